@@ -1,0 +1,246 @@
+using Ember.Models.Catalog;
+using Ember.Models.Onnx;
+
+namespace Ember.Models.Writing;
+
+/// <summary>
+/// Builds the decoder graph in the form ONNX Runtime GenAI's model builder exports for Llama:
+/// inputs <c>input_ids</c>, <c>attention_mask</c>, <c>past_key_values.{i}.key|value</c>; outputs
+/// <c>logits</c>, <c>present.{i}.key|value</c>; <c>SimplifiedLayerNormalization</c> /
+/// <c>SkipSimplifiedLayerNormalization</c>; a packed QKV projection into <c>GroupQueryAttention</c>
+/// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
+/// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
+/// </summary>
+/// <remarks>
+/// fp16 differs from the builder's CUDA fp16 export: weights are stored as float16 and cast to float,
+/// so that the graph's inputs and outputs stay float32 and the CPU provider runs it.
+/// </remarks>
+internal sealed class LlamaGraphBuilder
+{
+    private const float Epsilon = 1e-5f;
+    private const float RopeTheta = 10000f;
+    private const float OutputScale = 4f;
+
+    /// <summary>MatMulNBits' accuracy level: 0 keeps float activations (the most exact on CPU).</summary>
+    private const long QuantizedAccuracyLevel = 4;
+
+    private readonly LlamaShape _shape;
+    private readonly ModelVariant _variant;
+    private readonly LlamaWriterOptions _options;
+    private readonly IReadOnlyCollection<int> _mutedTokenIds;
+    private readonly OnnxGraph _graph = new("ember_llama");
+
+    /// <summary>Prepares a builder.</summary>
+    /// <param name="shape">The model's size.</param>
+    /// <param name="variant">How the weights are stored.</param>
+    /// <param name="options">Seed and end-of-sequence bias.</param>
+    /// <param name="mutedTokenIds">Tokens whose output column is zero, so greedy decoding never picks them.</param>
+    public LlamaGraphBuilder(LlamaShape shape, ModelVariant variant, LlamaWriterOptions options, IReadOnlyCollection<int> mutedTokenIds)
+    {
+        shape.Validate();
+        _shape = shape;
+        _variant = variant;
+        _options = options;
+        _mutedTokenIds = mutedTokenIds;
+    }
+
+    /// <summary>Builds the graph and returns the encoded model.</summary>
+    public byte[] Build()
+    {
+        var s = _shape;
+        var kvDims = new object[] { "batch_size", (long)s.KvHeads, "past_sequence_length", (long)s.HeadSize };
+        var presentDims = new object[] { "batch_size", (long)s.KvHeads, "total_sequence_length", (long)s.HeadSize };
+        var inputIds = _graph.Input("input_ids", OnnxDataType.Int64, "batch_size", "sequence_length");
+        var mask = _graph.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
+        for (var i = 0; i < s.Layers; i++)
+        {
+            _graph.Input($"past_key_values.{i}.key", OnnxDataType.Float, kvDims);
+            _graph.Input($"past_key_values.{i}.value", OnnxDataType.Float, kvDims);
+        }
+
+        _graph.Output("logits", OnnxDataType.Float, "batch_size", "sequence_length", (long)s.VocabSize);
+        for (var i = 0; i < s.Layers; i++)
+        {
+            _graph.Output($"present.{i}.key", OnnxDataType.Float, presentDims);
+            _graph.Output($"present.{i}.value", OnnxDataType.Float, presentDims);
+        }
+
+        var (seqlensK, totalLength) = AttentionLengths(mask);
+        var (cos, sin) = RotaryCaches();
+
+        var hidden = Embedding(inputIds);
+        string? residual = null;
+        for (var i = 0; i < s.Layers; i++)
+        {
+            var prefix = $"/model/layers.{i}";
+            var normed = residual is null
+                ? _graph.Node("SimplifiedLayerNormalization", $"{prefix}/input_layernorm/LayerNorm", [hidden, Ones($"model.layers.{i}.input_layernorm.weight")],
+                    OnnxAttribute.Int("axis", -1), OnnxAttribute.Float("epsilon", Epsilon), OnnxAttribute.Int("stash_type", 1))
+                : SkipNorm($"{prefix}/input_layernorm/SkipLayerNorm", hidden, residual, $"model.layers.{i}.input_layernorm.weight", out residual);
+            residual ??= hidden;
+
+            var qkvWidth = s.Hidden + (2 * s.KvHeads * s.HeadSize);
+            var qkv = Linear($"{prefix}/attn/qkv_proj", normed, s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden));
+            var attention = _graph.NodeWithOutputs(
+                "GroupQueryAttention",
+                $"{prefix}/attn/GroupQueryAttention",
+                [qkv, string.Empty, string.Empty, $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cos, sin],
+                [$"{prefix}/attn/GroupQueryAttention/output_0", $"present.{i}.key", $"present.{i}.value"],
+                OnnxGraph.MicrosoftDomain,
+                OnnxAttribute.Int("num_heads", s.Heads),
+                OnnxAttribute.Int("kv_num_heads", s.KvHeads),
+                OnnxAttribute.Float("scale", 1f / MathF.Sqrt(s.HeadSize)),
+                OnnxAttribute.Int("do_rotary", 1),
+                OnnxAttribute.Int("rotary_interleaved", 0),
+                OnnxAttribute.Int("local_window_size", -1))[0];
+            var attentionOut = Linear($"{prefix}/attn/o_proj", attention, s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden));
+
+            var mlpIn = SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual);
+            var gate = Linear($"{prefix}/mlp/gate_proj", mlpIn, s.Hidden, s.Intermediate, 1f / MathF.Sqrt(s.Hidden));
+            var up = Linear($"{prefix}/mlp/up_proj", mlpIn, s.Hidden, s.Intermediate, 1f / MathF.Sqrt(s.Hidden));
+            var sigmoid = _graph.Node("Sigmoid", $"{prefix}/mlp/act_fn/Sigmoid", [gate]);
+            var silu = _graph.Node("Mul", $"{prefix}/mlp/act_fn/Mul", [gate, sigmoid]);
+            var product = _graph.Node("Mul", $"{prefix}/mlp/Mul", [silu, up]);
+            hidden = Linear($"{prefix}/mlp/down_proj", product, s.Intermediate, s.Hidden, 1f / MathF.Sqrt(s.Intermediate));
+        }
+
+        var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
+        OutputProjection(final);
+        return _graph.ToModelBytes("ember-model-writer");
+    }
+
+    private (string SeqlensK, string TotalLength) AttentionLengths(string mask)
+    {
+        const string prefix = "/model/attn_mask_reformat/attn_mask_subgraph";
+        var sum = _graph.Node("ReduceSum", $"{prefix}/ReduceSum", [mask, Int64Constant("/model/constants/axes_1", [1], 1)], OnnxAttribute.Int("keepdims", 0));
+        var lastIndex = _graph.Node("Sub", $"{prefix}/Sub", [sum, Int64Constant("/model/constants/one", [], 1)]);
+        var seqlensK = _graph.Node("Cast", $"{prefix}/Sub/Cast", [lastIndex], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
+        var shape = _graph.Node("Shape", $"{prefix}/Shape", [mask]);
+        var width = _graph.Node("Gather", $"{prefix}/Gather", [shape, Int64Constant("/model/constants/index_1", [], 1)], OnnxAttribute.Int("axis", 0));
+        var total = _graph.Node("Cast", $"{prefix}/Gather/Cast", [width], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
+        return (seqlensK, total);
+    }
+
+    private (string Cos, string Sin) RotaryCaches()
+    {
+        var half = _shape.HeadSize / 2;
+        var cos = new float[_shape.ContextLength * half];
+        var sin = new float[_shape.ContextLength * half];
+        for (var p = 0; p < _shape.ContextLength; p++)
+        {
+            for (var j = 0; j < half; j++)
+            {
+                var angle = p * Math.Pow(RopeTheta, -2.0 * j / _shape.HeadSize);
+                cos[(p * half) + j] = (float)Math.Cos(angle);
+                sin[(p * half) + j] = (float)Math.Sin(angle);
+            }
+        }
+
+        long[] dims = [_shape.ContextLength, half];
+        return (_graph.Initializer(OnnxTensor.Float("cos_cache", dims, cos)), _graph.Initializer(OnnxTensor.Float("sin_cache", dims, sin)));
+    }
+
+    private string Embedding(string inputIds)
+    {
+        var weights = Random("model.embed_tokens.weight", _shape.VocabSize * _shape.Hidden, 1f);
+        long[] dims = [_shape.VocabSize, _shape.Hidden];
+        if (_variant == ModelVariant.Fp16)
+        {
+            var table16 = _graph.Initializer(OnnxTensor.Float16("model.embed_tokens.weight", dims, weights));
+            var gathered = _graph.Node("Gather", "/model/embed_tokens/Gather", [table16, inputIds]);
+            return _graph.Node("Cast", "/model/embed_tokens/Cast", [gathered], OnnxAttribute.Int("to", (int)OnnxDataType.Float));
+        }
+
+        var table = _graph.Initializer(OnnxTensor.Float("model.embed_tokens.weight", dims, weights));
+        return _graph.Node("Gather", "/model/embed_tokens/Gather", [table, inputIds]);
+    }
+
+    private string SkipNorm(string name, string input, string skip, string weightName, out string sum)
+    {
+        var outputs = _graph.NodeWithOutputs(
+            "SkipSimplifiedLayerNormalization",
+            name,
+            [input, skip, Ones(weightName)],
+            [$"{name}/output_0", string.Empty, string.Empty, $"{name}/output_3"],
+            OnnxGraph.MicrosoftDomain,
+            OnnxAttribute.Float("epsilon", Epsilon));
+        sum = outputs[3];
+        return outputs[0];
+    }
+
+    private void OutputProjection(string input)
+    {
+        var weight = Random("lm_head.weight", _shape.Hidden * _shape.VocabSize, OutputScale / MathF.Sqrt(_shape.Hidden));
+        foreach (var id in _mutedTokenIds)
+        {
+            for (var row = 0; row < _shape.Hidden; row++)
+            {
+                weight[(row * _shape.VocabSize) + id] = 0f;
+            }
+        }
+
+        if (_options.EndOfSequenceBias is not { } bias)
+        {
+            LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, "logits");
+            return;
+        }
+
+        var projected = LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, null);
+        var biases = new float[_shape.VocabSize];
+        biases[LlamaVocabulary.EosId] = bias;
+        var biasName = _graph.Initializer(OnnxTensor.Float("lm_head.bias", [_shape.VocabSize], biases));
+        _graph.NodeWithOutputs("Add", "/lm_head/Add", [projected, biasName], ["logits"], string.Empty);
+    }
+
+    private string Linear(string name, string input, int k, int n, float standardDeviation) =>
+        LinearFrom(name, input, k, n, Random($"{name}.weight", k * n, standardDeviation), null);
+
+    private string LinearFrom(string name, string input, int k, int n, float[] weight, string? outputName)
+    {
+        var output = outputName ?? $"{name}/MatMul/output_0";
+        long[] dims = [k, n];
+        switch (_variant)
+        {
+            case ModelVariant.Fp32:
+                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, _graph.Initializer(OnnxTensor.Float($"{name}.weight", dims, weight))], [output], string.Empty);
+                break;
+            case ModelVariant.Fp16:
+                var half = _graph.Initializer(OnnxTensor.Float16($"{name}.weight", dims, weight));
+                var cast = _graph.Node("Cast", $"{name}/Cast", [half], OnnxAttribute.Int("to", (int)OnnxDataType.Float));
+                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, cast], [output], string.Empty);
+                break;
+            default:
+                var bits = _variant == ModelVariant.Int8 ? 8 : 4;
+                var (packed, scales) = BlockQuantizer.Quantize(weight, k, n, bits);
+                var blocks = k / LlamaShape.QuantizationBlock;
+                var codes = _graph.Initializer(OnnxTensor.UInt8($"{name}.weight.q{bits}", [n, blocks, LlamaShape.QuantizationBlock * bits / 8], packed));
+                var scale = _graph.Initializer(OnnxTensor.Float($"{name}.weight.scales", [n * blocks], scales));
+                _graph.NodeWithOutputs(
+                    "MatMulNBits",
+                    $"{name}/MatMul",
+                    [input, codes, scale],
+                    [output],
+                    OnnxGraph.MicrosoftDomain,
+                    OnnxAttribute.Int("K", k),
+                    OnnxAttribute.Int("N", n),
+                    OnnxAttribute.Int("bits", bits),
+                    OnnxAttribute.Int("block_size", LlamaShape.QuantizationBlock),
+                    OnnxAttribute.Int("accuracy_level", QuantizedAccuracyLevel));
+                break;
+        }
+
+        return output;
+    }
+
+    private string Ones(string name)
+    {
+        var ones = new float[_shape.Hidden];
+        Array.Fill(ones, 1f);
+        return _graph.Initializer(OnnxTensor.Float(name, [_shape.Hidden], ones));
+    }
+
+    private string Int64Constant(string name, long[] dims, long value) => _graph.Initializer(OnnxTensor.Int64(name, dims, [value]));
+
+    private float[] Random(string name, int count, float standardDeviation) =>
+        new SeededRandom(_options.Seed, name).Uniform(count, standardDeviation);
+}

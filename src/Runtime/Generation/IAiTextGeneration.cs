@@ -1,0 +1,27 @@
+namespace Ember.Runtime.Generation;
+
+/// <summary>
+/// The Workers AI <c>AiTextGeneration</c> task: takes a prompt or messages for a model id and
+/// generates text, scheduled through the model's batching queue.
+/// </summary>
+/// <remarks>
+/// Thread-safe: any number of callers may call at once. Every failure is an
+/// <see cref="AiTextGenerationException"/> whose <see cref="AiTextGenerationException.Kind"/> says what went wrong.
+/// </remarks>
+public interface IAiTextGeneration
+{
+    /// <summary>
+    /// Validates the request, applies the model's limits and queues it. Returns once the request is
+    /// queued, so that limit, busy and bad-input errors are thrown before any output exists.
+    /// </summary>
+    /// <param name="modelId">A catalog model id such as <c>@cf/meta/llama-2-7b-chat-int8</c>.</param>
+    /// <param name="request">The task input.</param>
+    /// <param name="cancellationToken">Abandons the request: it leaves the queue, or its sequence stops and frees its slot.</param>
+    /// <returns>The running generation; read its pieces, then its result.</returns>
+    /// <exception cref="AiTextGenerationException">The request was not accepted.</exception>
+    Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Runs a request to the end and returns the whole response.</summary>
+    /// <exception cref="AiTextGenerationException">The request failed.</exception>
+    Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Ember.Runtime.Generation;
+
+/// <summary>
+/// A request that was accepted: its text pieces as the scheduler produces them, then its result.
+/// </summary>
+/// <remarks>
+/// The scheduler's thread is the only writer; one reader consumes <see cref="ReadPiecesAsync"/>.
+/// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
+/// </remarks>
+public sealed class TextGeneration
+{
+    private readonly Channel<TextPiece> _pieces = Channel.CreateUnbounded<TextPiece>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+
+    private readonly TaskCompletionSource<TextGenerationResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StringBuilder _text = new();
+    private int _completionTokens;
+
+    internal TextGeneration(int promptTokens, int maxTokens)
+    {
+        PromptTokens = promptTokens;
+        MaxTokens = maxTokens;
+    }
+
+    /// <summary>Tokens of the templated prompt.</summary>
+    public int PromptTokens { get; }
+
+    /// <summary>The most tokens this request may generate, after defaults were applied.</summary>
+    public int MaxTokens { get; }
+
+    /// <summary>Completes with the result when the sequence ends, or faults with an <see cref="AiTextGenerationException"/>.</summary>
+    public Task<TextGenerationResult> Completion => _result.Task;
+
+    /// <summary>Reads the pieces in order until the sequence ends.</summary>
+    /// <exception cref="AiTextGenerationException">The sequence failed or timed out.</exception>
+    public async IAsyncEnumerable<TextPiece> ReadPiecesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await _pieces.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_pieces.Reader.TryRead(out var piece))
+            {
+                yield return piece;
+            }
+        }
+    }
+
+    /// <summary>Reads every piece and returns the result.</summary>
+    public async Task<TextGenerationResult> ReadToEndAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var _ in ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        return await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Scheduler side: one generated token and the text it completed.</summary>
+    internal void Publish(TextPiece piece)
+    {
+        _completionTokens++;
+        _text.Append(piece.Text);
+        _pieces.Writer.TryWrite(piece);
+    }
+
+    /// <summary>Scheduler side: the sequence ended.</summary>
+    internal void Finish(FinishReason reason)
+    {
+        var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens), reason);
+        _pieces.Writer.TryComplete();
+        _result.TrySetResult(result);
+    }
+
+    /// <summary>Scheduler side: the sequence failed.</summary>
+    internal void Fail(AiTextGenerationException error)
+    {
+        _pieces.Writer.TryComplete(error);
+        _result.TrySetException(error);
+    }
+}

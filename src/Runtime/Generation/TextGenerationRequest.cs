@@ -1,0 +1,43 @@
+using Ember.Models.Chat;
+
+namespace Ember.Runtime.Generation;
+
+/// <summary>
+/// The <c>AiTextGeneration</c> input: exactly one of <see cref="Prompt"/> and <see cref="Messages"/>,
+/// plus generation options. Absent options take the model's defaults.
+/// </summary>
+public sealed record TextGenerationRequest
+{
+    /// <summary>The prompt form's text; wrapped as one user turn unless <see cref="Raw"/>.</summary>
+    public string? Prompt { get; init; }
+
+    /// <summary>The messages form's conversation.</summary>
+    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+
+    /// <summary>Whether the caller streams; decides the default of <see cref="MaxTokens"/>.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>Most tokens to generate; absent: the model's default (its stream default when streaming).</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>Send the prompt as it is, with no chat template.</summary>
+    public bool Raw { get; init; }
+
+    /// <summary>Sampling temperature, 0..5; 0 is greedy. Absent: 0.6, the Workers AI default.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>Nucleus sampling mass, (0..2]; values at or above 1 keep every token.</summary>
+    public double? TopP { get; init; }
+
+    /// <summary>Sample among the k most likely tokens, 1..50.</summary>
+    public int? TopK { get; init; }
+
+    /// <summary>Random seed for sampling, 1..9999999999; the same seed gives the same text.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Repetition penalty, 0..2 (1 is none).</summary>
+    public double? RepetitionPenalty { get; init; }
+
+    /// <summary>Fail at once with <see cref="AiErrorKind.Busy"/> instead of queueing when no slot is free.</summary>
+    public bool RejectIfBusy { get; init; }
+}

@@ -1,0 +1,7 @@
+namespace Ember.Runtime.Generation;
+
+/// <summary>One streamed piece of text: whole UTF-8 characters, possibly empty when a token only
+/// started a character.</summary>
+/// <param name="Text">The text.</param>
+/// <param name="TokenId">The token that completed this piece.</param>
+public readonly record struct TextPiece(string Text, int TokenId);
