@@ -1,4 +1,1 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Text("ok"));
-await app.RunAsync().ConfigureAwait(false);
+return await Ember.Host.EmberHost.RunAsync(args).ConfigureAwait(false);

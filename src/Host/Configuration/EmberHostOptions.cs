@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ember.Host.Configuration;
+
+/// <summary>The HTTP host's settings, bound from the <c>Host</c> configuration section.</summary>
+public sealed class EmberHostOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Host";
+
+    /// <summary>The default body limit: 1 MiB.</summary>
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The smallest body limit allowed: 1 KiB.</summary>
+    public const long MinMaxRequestBodyBytes = 1024;
+
+    /// <summary>The largest body limit allowed: 64 MiB.</summary>
+    public const long MaxMaxRequestBodyBytes = 64L * 1024 * 1024;
+
+    /// <summary>The address the host listens on when neither <c>--urls</c> nor configuration names one.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8787";
+
+    /// <summary>Gets or sets the largest request body accepted, in bytes; larger bodies get 413 (code 3006).</summary>
+    /// <value>Between 1 KiB and 64 MiB; <see cref="DefaultMaxRequestBodyBytes"/> by default. Kestrel enforces it too.</value>
+    [Range(MinMaxRequestBodyBytes, MaxMaxRequestBodyBytes)]
+    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
+}

@@ -1,0 +1,41 @@
+using Ember.Host.Auth;
+using Ember.Host.Configuration;
+using Ember.Host.Endpoints;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the HTTP host's services: options, authentication and the endpoint handlers.</summary>
+public static class EmberHostServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the host's services. The runtime (<c>IAiTextGeneration</c>, <c>IModelReadiness</c>,
+    /// <c>IModelInventory</c>) is registered separately.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration holding the <c>Host</c> and <c>Auth</c> sections.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddEmberHost(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptionsWithValidateOnStart<EmberHostOptions>().Bind(configuration.GetSection(EmberHostOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmberHostOptions>, EmberHostOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+
+        // Kestrel enforces the same body limit, so a body is cut off at the socket as well as by the reader.
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<EmberHostOptions>>((kestrel, host) => kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new BearerTokenSet(provider.GetRequiredService<IOptions<AuthOptions>>().Value.Tokens));
+        services.TryAddSingleton<RunEndpoints>();
+        services.TryAddSingleton<OpenAiEndpoints>();
+        services.TryAddSingleton<ModelSearchEndpoints>();
+        return services;
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Ember.Host.Endpoints;
+
+/// <summary>The route patterns the host serves, and tests on paths.</summary>
+public static class ApiRoutes
+{
+    /// <summary>The account-scoped Workers AI base: <c>/client/v4/accounts/{account_id}/ai</c>.</summary>
+    public const string AiBase = "/client/v4/accounts/{account_id}/ai";
+
+    /// <summary>Runs a model: the model id (which has slashes) is the rest of the path.</summary>
+    public const string Run = AiBase + "/run/{**model}";
+
+    /// <summary>Searches the model catalog.</summary>
+    public const string ModelSearch = AiBase + "/models/search";
+
+    /// <summary>Gets a model's input and output schema.</summary>
+    public const string ModelSchema = AiBase + "/models/schema";
+
+    /// <summary>The OpenAI-compatible base.</summary>
+    public const string OpenAiBase = AiBase + "/v1";
+
+    /// <summary>OpenAI chat completions.</summary>
+    public const string ChatCompletions = OpenAiBase + "/chat/completions";
+
+    /// <summary>OpenAI (text) completions.</summary>
+    public const string Completions = OpenAiBase + "/completions";
+
+    /// <summary>OpenAI model list.</summary>
+    public const string Models = OpenAiBase + "/models";
+
+    /// <summary>Liveness probe; never authenticated.</summary>
+    public const string Health = "/healthz";
+
+    /// <summary>Readiness probe; never authenticated.</summary>
+    public const string Ready = "/readyz";
+
+    /// <summary>Tells whether a path is under the OpenAI-compatible base, whose errors use OpenAI's shape.</summary>
+    /// <param name="path">The request path.</param>
+    /// <returns><see langword="true"/> for <c>/client/v4/accounts/*/ai/v1</c> and below.</returns>
+    public static bool IsOpenAi(PathString path)
+    {
+        // /client/v4/accounts/{account}/ai/v1[/...]
+        ReadOnlySpan<char> value = path.Value;
+        const string prefix = "/client/v4/accounts/";
+        if (!value.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        value = value[prefix.Length..];
+        int slash = value.IndexOf('/');
+        if (slash <= 0)
+        {
+            return false;
+        }
+
+        value = value[slash..];
+        return value.Equals("/ai/v1", StringComparison.Ordinal) || value.StartsWith("/ai/v1/", StringComparison.Ordinal);
+    }
+
+    /// <summary>Tells whether a path is a probe that needs no authentication.</summary>
+    /// <param name="path">The request path.</param>
+    /// <returns><see langword="true"/> for <c>/healthz</c> and <c>/readyz</c>.</returns>
+    public static bool IsProbe(PathString path) =>
+        path.Equals(Health, StringComparison.OrdinalIgnoreCase) || path.Equals(Ready, StringComparison.OrdinalIgnoreCase);
+}

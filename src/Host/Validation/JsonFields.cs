@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using Ember.Host.Errors;
+
+namespace Ember.Host.Validation;
+
+/// <summary>
+/// Reads optional fields of a parsed JSON body, checking each one's type and range and keeping the first
+/// failure as a 5006 error that names the field and the rule.
+/// </summary>
+/// <remarks>
+/// A field that is absent or JSON <c>null</c> counts as not given (clients commonly send <c>null</c> for
+/// "use the default"). After a failure the readers keep returning <see langword="null"/>; check <see cref="Error"/>
+/// at the end. Not thread-safe: one instance per parse.
+/// </remarks>
+public sealed class JsonFields
+{
+    /// <summary>The longest <c>prompt</c> or message <c>content</c>, in characters.</summary>
+    public const int MaxTextLength = 131072;
+
+    /// <summary>Gets the first failure; <see langword="null"/> while every field read was valid.</summary>
+    public ApiError? Error { get; private set; }
+
+    /// <summary>Gets a field's value when it is present and not <c>null</c>.</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="value">The value.</param>
+    /// <returns><see langword="true"/> when the field is given.</returns>
+    public static bool TryGet(JsonElement obj, string name, out JsonElement value) =>
+        obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>Records a failure, unless one is already recorded.</summary>
+    /// <param name="path">The field's path, such as <c>messages[0].role</c>.</param>
+    /// <param name="rule">The rule broken, such as <c>must be a string</c>.</param>
+    public void Fail(string path, string rule) => Error ??= ErrorMapping.InvalidInput(path, rule);
+
+    /// <summary>Reads a boolean field.</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="path">The field's path for messages.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
+    public bool? ReadBoolean(JsonElement obj, string name, string path)
+    {
+        if (!TryGet(obj, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        Fail(path, "must be a boolean");
+        return null;
+    }
+
+    /// <summary>Reads a string field.</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="path">The field's path for messages.</param>
+    /// <param name="minLength">The fewest characters allowed.</param>
+    /// <param name="maxLength">The most characters allowed.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
+    public string? ReadString(JsonElement obj, string name, string path, int minLength, int maxLength) =>
+        TryGet(obj, name, out JsonElement value) ? CheckString(value, path, minLength, maxLength) : null;
+
+    /// <summary>Checks a value that must be a string.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="path">The value's path for messages.</param>
+    /// <param name="minLength">The fewest characters allowed.</param>
+    /// <param name="maxLength">The most characters allowed.</param>
+    /// <returns>The string, or <see langword="null"/> when invalid.</returns>
+    public string? CheckString(JsonElement value, string path, int minLength, int maxLength)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Fail(path, "must be a string");
+            return null;
+        }
+
+        string text = value.GetString()!;
+        if (text.Length < minLength || text.Length > maxLength)
+        {
+            Fail(path, minLength > 0
+                ? Invariant($"must be a string of {minLength} to {maxLength} characters")
+                : Invariant($"must be a string of at most {maxLength} characters"));
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>Reads an integer field (a JSON number with no fractional part, such as <c>5</c> or <c>5.0</c>).</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="path">The field's path for messages.</param>
+    /// <param name="min">The smallest value allowed.</param>
+    /// <param name="max">The largest value allowed.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
+    public long? ReadInteger(JsonElement obj, string name, string path, long min, long max)
+    {
+        if (!TryGet(obj, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number
+            && value.TryGetDouble(out double number)
+            && double.IsFinite(number)
+            && Math.Floor(number) == number
+            && number >= min
+            && number <= max)
+        {
+            return (long)number;
+        }
+
+        Fail(path, Invariant($"must be an integer from {min} to {max}"));
+        return null;
+    }
+
+    /// <summary>Reads a number field.</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="path">The field's path for messages.</param>
+    /// <param name="min">The smallest value allowed.</param>
+    /// <param name="max">The largest value allowed.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
+    public double? ReadNumber(JsonElement obj, string name, string path, double min, double max)
+    {
+        if (!TryGet(obj, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number
+            && value.TryGetDouble(out double number)
+            && double.IsFinite(number)
+            && number >= min
+            && number <= max)
+        {
+            return number;
+        }
+
+        Fail(path, Invariant($"must be a number from {min} to {max}"));
+        return null;
+    }
+
+    /// <summary>Reads an object field.</summary>
+    /// <param name="obj">The object holding the field.</param>
+    /// <param name="name">The field's name.</param>
+    /// <param name="path">The field's path for messages.</param>
+    /// <returns>The object, or <see langword="null"/> when absent or not an object.</returns>
+    public JsonElement? ReadObject(JsonElement obj, string name, string path)
+    {
+        if (!TryGet(obj, name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            return value;
+        }
+
+        Fail(path, "must be an object");
+        return null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

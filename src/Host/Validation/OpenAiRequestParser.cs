@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ember.Host.Errors;
+using Ember.Models.Catalog;
+using Ember.Models.Chat;
+using Ember.Runtime.Generation;
+
+namespace Ember.Host.Validation;
+
+/// <summary>
+/// Checks OpenAI-compatible <c>chat/completions</c> and <c>completions</c> bodies and turns them into runtime
+/// requests; failures are 5006 naming the field (or 5007 for an unknown <c>model</c>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Shared fields: <c>model</c> (required, a catalog id), <c>max_tokens</c> or <c>max_completion_tokens</c>
+/// (1 to the model's sequence limit; absent: the model's default, not OpenAI's 16), <c>temperature</c> (0–5),
+/// <c>top_p</c> (0–2), <c>top_k</c> (1–50, an extension), <c>seed</c> (1–9999999999), <c>stop</c> (a string or up
+/// to 4 non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only),
+/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2, checked but not applied). Unknown fields are ignored.
+/// </para>
+/// <para>
+/// Chat: <c>messages</c> as in Workers AI, plus OpenAI's forms: <c>developer</c> is taken as <c>system</c>, and
+/// <c>content</c> may be <c>null</c> or an array of <c>{"type":"text","text":…}</c> parts, which are joined.
+/// Completions: <c>prompt</c> is a string or an array of one string, sent raw (no chat template).
+/// </para>
+/// <para>Stateless and thread-safe.</para>
+/// </remarks>
+public static class OpenAiRequestParser
+{
+    /// <summary>The most stop strings accepted.</summary>
+    public const int MaxStopStrings = 4;
+
+    /// <summary>Parses a <c>chat/completions</c> body.</summary>
+    /// <param name="root">The parsed body.</param>
+    /// <returns>The request, or the error.</returns>
+    public static Parsed<OpenAiRequest> ParseChat(JsonElement root) => Parse(root, chat: true);
+
+    /// <summary>Parses a <c>completions</c> body.</summary>
+    /// <param name="root">The parsed body.</param>
+    /// <returns>The request, or the error.</returns>
+    public static Parsed<OpenAiRequest> ParseCompletion(JsonElement root) => Parse(root, chat: false);
+
+    private static Parsed<OpenAiRequest> Parse(JsonElement root, bool chat)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ErrorMapping.InvalidInput("body", "must be a JSON object");
+        }
+
+        if (!JsonFields.TryGet(root, "model", out JsonElement modelElement))
+        {
+            return ErrorMapping.InvalidInput("model", "is required");
+        }
+
+        if (modelElement.ValueKind != JsonValueKind.String)
+        {
+            return ErrorMapping.InvalidInput("model", "must be a string");
+        }
+
+        string modelId = modelElement.GetString()!;
+        if (!ModelCatalog.TryGet(modelId, out CatalogEntry? model))
+        {
+            return ErrorMapping.NoSuchModel(modelId);
+        }
+
+        var fields = new JsonFields();
+        string? prompt = null;
+        IReadOnlyList<ChatMessage>? messages = null;
+        if (chat)
+        {
+            if (!JsonFields.TryGet(root, "messages", out JsonElement messagesElement))
+            {
+                return ErrorMapping.InvalidInput("messages", "is required");
+            }
+
+            messages = ParseMessages(messagesElement, fields);
+        }
+        else
+        {
+            if (!JsonFields.TryGet(root, "prompt", out JsonElement promptElement))
+            {
+                return ErrorMapping.InvalidInput("prompt", "is required");
+            }
+
+            prompt = ParsePrompt(promptElement, fields);
+        }
+
+        long sequenceLimit = model.Limits.SequenceTokensLimit;
+        long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, sequenceLimit)
+            ?? fields.ReadInteger(root, "max_completion_tokens", "max_completion_tokens", 1, sequenceLimit);
+        double? temperature = fields.ReadNumber(root, "temperature", "temperature", 0, 5);
+        double? topP = fields.ReadNumber(root, "top_p", "top_p", 0, 2);
+        long? topK = fields.ReadInteger(root, "top_k", "top_k", 1, 50);
+        long? seed = fields.ReadInteger(root, "seed", "seed", 1, RunRequestParser.MaxSeed);
+        fields.ReadInteger(root, "n", "n", 1, 1);
+        fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", -2, 2);
+        fields.ReadNumber(root, "presence_penalty", "presence_penalty", -2, 2);
+        bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
+        bool includeUsage = false;
+        if (fields.ReadObject(root, "stream_options", "stream_options") is JsonElement streamOptions)
+        {
+            includeUsage = fields.ReadBoolean(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
+        }
+
+        IReadOnlyList<string> stop = ParseStop(root, fields);
+        if (fields.Error is not null)
+        {
+            return fields.Error;
+        }
+
+        var generation = new TextGenerationRequest
+        {
+            Prompt = prompt,
+            Messages = messages,
+            Stream = stream,
+            MaxTokens = (int?)maxTokens,
+            Raw = !chat,
+            Temperature = temperature,
+            TopP = topP,
+            TopK = (int?)topK,
+            Seed = seed,
+        };
+        return new Parsed<OpenAiRequest>(new OpenAiRequest(model, generation, stop, includeUsage));
+    }
+
+    private static string? ParsePrompt(JsonElement element, JsonFields fields)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            if (element.GetArrayLength() != 1)
+            {
+                fields.Fail("prompt", "must be a string or an array of exactly one string");
+                return null;
+            }
+
+            element = element[0];
+        }
+
+        return fields.CheckString(element, "prompt", 1, JsonFields.MaxTextLength);
+    }
+
+    private static List<ChatMessage>? ParseMessages(JsonElement array, JsonFields fields)
+    {
+        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+        {
+            fields.Fail("messages", "must be a non-empty array of {role, content} objects");
+            return null;
+        }
+
+        var messages = new List<ChatMessage>(array.GetArrayLength());
+        int index = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            string path = string.Create(CultureInfo.InvariantCulture, $"messages[{index}]");
+            index++;
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                fields.Fail(path, "must be an object with role and content");
+                return null;
+            }
+
+            ChatRole? role = RunRequestParser.ParseRole(item, path, fields, allowDeveloper: true);
+            string? content = ParseContent(item, path + ".content", fields);
+            if (role is null || content is null)
+            {
+                return null;
+            }
+
+            messages.Add(new ChatMessage(role.Value, content));
+        }
+
+        return messages;
+    }
+
+    private static string? ParseContent(JsonElement item, string path, JsonFields fields)
+    {
+        if (!item.TryGetProperty("content", out JsonElement content))
+        {
+            fields.Fail(path, "is required");
+            return null;
+        }
+
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return string.Empty;
+            case JsonValueKind.Array:
+                var text = new StringBuilder();
+                int index = 0;
+                foreach (JsonElement part in content.EnumerateArray())
+                {
+                    string partPath = string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
+                    index++;
+                    if (part.ValueKind != JsonValueKind.Object
+                        || !part.TryGetProperty("type", out JsonElement type)
+                        || type.ValueKind != JsonValueKind.String
+                        || type.GetString() != "text")
+                    {
+                        fields.Fail(partPath + ".type", "must be \"text\" (only text parts are supported)");
+                        return null;
+                    }
+
+                    if (!JsonFields.TryGet(part, "text", out JsonElement partText)
+                        || fields.CheckString(partText, partPath + ".text", 0, JsonFields.MaxTextLength) is not string piece)
+                    {
+                        fields.Fail(partPath + ".text", "must be a string");
+                        return null;
+                    }
+
+                    text.Append(piece);
+                }
+
+                if (text.Length > JsonFields.MaxTextLength)
+                {
+                    fields.Fail(path, string.Create(CultureInfo.InvariantCulture, $"must be at most {JsonFields.MaxTextLength} characters"));
+                    return null;
+                }
+
+                return text.ToString();
+            default:
+                return fields.CheckString(content, path, 0, JsonFields.MaxTextLength);
+        }
+    }
+
+    private static List<string> ParseStop(JsonElement root, JsonFields fields)
+    {
+        if (!JsonFields.TryGet(root, "stop", out JsonElement stop))
+        {
+            return [];
+        }
+
+        if (stop.ValueKind == JsonValueKind.String)
+        {
+            return fields.CheckString(stop, "stop", 1, JsonFields.MaxTextLength) is string single ? [single] : [];
+        }
+
+        if (stop.ValueKind != JsonValueKind.Array || stop.GetArrayLength() > MaxStopStrings)
+        {
+            fields.Fail("stop", string.Create(CultureInfo.InvariantCulture, $"must be a string or an array of at most {MaxStopStrings} strings"));
+            return [];
+        }
+
+        var list = new List<string>(stop.GetArrayLength());
+        int index = 0;
+        foreach (JsonElement item in stop.EnumerateArray())
+        {
+            string path = string.Create(CultureInfo.InvariantCulture, $"stop[{index}]");
+            index++;
+            if (fields.CheckString(item, path, 1, JsonFields.MaxTextLength) is string value)
+            {
+                list.Add(value);
+            }
+        }
+
+        return list;
+    }
+}

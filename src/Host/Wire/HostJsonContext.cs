@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Ember.Host.Wire.OpenAi;
+
+namespace Ember.Host.Wire;
+
+/// <summary>
+/// The source-generated JSON metadata of every type the host writes, in snake_case as the Workers AI and
+/// OpenAI APIs are. Use <see cref="HostJson.Context"/>, whose encoder leaves non-ASCII text unescaped.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(ApiEnvelope<RunResult>))]
+[JsonSerializable(typeof(ApiEnvelope<IReadOnlyList<ModelSearchItem>>))]
+[JsonSerializable(typeof(ApiEnvelope<ModelSchema>))]
+[JsonSerializable(typeof(StreamPiece))]
+[JsonSerializable(typeof(StreamFinal))]
+[JsonSerializable(typeof(StreamError))]
+[JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(TextCompletion))]
+[JsonSerializable(typeof(OpenAiErrorEnvelope))]
+[JsonSerializable(typeof(OpenAiModelList))]
+public sealed partial class HostJsonContext : JsonSerializerContext;
