@@ -52,6 +52,13 @@ public sealed class RunEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         string modelId = ModelIds.FromRoute(context.Request.RouteValues["model"]);
+        if (modelId.Length == 0)
+        {
+            // "/ai/run" or "/ai/run/" names no model: there is nothing to run, as for any unknown path.
+            await FailAsync(context, ErrorMapping.NoRoute()).ConfigureAwait(false);
+            return;
+        }
+
         if (!ModelCatalog.TryGet(modelId, out CatalogEntry? model))
         {
             await FailAsync(context, ErrorMapping.NoSuchModel(modelId)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using Ember.Host.Errors;
@@ -28,6 +29,32 @@ public sealed class JsonFields
     /// <returns><see langword="true"/> when the field is given.</returns>
     public static bool TryGet(JsonElement obj, string name, out JsonElement value) =>
         obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>
+    /// Reads a JSON string. <see cref="JsonElement.GetString"/> throws on an escaped unpaired surrogate
+    /// (<c>"\ud800"</c>), which the parser lets through; this reports it instead.
+    /// </summary>
+    /// <param name="value">A string element.</param>
+    /// <param name="text">The text when valid.</param>
+    /// <returns><see langword="true"/> when the element is a string of valid UTF-16.</returns>
+    public static bool TryGetText(JsonElement value, [NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Records a failure, unless one is already recorded.</summary>
     /// <param name="path">The field's path, such as <c>messages[0].role</c>.</param>
@@ -79,7 +106,12 @@ public sealed class JsonFields
             return null;
         }
 
-        string text = value.GetString()!;
+        if (!TryGetText(value, out string? text))
+        {
+            Fail(path, "must be valid Unicode text (it has an unpaired surrogate escape)");
+            return null;
+        }
+
         if (text.Length < minLength || text.Length > maxLength)
         {
             Fail(path, minLength > 0

@@ -54,12 +54,11 @@ public static class OpenAiRequestParser
             return ErrorMapping.InvalidInput("model", "is required");
         }
 
-        if (modelElement.ValueKind != JsonValueKind.String)
+        if (!JsonFields.TryGetText(modelElement, out string? modelId))
         {
             return ErrorMapping.InvalidInput("model", "must be a string");
         }
 
-        string modelId = modelElement.GetString()!;
         if (!ModelCatalog.TryGet(modelId, out CatalogEntry? model))
         {
             return ErrorMapping.NoSuchModel(modelId);
@@ -196,7 +195,7 @@ public static class OpenAiRequestParser
                     if (part.ValueKind != JsonValueKind.Object
                         || !part.TryGetProperty("type", out JsonElement type)
                         || type.ValueKind != JsonValueKind.String
-                        || type.GetString() != "text")
+                        || !type.ValueEquals("text"))
                     {
                         fields.Fail(partPath + ".type", "must be \"text\" (only text parts are supported)");
                         return null;

@@ -142,9 +142,8 @@ public static class RunRequestParser
             return null;
         }
 
-        if (roleElement.ValueKind == JsonValueKind.String)
+        if (JsonFields.TryGetText(roleElement, out string? name))
         {
-            string? name = roleElement.GetString();
             if (ChatRoles.TryParse(name, out ChatRole role))
             {
                 return role;

@@ -1,0 +1,14 @@
+using Ember.Models.Catalog;
+using Ember.Runtime.Pool;
+
+namespace Ember.Host.Tests.Infrastructure;
+
+/// <summary>Readiness and inventory for the scripted runtime: ready, with only the tiny model installed.</summary>
+public sealed class FakeModelPool : IModelReadiness, IModelInventory
+{
+    /// <summary>Gets or sets a value indicating whether <c>/readyz</c> reports ready.</summary>
+    public bool IsReady { get; set; } = true;
+
+    /// <inheritdoc />
+    public bool IsInstalled(string modelId) => modelId == ModelCatalog.TinyLlamaId;
+}
