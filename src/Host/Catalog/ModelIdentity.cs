@@ -17,13 +17,19 @@ public static class ModelIdentity
     /// <summary>Gets the GUID of a model.</summary>
     /// <param name="modelId">The model id, such as <c>@cf/meta/llama-2-7b-chat-int8</c>.</param>
     /// <returns>The version-5 UUID of the id in <see cref="Namespace"/>.</returns>
+    public static Guid For(string modelId) => NameBased(Namespace, modelId);
+
+    /// <summary>The RFC 4122 version-5 UUID of a name in a namespace.</summary>
+    /// <param name="namespaceId">The namespace.</param>
+    /// <param name="value">The name.</param>
+    /// <returns>The UUID.</returns>
     [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 4122 version-5 UUIDs are defined with SHA-1; this is an identifier, not a security boundary.")]
-    public static Guid For(string modelId)
+    internal static Guid NameBased(Guid namespaceId, string value)
     {
-        ArgumentNullException.ThrowIfNull(modelId);
-        byte[] name = Encoding.UTF8.GetBytes(modelId);
+        ArgumentNullException.ThrowIfNull(value);
+        byte[] name = Encoding.UTF8.GetBytes(value);
         byte[] input = new byte[16 + name.Length];
-        Namespace.TryWriteBytes(input, bigEndian: true, out _);
+        namespaceId.TryWriteBytes(input, bigEndian: true, out _);
         name.CopyTo(input, 16);
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
         SHA1.HashData(input, hash);

@@ -1,0 +1,101 @@
+using System.Net;
+using Ember.Host.Configuration;
+using Ember.Host.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Ember.Host.Tests;
+
+/// <summary>Starting the host: listen addresses, the no-token rule and <c>--config</c>.</summary>
+public sealed class EmberHostTests
+{
+    [Fact]
+    public void CreateBuilder_NoUrls_ListensOnDefaultLoopbackPort()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder([]);
+
+        Assert.Equal("http://127.0.0.1:8787", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
+    [Fact]
+    public void CreateBuilder_Urls_AreKept()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://127.0.0.1:9999"]);
+
+        Assert.Equal("http://127.0.0.1:9999", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
+    [Fact]
+    public async Task StartAsync_NoTokensOnWildcardAddress_RefusesToStart()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://0.0.0.0:0", "--Logging:LogLevel:Default", "None"]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+        await using WebApplication app = EmberHost.Build(builder);
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => EmberHost.StartAsync(app, CancellationToken.None));
+
+        Assert.Contains("Auth:Tokens", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_TokensOnWildcardAddress_Starts()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://0.0.0.0:0", "--Auth:Tokens:0", "t", "--Logging:LogLevel:Default", "None"]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+        await using WebApplication app = EmberHost.Build(builder);
+        try
+        {
+            IReadOnlyList<string> addresses = await EmberHost.StartAsync(app, CancellationToken.None);
+
+            Assert.Single(addresses);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ConfigFile_IsRead()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "ember-config-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(file, """{"Host":{"MaxRequestBodyBytes":2048},"Auth":{"Tokens":["from-file"]}}""");
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", file, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "None"]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+        await using WebApplication app = EmberHost.Build(builder);
+        try
+        {
+            IReadOnlyList<string> addresses = await EmberHost.StartAsync(app, CancellationToken.None);
+            using var client = new HttpClient { BaseAddress = new Uri(addresses[0] + "/") };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "from-file");
+
+            using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath("@ember/tiny-llama"), ApiAssert.Json("{\"prompt\":\"" + new string('a', 3000) + "\"}"));
+
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, 3006, "Request is too large: the body may be at most 2048 bytes", exact: true);
+        }
+        finally
+        {
+            await app.StopAsync();
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void CreateBuilder_MissingConfigFile_Throws()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "ember-missing-" + Guid.NewGuid().ToString("N") + ".json");
+
+        Assert.Throws<FileNotFoundException>(() => EmberHost.CreateBuilder(["--config", file]));
+    }
+
+    [Fact]
+    public void Build_BodyLimitOutOfRange_Throws()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Host:MaxRequestBodyBytes", "10", "--Logging:LogLevel:Default", "None"]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+
+        var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => EmberHost.Build(builder));
+
+        Assert.Contains(nameof(EmberHostOptions.MaxRequestBodyBytes), exception.Message, StringComparison.Ordinal);
+    }
+}
