@@ -18,7 +18,7 @@ public sealed class TinyModelFolder : IAsyncLifetime, IDisposable
     /// "What is the capital of France?" and "Once upon a time there was a little girl." end with <c>&lt;/s&gt;</c>
     /// after 12 and 36 greedy tokens (at 4 neither ends within 48, at 6 France ends after 2).
     /// </summary>
-    public const float EndOfSequenceBias = 5f;
+    public const float EndOfSequenceBias = 9f;
 
     private readonly Dictionary<ModelVariant, Model> _models = [];
     private Model? _eosBiasedModel;

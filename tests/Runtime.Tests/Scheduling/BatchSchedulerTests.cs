@@ -123,7 +123,7 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Start_QueuedPastItsTimeout_FailsWithTimeout()
+    public async Task Start_QueuedAndRunningPastTheirTimeout_FailWithTimeout()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?>
         {
@@ -134,7 +134,8 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         });
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 16000), CancellationToken.None);
         await using var pieces = await Requests.FirstPieceAsync(running);
-        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 4), CancellationToken.None);
+        // Long too: the running one times out first and frees its slot, so this one times out queued or running.
+        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 16000), CancellationToken.None);
 
         var queuedError = await Assert.ThrowsAsync<AiTextGenerationException>(() => queued.Completion);
         var runningError = await Assert.ThrowsAsync<AiTextGenerationException>(() => running.Completion);
