@@ -5,6 +5,7 @@ using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Ember.Host;
 
@@ -13,9 +14,12 @@ namespace Ember.Host;
 /// so they serve the same pipeline.
 /// </summary>
 /// <remarks>
-/// <para>Command line: <c>--config &lt;file&gt;</c> reads that file instead of <c>runtime.json</c>;
-/// <c>--urls &lt;urls&gt;</c> sets the listen addresses (default <see cref="EmberHostOptions.DefaultUrl"/>).
-/// Configuration order, later wins: appsettings, the runtime file, environment variables, the command line.</para>
+/// <para>Command line: <c>--config &lt;file&gt;</c> reads that file instead of the <c>runtime.json</c> found in the
+/// working directory or the nearest folder above it; <c>--urls &lt;urls&gt;</c> sets the listen addresses (default
+/// <see cref="EmberHostOptions.DefaultUrl"/>). Configuration order, later wins: appsettings, the runtime file,
+/// environment variables, the command line.</para>
+/// <para>Program runs <see cref="CreateBuilder"/>, <see cref="AddRuntime"/>, <see cref="Build"/>, <see cref="StartAsync"/>;
+/// tests may put another <c>IAiTextGeneration</c> in place of <see cref="AddRuntime"/>.</para>
 /// </remarks>
 public static class EmberHost
 {
@@ -25,22 +29,21 @@ public static class EmberHost
     /// <summary>The configuration key <c>--config</c> sets.</summary>
     public const string ConfigKey = "config";
 
-    /// <summary>Creates a builder with the configuration file, the default listen address and the host's services.</summary>
+    /// <summary>
+    /// Creates a builder with the configuration file, the default listen address and the host's services; the
+    /// runtime is added by <see cref="AddRuntime"/>.
+    /// </summary>
     /// <param name="args">The command line.</param>
-    /// <returns>The builder; tests may replace services before calling <see cref="Build"/>.</returns>
+    /// <returns>The builder.</returns>
+    /// <exception cref="FileNotFoundException"><c>--config</c> names a file that does not exist.</exception>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
 
-        string? configFile = builder.Configuration[ConfigKey];
-        if (string.IsNullOrEmpty(configFile))
+        if (ResolveConfigFile(builder.Configuration[ConfigKey]) is string configFile)
         {
-            builder.Configuration.AddJsonFile(Path.Combine(builder.Environment.ContentRootPath, DefaultConfigFile), optional: true, reloadOnChange: false);
-        }
-        else
-        {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
         }
 
         // The runtime file must not override the environment or the command line: add them again after it.
@@ -53,9 +56,50 @@ public static class EmberHost
         }
 
         builder.Services.AddEmberHost(builder.Configuration);
-
-        // The runtime's registration goes here once it is merged: builder.Services.AddEmberRuntime(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the runtime (options from the <c>Ember</c> section, the worker pool, <c>IAiTextGeneration</c>); model
+    /// folders are relative to the configuration file's folder.
+    /// </summary>
+    /// <param name="builder">The builder from <see cref="CreateBuilder"/>.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <exception cref="FileNotFoundException">No configuration file was given or found.</exception>
+    public static WebApplicationBuilder AddRuntime(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string configFile = ResolveConfigFile(builder.Configuration[ConfigKey])
+            ?? throw new FileNotFoundException($"No {DefaultConfigFile} in the working directory or above it; pass --config <file>.", DefaultConfigFile);
+        builder.Services.AddEmberRuntime(builder.Configuration, Path.GetDirectoryName(configFile)!);
+        return builder;
+    }
+
+    /// <summary>
+    /// Finds the configuration file: the one given (made absolute), or else <see cref="DefaultConfigFile"/> in the
+    /// working directory or the nearest folder above it (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
+    /// </summary>
+    /// <param name="given">The <c>--config</c> value, if any.</param>
+    /// <returns>The absolute path, or <see langword="null"/> when none was given and none was found.</returns>
+    /// <exception cref="FileNotFoundException">The given file does not exist.</exception>
+    public static string? ResolveConfigFile(string? given)
+    {
+        if (!string.IsNullOrEmpty(given))
+        {
+            string path = Path.GetFullPath(given);
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
+        }
+
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, DefaultConfigFile);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Builds the application and its pipeline: ray id, request log, error envelope, auth, endpoints.</summary>
@@ -89,11 +133,9 @@ public static class EmberHost
     {
         ArgumentNullException.ThrowIfNull(app);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmberHost).FullName!);
-        string? configFile = app.Configuration[ConfigKey];
-        if (!string.IsNullOrEmpty(configFile))
+        if (ResolveConfigFile(app.Configuration[ConfigKey]) is string configFile)
         {
-            string fullPath = Path.GetFullPath(configFile);
-            HostLog.ConfigurationFile(logger, fullPath);
+            HostLog.ConfigurationFile(logger, configFile);
         }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -122,16 +164,28 @@ public static class EmberHost
 
     /// <summary>Builds, starts and runs the host until shutdown.</summary>
     /// <param name="args">The command line.</param>
-    /// <returns>The process exit code: 0, or 1 when the host refused to start.</returns>
+    /// <returns>The process exit code: 0, or 1 when the host could not start (its reason on standard error).</returns>
     public static async Task<int> RunAsync(string[] args)
     {
-        await using WebApplication app = Build(CreateBuilder(args));
+        WebApplication app;
+        try
+        {
+            app = Build(AddRuntime(CreateBuilder(args)));
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using WebApplication running = app;
         try
         {
             await StartAsync(app, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException)
         {
+            // Refused (no tokens on a public address) or invalid options (every failure listed).
             await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
             return 1;
         }

@@ -1,4 +1,5 @@
 using Ember.Host.Auth;
+using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Endpoints;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -11,8 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EmberHostServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the host's services. The runtime (<c>IAiTextGeneration</c>, <c>IModelReadiness</c>,
-    /// <c>IModelInventory</c>) is registered separately.
+    /// Adds the host's services, and the <see cref="IModelInventory"/> read from the runtime's configuration.
+    /// The runtime itself (<c>IAiTextGeneration</c>, <c>IModelReadiness</c>) is registered separately.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration holding the <c>Host</c> and <c>Auth</c> sections.</param>
@@ -33,6 +34,7 @@ public static class EmberHostServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new BearerTokenSet(provider.GetRequiredService<IOptions<AuthOptions>>().Value.Tokens));
+        services.TryAddSingleton<IModelInventory, ConfiguredModelInventory>();
         services.TryAddSingleton<RunEndpoints>();
         services.TryAddSingleton<OpenAiEndpoints>();
         services.TryAddSingleton<ModelSearchEndpoints>();

@@ -7,12 +7,22 @@ using Microsoft.AspNetCore.Hosting;
 namespace Ember.Host.Tests;
 
 /// <summary>Starting the host: listen addresses, the no-token rule and <c>--config</c>.</summary>
-public sealed class EmberHostTests
+public sealed class EmberHostTests : IDisposable
 {
+    private readonly List<string> _files = [];
+
+    public void Dispose()
+    {
+        foreach (string file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void CreateBuilder_NoUrls_ListensOnDefaultLoopbackPort()
     {
-        WebApplicationBuilder builder = EmberHost.CreateBuilder([]);
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig()]);
 
         Assert.Equal("http://127.0.0.1:8787", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
     }
@@ -20,7 +30,7 @@ public sealed class EmberHostTests
     [Fact]
     public void CreateBuilder_Urls_AreKept()
     {
-        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://127.0.0.1:9999"]);
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://127.0.0.1:9999"]);
 
         Assert.Equal("http://127.0.0.1:9999", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
     }
@@ -28,7 +38,7 @@ public sealed class EmberHostTests
     [Fact]
     public async Task StartAsync_NoTokensOnWildcardAddress_RefusesToStart()
     {
-        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://0.0.0.0:0", "--Logging:LogLevel:Default", "None"]);
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://0.0.0.0:0", "--Logging:LogLevel:Default", "None"]);
         TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
         await using WebApplication app = EmberHost.Build(builder);
 
@@ -40,7 +50,7 @@ public sealed class EmberHostTests
     [Fact]
     public async Task StartAsync_TokensOnWildcardAddress_Starts()
     {
-        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://0.0.0.0:0", "--Auth:Tokens:0", "t", "--Logging:LogLevel:Default", "None"]);
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://0.0.0.0:0", "--Auth:Tokens:0", "t", "--Logging:LogLevel:Default", "None"]);
         TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
         await using WebApplication app = EmberHost.Build(builder);
         try
@@ -91,11 +101,19 @@ public sealed class EmberHostTests
     [Fact]
     public void Build_BodyLimitOutOfRange_Throws()
     {
-        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Host:MaxRequestBodyBytes", "10", "--Logging:LogLevel:Default", "None"]);
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://127.0.0.1:0", "--Host:MaxRequestBodyBytes", "10", "--Logging:LogLevel:Default", "None"]);
         TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
 
         var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => EmberHost.Build(builder));
 
         Assert.Contains(nameof(EmberHostOptions.MaxRequestBodyBytes), exception.Message, StringComparison.Ordinal);
+    }
+
+    private string EmptyConfig()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "ember-empty-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, "{}");
+        _files.Add(file);
+        return file;
     }
 }

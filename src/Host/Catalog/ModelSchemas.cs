@@ -14,14 +14,16 @@ public static class ModelSchemas
 {
     /// <summary>Builds the schemas of a model.</summary>
     /// <param name="model">The model.</param>
+    /// <param name="limits">Its limits as served.</param>
     /// <returns>Its input and output schema.</returns>
-    public static ModelSchema For(CatalogEntry model)
+    public static ModelSchema For(CatalogEntry model, ModelLimits limits)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ModelSchema(Input(model), Output());
+        ArgumentNullException.ThrowIfNull(limits);
+        return new ModelSchema(Input(limits), Output());
     }
 
-    private static JsonObject Input(CatalogEntry model)
+    private static JsonObject Input(ModelLimits limits)
     {
         JsonObject Options() => new()
         {
@@ -30,9 +32,9 @@ public static class ModelSchemas
             {
                 ["type"] = "integer",
                 ["minimum"] = 1,
-                ["maximum"] = model.Limits.SequenceTokensLimit,
-                ["default"] = model.Limits.DefaultMaxTokens,
-                ["description"] = $"Tokens to generate; default {model.Limits.DefaultMaxTokens} ({model.Limits.DefaultMaxTokensStream} when streaming).",
+                ["maximum"] = limits.SequenceTokensLimit,
+                ["default"] = limits.DefaultMaxTokens,
+                ["description"] = $"Tokens to generate; default {limits.DefaultMaxTokens} ({limits.DefaultMaxTokensStream} when streaming).",
             },
             ["raw"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
             ["temperature"] = Number(0, 5, 0.6),

@@ -5,7 +5,6 @@ using Ember.Host.Errors;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
-using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ember.Host.Endpoints;
@@ -117,13 +116,13 @@ public sealed class ModelSearchEndpoints
             return FailAsync(context, ErrorMapping.NoSuchModel(modelId));
         }
 
-        var envelope = new ApiEnvelope<ModelSchema>(ModelSchemas.For(model));
+        var envelope = new ApiEnvelope<ModelSchema>(ModelSchemas.For(model, _inventory.LimitsOf(model)));
         return context.Response.WriteAsJsonAsync(envelope, HostJson.Context.ApiEnvelopeModelSchema, contentType: null, context.RequestAborted);
     }
 
     private ModelSearchItem ToItem(CatalogEntry entry)
     {
-        ModelLimits limits = entry.Limits;
+        ModelLimits limits = _inventory.LimitsOf(entry);
         ModelProperty[] properties =
         [
             new("context_window", Invariant(limits.ContextTokensLimit)),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
@@ -8,7 +9,6 @@ using Ember.Host.Wire;
 using Ember.Host.Wire.OpenAi;
 using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
-using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -106,8 +106,8 @@ public sealed class OpenAiEndpoints
         using (JsonDocument document = body.Value)
         {
             Parsed<OpenAiRequest> parsed = chat
-                ? OpenAiRequestParser.ParseChat(document.RootElement)
-                : OpenAiRequestParser.ParseCompletion(document.RootElement);
+                ? OpenAiRequestParser.ParseChat(document.RootElement, _inventory)
+                : OpenAiRequestParser.ParseCompletion(document.RootElement, _inventory);
             if (!parsed.Succeeded)
             {
                 await FailAsync(context, parsed.Error).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
@@ -20,16 +21,20 @@ namespace Ember.Host.Endpoints;
 public sealed class RunEndpoints
 {
     private readonly IAiTextGeneration _generation;
+    private readonly IModelInventory _inventory;
     private readonly ILogger<RunEndpoints> _logger;
     private readonly long _maxBodyBytes;
 
     /// <summary>Creates the endpoint.</summary>
     /// <param name="generation">The runtime.</param>
+    /// <param name="inventory">Gives each model's limits as served.</param>
     /// <param name="options">The body limit.</param>
     /// <param name="logger">Logs refusals and failures.</param>
-    public RunEndpoints(IAiTextGeneration generation, IOptions<EmberHostOptions> options, ILogger<RunEndpoints> logger)
+    public RunEndpoints(IAiTextGeneration generation, IModelInventory inventory, IOptions<EmberHostOptions> options, ILogger<RunEndpoints> logger)
     {
         ArgumentNullException.ThrowIfNull(generation);
+        ArgumentNullException.ThrowIfNull(inventory);
+        _inventory = inventory;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _generation = generation;
@@ -75,7 +80,7 @@ public sealed class RunEndpoints
         TextGenerationRequest request;
         using (JsonDocument document = body.Value)
         {
-            Parsed<TextGenerationRequest> parsed = RunRequestParser.Parse(document.RootElement, model);
+            Parsed<TextGenerationRequest> parsed = RunRequestParser.Parse(document.RootElement, _inventory.LimitsOf(model));
             if (!parsed.Succeeded)
             {
                 await FailAsync(context, parsed.Error).ConfigureAwait(false);

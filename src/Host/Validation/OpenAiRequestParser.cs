@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ember.Host.Catalog;
 using Ember.Host.Errors;
 using Ember.Models.Catalog;
 using Ember.Models.Chat;
@@ -34,16 +35,19 @@ public static class OpenAiRequestParser
 
     /// <summary>Parses a <c>chat/completions</c> body.</summary>
     /// <param name="root">The parsed body.</param>
+    /// <param name="inventory">Gives the model's limits as served.</param>
     /// <returns>The request, or the error.</returns>
-    public static Parsed<OpenAiRequest> ParseChat(JsonElement root) => Parse(root, chat: true);
+    public static Parsed<OpenAiRequest> ParseChat(JsonElement root, IModelInventory inventory) => Parse(root, inventory, chat: true);
 
     /// <summary>Parses a <c>completions</c> body.</summary>
     /// <param name="root">The parsed body.</param>
+    /// <param name="inventory">Gives the model's limits as served.</param>
     /// <returns>The request, or the error.</returns>
-    public static Parsed<OpenAiRequest> ParseCompletion(JsonElement root) => Parse(root, chat: false);
+    public static Parsed<OpenAiRequest> ParseCompletion(JsonElement root, IModelInventory inventory) => Parse(root, inventory, chat: false);
 
-    private static Parsed<OpenAiRequest> Parse(JsonElement root, bool chat)
+    private static Parsed<OpenAiRequest> Parse(JsonElement root, IModelInventory inventory, bool chat)
     {
+        ArgumentNullException.ThrowIfNull(inventory);
         if (root.ValueKind != JsonValueKind.Object)
         {
             return ErrorMapping.InvalidInput("body", "must be a JSON object");
@@ -86,7 +90,7 @@ public static class OpenAiRequestParser
             prompt = ParsePrompt(promptElement, fields);
         }
 
-        long sequenceLimit = model.Limits.SequenceTokensLimit;
+        long sequenceLimit = inventory.LimitsOf(model).SequenceTokensLimit;
         long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, sequenceLimit)
             ?? fields.ReadInteger(root, "max_completion_tokens", "max_completion_tokens", 1, sequenceLimit);
         double? temperature = fields.ReadNumber(root, "temperature", "temperature", 0, 5);

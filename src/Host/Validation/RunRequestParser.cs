@@ -29,11 +29,11 @@ public static class RunRequestParser
 
     /// <summary>Parses a run body.</summary>
     /// <param name="root">The parsed body.</param>
-    /// <param name="model">The model the request is for; gives the <c>max_tokens</c> ceiling.</param>
+    /// <param name="limits">The model's limits as served; its sequence limit is the <c>max_tokens</c> ceiling.</param>
     /// <returns>The request, or a 5006 error.</returns>
-    public static Parsed<TextGenerationRequest> Parse(JsonElement root, CatalogEntry model)
+    public static Parsed<TextGenerationRequest> Parse(JsonElement root, ModelLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(limits);
         if (root.ValueKind != JsonValueKind.Object)
         {
             return ErrorMapping.InvalidInput("body", "must be a JSON object");
@@ -52,7 +52,7 @@ public static class RunRequestParser
         string? prompt = hasPrompt ? fields.ReadString(root, "prompt", "prompt", 1, JsonFields.MaxTextLength) : null;
         IReadOnlyList<ChatMessage>? messages = hasMessages ? ParseMessages(messagesElement, fields) : null;
         bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
-        long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, model.Limits.SequenceTokensLimit);
+        long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, limits.SequenceTokensLimit);
         bool raw = fields.ReadBoolean(root, "raw", "raw") ?? false;
         double? temperature = fields.ReadNumber(root, "temperature", "temperature", 0, 5);
         double? topP = fields.ReadNumber(root, "top_p", "top_p", 0, 2);

@@ -25,7 +25,7 @@ public static class LlamaModelWriter
         shape.Validate();
         Directory.CreateDirectory(directory);
         var vocabulary = LlamaVocabulary.Default;
-        var muted = Enumerable.Range(0, vocabulary.FirstWordId).Where(id => id != LlamaVocabulary.EosId).ToArray();
+        var muted = Enumerable.Range(0, vocabulary.FirstWordId).ToArray();
         var model = new LlamaGraphBuilder(shape, variant, options, muted).Build();
         await File.WriteAllBytesAsync(Path.Combine(directory, GenAIConfigWriter.ModelFileName), model, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(directory, "genai_config.json"), GenAIConfigWriter.ToJson(shape), cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,8 @@ public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, 
     /// <summary>Quantized weights are grouped in blocks of this many input features.</summary>
     public const int QuantizationBlock = 32;
 
-    /// <summary>The test model: 2 layers, width 64; written in milliseconds.</summary>
-    public static LlamaShape Tiny { get; } = new(2, 64, 4, 2, 192, LlamaVocabulary.Size, 2048);
+    /// <summary>The test model: 2 layers, width 64, written in milliseconds; its context (16384) is long enough for every catalog limit to be exercised on it.</summary>
+    public static LlamaShape Tiny { get; } = new(2, 64, 4, 2, 192, LlamaVocabulary.Size, 16384);
 
     /// <summary>The benchmark model: 8 layers, width 512, 8 heads, 4 KV heads, FFN 1376 (about 24M parameters).</summary>
     public static LlamaShape Small { get; } = new(8, 512, 8, 4, 1376, LlamaVocabulary.Size, 2048);

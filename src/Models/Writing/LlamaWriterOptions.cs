@@ -10,9 +10,10 @@ public sealed record LlamaWriterOptions
     public ulong Seed { get; init; } = DefaultSeed;
 
     /// <summary>
-    /// A constant added to the end-of-sequence token's logit. Random weights leave <c>&lt;/s&gt;</c>
-    /// unreachable under greedy decoding (its logit is 0 against positive word logits); a bias near the
-    /// typical top logit makes sequences end on their own, which is what EOS-finish tests need.
+    /// The end-of-sequence token's logit. Its output column is zero, like every non-word token's, so without
+    /// a bias <c>&lt;/s&gt;</c> scores 0 against word logits of about 5 to 10 and greedy runs go to their
+    /// <c>max_tokens</c> (what benchmarks need); a bias near the top word logit (about 9) makes sequences end
+    /// on their own, which is what EOS-finish tests need.
     /// <see langword="null"/> writes no bias node.
     /// </summary>
     public float? EndOfSequenceBias { get; init; }

@@ -6,5 +6,8 @@ namespace Ember.Host.Tests.Infrastructure;
 public sealed class EmberHostFixture : HostFixture
 {
     /// <inheritdoc />
-    protected override void Configure(WebApplicationBuilder builder) => TestRuntime.Use(builder, Folder);
+    protected override string ConfigJson => TestRuntime.ConfigJson;
+
+    /// <inheritdoc />
+    protected override void Configure(WebApplicationBuilder builder) => TestRuntime.Use(builder);
 }

@@ -1,9 +1,10 @@
+using Ember.Host.Catalog;
 using Ember.Models.Catalog;
 using Ember.Runtime.Pool;
 
 namespace Ember.Host.Tests.Infrastructure;
 
-/// <summary>Readiness and inventory for the scripted runtime: ready, with only the tiny model installed.</summary>
+/// <summary>Readiness and inventory for the scripted runtime: ready, with only the tiny model installed, catalog limits.</summary>
 public sealed class FakeModelPool : IModelReadiness, IModelInventory
 {
     /// <summary>Gets or sets a value indicating whether <c>/readyz</c> reports ready.</summary>
@@ -11,4 +12,7 @@ public sealed class FakeModelPool : IModelReadiness, IModelInventory
 
     /// <inheritdoc />
     public bool IsInstalled(string modelId) => modelId == ModelCatalog.TinyLlamaId;
+
+    /// <inheritdoc />
+    public ModelLimits LimitsOf(CatalogEntry entry) => entry.Limits;
 }

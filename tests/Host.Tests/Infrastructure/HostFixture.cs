@@ -41,8 +41,11 @@ public abstract class HostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Folder);
+        string config = Path.Combine(Folder, "runtime.json");
+        await File.WriteAllTextAsync(config, ConfigJson);
         string[] args =
         [
+            "--config", config,
             "--urls", "http://127.0.0.1:0",
             "--Logging:LogLevel:Default", "Warning",
             .. Arguments(),
@@ -73,6 +76,9 @@ public abstract class HostFixture : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>Gets the runtime configuration file's text, written to the fixture's folder and passed as <c>--config</c>.</summary>
+    protected virtual string ConfigJson => "{}";
 
     /// <summary>Extra command-line arguments; by default, the test token.</summary>
     /// <returns>The arguments.</returns>

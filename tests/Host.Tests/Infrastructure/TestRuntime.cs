@@ -1,3 +1,4 @@
+using Ember.Host.Catalog;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Builder;
@@ -6,26 +7,36 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>
-/// The one place that decides which runtime the main test host (<see cref="EmberHostFixture"/>) runs.
+/// The one place that decides which runtime the main test host (<see cref="EmberHostFixture"/>) runs: the real
+/// runtime serving Ember's tiny model, written (every variant) into the fixture's folder on first start.
 /// </summary>
 /// <remarks>
-/// Until the runtime is merged this installs the scripted fake. Once <c>AddEmberRuntime</c> exists,
-/// <see cref="Use"/> becomes: write the tiny model to <paramref name="modelRoot"/> and point the <c>Ember</c>
-/// configuration at it (the host's <c>CreateBuilder</c> registers the real runtime itself).
+/// To develop the host against the scripted runtime instead, make <see cref="Use"/> call
+/// <see cref="UseScripted"/> with a new <see cref="ScriptedTextGeneration"/> and <see cref="FakeModelPool"/>.
 /// </remarks>
 public static class TestRuntime
 {
-    /// <summary>Configures the runtime of a test host.</summary>
-    /// <param name="builder">The host builder.</param>
-    /// <param name="modelRoot">A temporary folder for model files.</param>
-    public static void Use(WebApplicationBuilder builder, string modelRoot)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        _ = modelRoot;
-        UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
-    }
+    /// <summary>The runtime configuration of the main host: <c>@ember/tiny-llama</c>, int8, generated if missing.</summary>
+    public const string ConfigJson = """
+        {
+          "Ember": {
+            "Models": {
+              "@ember/tiny-llama": {
+                "Folder": "tiny-llama/int8",
+                "Variant": "Int8",
+                "Generate": "tiny",
+                "SequenceCap": 4
+              }
+            }
+          }
+        }
+        """;
 
-    /// <summary>Installs the scripted runtime (also used by the fault-injection host).</summary>
+    /// <summary>Configures the runtime of the main test host.</summary>
+    /// <param name="builder">The host builder, made with a <c>--config</c> holding <see cref="ConfigJson"/>.</param>
+    public static void Use(WebApplicationBuilder builder) => EmberHost.AddRuntime(builder);
+
+    /// <summary>Installs the scripted runtime (used by the fault-injection and token-less hosts).</summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="generation">The scripted generation.</param>
     /// <param name="pool">The readiness and inventory.</param>

@@ -1,0 +1,44 @@
+using Ember.Runtime.Generation;
+using Ember.Runtime.Options;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Ember's runtime: options, the worker pool and <see cref="IAiTextGeneration"/>.</summary>
+public static class EmberRuntimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="EmberOptions"/> from the <c>Ember</c> section (validated on start, every failure at once),
+    /// resolves relative model folders against <paramref name="baseDirectory"/>, and adds the hosted
+    /// <see cref="WorkerPool"/> and <see cref="IAiTextGeneration"/>.
+    /// </summary>
+    public static IServiceCollection AddEmberRuntime(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        services.AddOptions<EmberOptions>()
+            .Bind(configuration.GetSection(EmberOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                foreach (var model in options.Models.Values)
+                {
+                    if (!string.IsNullOrWhiteSpace(model.Folder))
+                    {
+                        model.Folder = Path.GetFullPath(model.Folder, baseDirectory);
+                    }
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmberOptions>, EmberOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerPool>();
+        services.TryAddSingleton<IModelReadiness>(sp => sp.GetRequiredService<WorkerPool>());
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerPool>());
+        services.TryAddSingleton<IAiTextGeneration, AiTextGenerationService>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ember.Runtime.Diagnostics;
+
+/// <summary>The runtime's source-generated log messages; event ids 1000–1099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Loading {ModelId} replica {Replica} from {Folder} on {Provider}.")]
+    public static partial void LoadingModel(ILogger logger, string modelId, int replica, string folder, string provider);
+
+    [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model into {Root}.")]
+    public static partial void WritingOwnModel(ILogger logger, string preset, string root);
+
+    [LoggerMessage(1002, LogLevel.Information, "All {Count} model replicas are loaded and serving.")]
+    public static partial void Ready(ILogger logger, int count);
+
+    [LoggerMessage(1003, LogLevel.Debug, "{Replica}: wave of {Size} sequences.")]
+    public static partial void WaveStarted(ILogger logger, string replica, int size);
+
+    [LoggerMessage(1004, LogLevel.Error, "{Replica}: a wave failed.")]
+    public static partial void WaveFailed(ILogger logger, string replica, Exception error);
+
+    [LoggerMessage(1005, LogLevel.Information, "Unloaded every model.")]
+    public static partial void Unloaded(ILogger logger);
+
+    [LoggerMessage(1006, LogLevel.Warning, "{ModelId}: the context limit {Configured} exceeds the model's own context length {ModelContext}; using {ModelContext}.")]
+    public static partial void ContextClamped(ILogger logger, string modelId, int configured, int modelContext);
+}

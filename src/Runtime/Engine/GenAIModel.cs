@@ -1,0 +1,109 @@
+using Ember.Runtime.Options;
+using Microsoft.ML.OnnxRuntimeGenAI;
+
+namespace Ember.Runtime.Engine;
+
+/// <summary>
+/// One loaded ORT GenAI model and its tokenizer on one execution provider: the seam through which the
+/// scheduler reaches ONNX Runtime GenAI.
+/// </summary>
+/// <remarks>
+/// <see cref="Encode"/> may be called from any thread (it is serialized); generators are created and used
+/// on the owning scheduler's thread only. Disposing releases every native object it created.
+/// </remarks>
+internal sealed class GenAIModel : IDisposable
+{
+    private readonly Model _model;
+    private readonly Tokenizer _tokenizer;
+    private readonly Lock _encodeLock = new();
+
+    private GenAIModel(Model model, Tokenizer tokenizer, int eosTokenId, int contextLength)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        EosTokenId = eosTokenId;
+        ContextLength = contextLength;
+    }
+
+    /// <summary>The end-of-sequence token.</summary>
+    public int EosTokenId { get; }
+
+    /// <summary>The model's own context length (<c>model.context_length</c> of its genai_config.json).</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Loads the model in <paramref name="folder"/> onto <paramref name="provider"/>.</summary>
+    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
+    public static GenAIModel Load(string folder, ExecutionProvider provider, int deviceId, int intraOpThreads, int contextLength)
+    {
+        using var config = OrtGenAI.Guard("read the model's configuration", () => new Config(folder));
+        OrtGenAI.Guard("select the execution provider", () =>
+        {
+            config.ClearProviders();
+            switch (provider)
+            {
+                case ExecutionProvider.Cuda:
+                    config.AppendProvider("cuda");
+                    config.SetProviderOption("cuda", "device_id", deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case ExecutionProvider.Dml:
+                    config.AppendProvider("dml");
+                    config.SetDecoderProviderOptionsHardwareDeviceId("dml", (uint)deviceId);
+                    break;
+                default:
+                    break;
+            }
+
+            if (intraOpThreads > 0)
+            {
+                config.Overlay("{\"model\":{\"decoder\":{\"session_options\":{\"intra_op_num_threads\":" + intraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}}}");
+            }
+        });
+
+        Model? model = null;
+        try
+        {
+            model = NativeObjectCounter.Track(OrtGenAI.Guard("load the model", () => new Model(config)));
+            var loaded = model;
+            var tokenizer = NativeObjectCounter.Track(OrtGenAI.Guard("load the tokenizer", () => new Tokenizer(loaded)));
+            var eos = OrtGenAI.Guard("read the end-of-sequence token", () => tokenizer.GetEosTokenIds()[0]);
+            return new GenAIModel(model, tokenizer, eos, contextLength);
+        }
+        catch
+        {
+            NativeObjectCounter.Release(model);
+            throw;
+        }
+    }
+
+    /// <summary>Token ids of <paramref name="text"/>, with no BOS added (the template writes <c>&lt;s&gt;</c>).</summary>
+    public int[] Encode(string text)
+    {
+        lock (_encodeLock)
+        {
+            return OrtGenAI.Guard("tokenize the prompt", () =>
+            {
+                using var sequences = _tokenizer.Encode(text);
+                return sequences[0].ToArray();
+            });
+        }
+    }
+
+    /// <summary>Creates a generator for a wave; the caller owns it and must release it.</summary>
+    public Generator CreateGenerator(GeneratorParams parameters) =>
+        NativeObjectCounter.Track(OrtGenAI.Guard("create a generator", () => new Generator(_model, parameters)));
+
+    /// <summary>Creates generator parameters; the caller owns them and must release them.</summary>
+    public GeneratorParams CreateParams() =>
+        NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(_model)));
+
+    /// <summary>Creates a tokenizer stream for one sequence; the caller owns it and must release it.</summary>
+    public TokenizerStream CreateStream() =>
+        NativeObjectCounter.Track(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream()));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        NativeObjectCounter.Release(_tokenizer);
+        NativeObjectCounter.Release(_model);
+    }
+}

@@ -1,0 +1,77 @@
+using Ember.Models.Catalog;
+using Ember.Runtime.Pool;
+using Ember.Runtime.Scheduling;
+
+namespace Ember.Runtime.Generation;
+
+/// <summary>
+/// The default <see cref="IAiTextGeneration"/>: validates, plans against the model's limits, and queues on the
+/// least-loaded replica of the model's worker pool.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class AiTextGenerationService : IAiTextGeneration
+{
+    /// <summary>The message Workers AI sends when <c>rejectIfBusy</c> finds no free slot.</summary>
+    public const string CapacityExceededMessage = "Capacity temporarily exceeded, please try again.";
+
+    private readonly WorkerPool _pool;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service over the pool.</summary>
+    public AiTextGenerationService(WorkerPool pool, TimeProvider time)
+    {
+        _pool = pool;
+        _time = time;
+    }
+
+    /// <inheritdoc/>
+    public Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!ModelCatalog.TryGet(modelId, out _))
+        {
+            throw new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+        }
+
+        if (!_pool.TryGet(modelId, out var served))
+        {
+            throw new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{modelId}' is in the catalog but not installed on this server; add it to runtime.json.");
+        }
+
+        RequestValidator.Validate(request);
+        var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
+        var sampling = SamplingSettings.From(request.Temperature, request.TopP, request.TopK, request.Seed, request.RepetitionPenalty);
+        var replica = served.LeastLoaded();
+        if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Busy, CapacityExceededMessage);
+        }
+
+        var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
+        var output = new TextGeneration(tokens.Length, maxTokens);
+        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token);
+        if (!replica.TryEnqueue(sequence))
+        {
+            timeout.Dispose();
+            throw new AiTextGenerationException(AiErrorKind.Busy, $"The queue of {modelId} is full; please try again.");
+        }
+
+        output.Completion.ContinueWith(_ => timeout.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return Task.FromResult(output);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        var generation = await StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await generation.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, "The request was cancelled by its caller.", e);
+        }
+    }
+}

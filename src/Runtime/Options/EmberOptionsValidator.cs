@@ -1,0 +1,95 @@
+using System.ComponentModel.DataAnnotations;
+using Ember.Models.Catalog;
+using Ember.Models.Writing;
+using Microsoft.Extensions.Options;
+
+namespace Ember.Runtime.Options;
+
+/// <summary>
+/// Validates <see cref="EmberOptions"/> at startup and reports every failure at once, each naming its key
+/// (<c>Ember:Models:{id}:{field}</c>): unknown model ids, variants the catalog does not list, missing
+/// folders, providers this build cannot run, out-of-range numbers and inconsistent limits.
+/// </summary>
+public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, EmberOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Models.Count == 0)
+        {
+            failures.Add($"{EmberOptions.SectionName}:Models: no model is configured; add at least one, e.g. \"{ModelCatalog.TinyLlamaId}\".");
+        }
+
+        foreach (var (id, model) in options.Models)
+        {
+            ValidateModel($"{EmberOptions.SectionName}:Models:{id}", id, model, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateModel(string key, string id, ModelOptions model, List<string> failures)
+    {
+        var annotations = new List<ValidationResult>();
+        Validator.TryValidateObject(model, new ValidationContext(model), annotations, validateAllProperties: true);
+        failures.AddRange(annotations.Select(r => $"{key}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+
+        if (!ModelCatalog.TryGet(id, out var entry))
+        {
+            failures.Add($"{key}: '{id}' is not a catalog model id; known ids: {string.Join(", ", ModelCatalog.All.Select(e => e.Id))}.");
+            return;
+        }
+
+        if (!entry.Supports(model.Variant))
+        {
+            failures.Add($"{key}:Variant: '{model.Variant}' is not a variant of {id}; it has {string.Join(", ", entry.Variants)}.");
+        }
+
+        if (!BuildFlavor.Supports(model.Provider))
+        {
+            failures.Add($"{key}:Provider: '{model.Provider}' needs another build; this is the {BuildFlavor.Name} build (build with -p:OrtGenAIFlavor=Cuda or DirectML).");
+        }
+
+        if (model.RequestTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}:RequestTimeout: must be positive (got {model.RequestTimeout}).");
+        }
+
+        ValidateFolder(key, model, failures);
+        var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);
+        failures.AddRange(ModelLimits.Validate(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, limits.ContextTokensLimit, limits.SequenceTokensLimit)
+            .Select(problem => $"{key}:Limits: {problem}"));
+    }
+
+    private static void ValidateFolder(string key, ModelOptions model, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(model.Folder))
+        {
+            return;
+        }
+
+        if (model.Generate is { } preset)
+        {
+            try
+            {
+                LlamaShape.FromPreset(preset);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"{key}:Generate: {e.Message}");
+            }
+
+            var leaf = Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Folder));
+            if (leaf != LlamaModelWriter.FolderName(model.Variant))
+            {
+                failures.Add($"{key}:Folder: a generated model's folder must end in its variant's name '{LlamaModelWriter.FolderName(model.Variant)}' (got '{leaf}').");
+            }
+        }
+        else if (!File.Exists(Path.Combine(model.Folder, "genai_config.json")))
+        {
+            failures.Add($"{key}:Folder: '{model.Folder}' holds no genai_config.json; export the model there (scripts/export-onnx) or set Generate.");
+        }
+    }
+}

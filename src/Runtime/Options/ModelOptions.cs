@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Ember.Models.Catalog;
+
+namespace Ember.Runtime.Options;
+
+/// <summary>How one catalog model is served: <c>Ember:Models:{model id}</c> in <c>runtime.json</c>.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Default <see cref="SequenceCap"/>.</summary>
+    public const int DefaultSequenceCap = 8;
+
+    /// <summary>Default <see cref="QueueBound"/>.</summary>
+    public const int DefaultQueueBound = 256;
+
+    /// <summary>Default <see cref="RequestTimeout"/>: five minutes.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The ORT GenAI model folder (holding <c>genai_config.json</c>); relative to the config file's folder.</summary>
+    [Required]
+    public string Folder { get; set; } = string.Empty;
+
+    /// <summary>The weight format in <see cref="Folder"/>; must be one the catalog lists for the model.</summary>
+    public ModelVariant Variant { get; set; } = ModelVariant.Int8;
+
+    /// <summary>
+    /// <c>tiny</c> or <c>small</c>: when <see cref="Folder"/> is missing, write Ember's own model of that preset,
+    /// every variant, as the folder and its siblings (<c>fp32</c>, <c>fp16</c>, <c>int8</c>, <c>int4</c>). Absent: the folder must exist.
+    /// </summary>
+    public string? Generate { get; set; }
+
+    /// <summary>The execution provider of every replica.</summary>
+    public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>The GPU's device id (CUDA, DirectML).</summary>
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    /// <summary>Copies of the model loaded; each request goes to the least-loaded one.</summary>
+    [Range(1, 64)]
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>The sequence cap: most sequences one replica decodes at once.</summary>
+    [Range(1, 1024)]
+    public int SequenceCap { get; set; } = DefaultSequenceCap;
+
+    /// <summary>Most requests waiting per replica; one more is refused as busy.</summary>
+    [Range(0, 100_000)]
+    public int QueueBound { get; set; } = DefaultQueueBound;
+
+    /// <summary>Longest a request may take from queueing to its last token.</summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>Threads ONNX Runtime uses inside one replica; 0 leaves ONNX Runtime's default.</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Overrides of the catalog's limits.</summary>
+    public LimitOverrides Limits { get; set; } = new();
+}

@@ -1,0 +1,54 @@
+using Ember.Models.Catalog;
+using Ember.Models.Chat;
+using Ember.Runtime.Scheduling;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>A catalog model this server has loaded: its effective limits, its template and its replicas.</summary>
+/// <remarks>Immutable after load; thread-safe.</remarks>
+internal sealed class ServedModel
+{
+    /// <summary>Creates the entry.</summary>
+    public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics)
+    {
+        Entry = entry;
+        Limits = limits;
+        RequestTimeout = requestTimeout;
+        Replicas = replicas;
+        Statistics = statistics;
+        Template = ChatTemplates.For(entry.Template);
+    }
+
+    /// <summary>The catalog entry.</summary>
+    public CatalogEntry Entry { get; }
+
+    /// <summary>The limits after configured overrides.</summary>
+    public ModelLimits Limits { get; }
+
+    /// <summary>Longest a request may take.</summary>
+    public TimeSpan RequestTimeout { get; }
+
+    /// <summary>The loaded replicas.</summary>
+    public IReadOnlyList<ModelWorker> Replicas { get; }
+
+    /// <summary>What the replicas' schedulers did.</summary>
+    public SchedulerStatistics Statistics { get; }
+
+    /// <summary>The chat template.</summary>
+    public IChatTemplate Template { get; }
+
+    /// <summary>The replica with the least sequences running and waiting.</summary>
+    public ModelWorker LeastLoaded()
+    {
+        var best = Replicas[0];
+        foreach (var replica in Replicas)
+        {
+            if (replica.Load < best.Load)
+            {
+                best = replica;
+            }
+        }
+
+        return best;
+    }
+}

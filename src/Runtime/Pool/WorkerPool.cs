@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Ember.Models.Catalog;
+using Ember.Runtime.Diagnostics;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Options;
+using Ember.Runtime.Scheduling;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>
+/// The hosted worker pool: in <see cref="StartAsync"/> it writes Ember's own models where asked, loads every
+/// replica of every configured model on its execution provider and starts their schedulers; in
+/// <see cref="StopAsync"/> it stops them and disposes every native object.
+/// </summary>
+/// <remarks>Lookups are thread-safe once started. The pool owns every worker and model it loads.</remarks>
+public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
+{
+    private readonly EmberOptions _options;
+    private readonly ILogger<WorkerPool> _logger;
+    private volatile Dictionary<string, ServedModel> _models = [];
+    private volatile bool _ready;
+
+    /// <summary>Creates the pool; nothing is loaded until <see cref="StartAsync"/>.</summary>
+    public WorkerPool(IOptions<EmberOptions> options, ILogger<WorkerPool> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public bool IsReady => _ready;
+
+    /// <summary>Batch statistics of a served model, or <see langword="null"/> when it is not served.</summary>
+    public SchedulerStatistics? GetStatistics(string modelId) => _models.TryGetValue(modelId, out var served) ? served.Statistics : null;
+
+    /// <inheritdoc/>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var replicas = 0;
+        var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
+        _models = loaded;
+        foreach (var (id, options) in _options.Models)
+        {
+            await OwnModelProvisioner.EnsureAsync(options, _logger, cancellationToken).ConfigureAwait(false);
+            var entry = ModelCatalog.Get(id);
+            var contextLength = await ReadContextLengthAsync(options.Folder, cancellationToken).ConfigureAwait(false);
+            var limits = EffectiveLimits.Resolve(entry.Limits, options.Limits);
+            if (limits.ContextTokensLimit > contextLength)
+            {
+                Log.ContextClamped(_logger, id, limits.ContextTokensLimit, contextLength);
+                limits = new ModelLimits(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, contextLength, Math.Min(limits.SequenceTokensLimit, contextLength));
+            }
+
+            var statistics = new SchedulerStatistics();
+            var workers = new List<ModelWorker>();
+            for (var i = 0; i < options.Replicas; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
+                var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
+                var worker = new ModelWorker($"{id}#{i}", model, options.SequenceCap, options.QueueBound, statistics, _logger);
+                workers.Add(worker);
+                worker.Start();
+                replicas++;
+            }
+
+            loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, workers, statistics);
+        }
+
+        _ready = true;
+        Log.Ready(_logger, replicas);
+    }
+
+    /// <inheritdoc/>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _ready = false;
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _ready = false;
+        var models = _models;
+        _models = [];
+        foreach (var served in models.Values)
+        {
+            foreach (var worker in served.Replicas)
+            {
+                worker.Dispose();
+            }
+        }
+
+        if (models.Count > 0)
+        {
+            Log.Unloaded(_logger);
+        }
+    }
+
+    /// <summary>The served model with this id.</summary>
+    internal bool TryGet(string modelId, out ServedModel served) => _models.TryGetValue(modelId, out served!);
+
+    private static async Task<int> ReadContextLengthAsync(string folder, CancellationToken cancellationToken)
+    {
+        var stream = File.OpenRead(Path.Combine(folder, "genai_config.json"));
+        await using (stream.ConfigureAwait(false))
+        {
+            using var config = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return config.RootElement.GetProperty("model").GetProperty("context_length").GetInt32();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// A replica's bounded FIFO of waiting requests. A request whose caller leaves (or whose timeout passes)
+/// is removed at once, so it frees its place immediately rather than when the scheduler next looks.
+/// </summary>
+/// <remarks>
+/// A bounded <c>Channel</c> cannot remove from its middle, so this is a linked list under a lock with a
+/// semaphore that wakes the single reader, the scheduler thread. Thread-safe.
+/// </remarks>
+internal sealed class RequestQueue : IDisposable
+{
+    private readonly LinkedList<SequenceRequest> _items = new();
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly int _bound;
+
+    /// <summary>Creates a queue that holds at most <paramref name="bound"/> requests.</summary>
+    public RequestQueue(int bound) => _bound = bound;
+
+    /// <summary>Requests waiting now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a request unless the queue is full; an abandoned request is then removed by itself.</summary>
+    public bool TryEnqueue(SequenceRequest request)
+    {
+        LinkedListNode<SequenceRequest> node;
+        lock (_lock)
+        {
+            if (_items.Count >= _bound)
+            {
+                return false;
+            }
+
+            node = _items.AddLast(request);
+        }
+
+        request.CallerToken.Register(() => Abandon(node));
+        request.TimeoutToken.Register(() => Abandon(node));
+        _signal.Release();
+        return true;
+    }
+
+    /// <summary>Waits until a request may be waiting.</summary>
+    public void Wait(CancellationToken stopping) => _signal.Wait(stopping);
+
+    /// <summary>
+    /// Takes, in order, up to <paramref name="max"/> requests that <paramref name="fits"/> accepts given those
+    /// already taken; stops at the first that does not fit, which stays first in line.
+    /// </summary>
+    public List<SequenceRequest> TakeWave(int max, Func<IReadOnlyList<SequenceRequest>, SequenceRequest, bool> fits)
+    {
+        var wave = new List<SequenceRequest>();
+        lock (_lock)
+        {
+            while (wave.Count < max && _items.First is { } first && (wave.Count == 0 || fits(wave, first.Value)))
+            {
+                _items.RemoveFirst();
+                wave.Add(first.Value);
+            }
+        }
+
+        return wave;
+    }
+
+    /// <summary>Finishes every waiting request with <paramref name="error"/> (shutdown).</summary>
+    public void FailAll(Generation.AiTextGenerationException error)
+    {
+        List<SequenceRequest> all;
+        lock (_lock)
+        {
+            all = [.. _items];
+            _items.Clear();
+        }
+
+        foreach (var request in all)
+        {
+            request.Fail(error);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _signal.Dispose();
+
+    private void Abandon(LinkedListNode<SequenceRequest> node)
+    {
+        lock (_lock)
+        {
+            if (node.List is null)
+            {
+                return;
+            }
+
+            _items.Remove(node);
+        }
+
+        node.Value.FinishAbandoned();
+    }
+}

@@ -1,0 +1,37 @@
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// How a sequence picks its tokens. Sequences with equal settings can share a batch (a generator has one
+/// set of search options); a seeded sampled sequence always runs alone so that its seed reproduces the
+/// same text whoever else is being served.
+/// </summary>
+/// <param name="DoSample">False: greedy decoding.</param>
+/// <param name="Temperature">Sampling temperature (ignored when greedy).</param>
+/// <param name="TopP">Nucleus mass (ignored when greedy).</param>
+/// <param name="TopK">Top-k cut (ignored when greedy).</param>
+/// <param name="Seed">Random seed, or <see langword="null"/> for a fresh one.</param>
+/// <param name="RepetitionPenalty">Repetition penalty, 1 for none.</param>
+internal sealed record SamplingSettings(bool DoSample, double Temperature, double TopP, int TopK, long? Seed, double RepetitionPenalty)
+{
+    /// <summary>Workers AI's default temperature.</summary>
+    public const double DefaultTemperature = 0.6;
+
+    /// <summary>Top-k when sampling and none is given (Workers AI's largest).</summary>
+    public const int DefaultTopK = 50;
+
+    /// <summary>Greedy decoding without penalty.</summary>
+    public static SamplingSettings Greedy { get; } = new(false, 0, 1, 1, null, 1);
+
+    /// <summary>Whether this sequence may share a batch with one of <paramref name="other"/> settings.</summary>
+    public bool CanShareBatchWith(SamplingSettings other) => Seed is null && other.Seed is null && Equals(other);
+
+    /// <summary>Settings from the request's options, defaults filled in; temperature 0 is greedy.</summary>
+    public static SamplingSettings From(double? temperature, double? topP, int? topK, long? seed, double? repetitionPenalty)
+    {
+        var penalty = repetitionPenalty ?? 1;
+        var t = temperature ?? DefaultTemperature;
+        return t == 0
+            ? Greedy with { RepetitionPenalty = penalty }
+            : new SamplingSettings(true, t, Math.Min(topP ?? 1, 1), topK ?? DefaultTopK, seed, penalty);
+    }
+}

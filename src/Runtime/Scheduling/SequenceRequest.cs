@@ -1,0 +1,86 @@
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// One accepted request on its way through a replica: its prompt tokens, its budget, how it samples and
+/// the <see cref="TextGeneration"/> its tokens go to.
+/// </summary>
+/// <remarks>
+/// Created on the request's thread; once queued, only the scheduler thread reads and finishes it, except
+/// that an abandoned queued request is removed and finished by the queue under its lock.
+/// </remarks>
+internal sealed class SequenceRequest
+{
+    private int _finished;
+
+    /// <summary>Creates a request.</summary>
+    public SequenceRequest(string modelId, int[] promptTokens, int maxTokens, SamplingSettings sampling, TextGeneration output, CancellationToken callerToken, CancellationToken timeoutToken)
+    {
+        ModelId = modelId;
+        PromptTokens = promptTokens;
+        MaxTokens = maxTokens;
+        Sampling = sampling;
+        Output = output;
+        CallerToken = callerToken;
+        TimeoutToken = timeoutToken;
+    }
+
+    /// <summary>The catalog id it was sent to.</summary>
+    public string ModelId { get; }
+
+    /// <summary>The templated prompt's token ids, BOS included.</summary>
+    public int[] PromptTokens { get; }
+
+    /// <summary>Most tokens to generate.</summary>
+    public int MaxTokens { get; }
+
+    /// <summary>How tokens are picked.</summary>
+    public SamplingSettings Sampling { get; }
+
+    /// <summary>Where the tokens go.</summary>
+    public TextGeneration Output { get; }
+
+    /// <summary>Cancelled when the caller abandons the request.</summary>
+    public CancellationToken CallerToken { get; }
+
+    /// <summary>Cancelled when the request's timeout passes.</summary>
+    public CancellationToken TimeoutToken { get; }
+
+    /// <summary>Whether the caller left or the timeout passed.</summary>
+    public bool IsAbandoned => CallerToken.IsCancellationRequested || TimeoutToken.IsCancellationRequested;
+
+    /// <summary>Whether it has been finished.</summary>
+    public bool IsFinished => Volatile.Read(ref _finished) != 0;
+
+    /// <summary>Ends it the way its abandonment says: cancelled by the caller, or timed out.</summary>
+    public void FinishAbandoned()
+    {
+        if (CallerToken.IsCancellationRequested)
+        {
+            Finish(FinishReason.Cancelled);
+        }
+        else
+        {
+            Fail(new AiTextGenerationException(AiErrorKind.Timeout, $"The request to {ModelId} did not finish within its timeout."));
+        }
+    }
+
+    /// <summary>Ends it with a result; later calls do nothing.</summary>
+    public void Finish(FinishReason reason)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) == 0)
+        {
+            Output.Finish(reason);
+        }
+    }
+
+    /// <summary>Ends it with an error; later calls do nothing.</summary>
+    public void Fail(AiTextGenerationException error)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) == 0)
+        {
+            Output.Fail(error);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Ember.Runtime.Engine;
+using Ember.Runtime.Generation;
+using Microsoft.ML.OnnxRuntimeGenAI;
+
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// Runs one wave: up to the sequence cap of requests decoded together on one batched ORT GenAI
+/// <see cref="Generator"/>, prompts right-padded, each row finished on its own end-of-sequence token, its own
+/// <c>max_tokens</c>, or its caller leaving. The wave ends when every row has finished.
+/// </summary>
+/// <remarks>Runs on the owning worker's scheduler thread only; owns every native object it creates.</remarks>
+internal static class WaveRunner
+{
+    /// <summary>Decodes <paramref name="wave"/> to the end, writing each row's pieces to its output.</summary>
+    /// <exception cref="AiTextGenerationException">ORT GenAI failed; rows not yet finished are failed by the caller.</exception>
+    public static void Run(GenAIModel model, IReadOnlyList<SequenceRequest> wave, int padTokenId)
+    {
+        var rows = wave.Count;
+        var promptWidth = wave.Max(r => r.PromptTokens.Length);
+        var maxLength = promptWidth + wave.Max(r => r.MaxTokens);
+        var generated = new int[rows];
+        var streams = new TokenizerStream?[rows];
+        GeneratorParams? parameters = null;
+        Generator? generator = null;
+        try
+        {
+            parameters = model.CreateParams();
+            Configure(parameters, wave[0].Sampling, rows, maxLength);
+            generator = model.CreateGenerator(parameters);
+            for (var i = 0; i < rows; i++)
+            {
+                streams[i] = model.CreateStream();
+            }
+
+            var padded = new int[rows * promptWidth];
+            Array.Fill(padded, padTokenId);
+            for (var i = 0; i < rows; i++)
+            {
+                wave[i].PromptTokens.CopyTo(padded, i * promptWidth);
+            }
+
+            var batch = generator;
+            OrtGenAI.Guard("process the prompts", () => batch.AppendTokens(padded));
+            while (wave.Any(r => !r.IsFinished))
+            {
+                FinishAbandoned(wave);
+                if (wave.All(r => r.IsFinished))
+                {
+                    break;
+                }
+
+                var next = OrtGenAI.Guard("generate the next token", () =>
+                {
+                    batch.GenerateNextToken();
+                    return batch.GetNextTokens().ToArray();
+                });
+                for (var i = 0; i < rows; i++)
+                {
+                    Deliver(model, wave[i], streams[i]!, next[i], ref generated[i]);
+                }
+
+                if (OrtGenAI.Guard("check the generator", batch.IsDone))
+                {
+                    foreach (var row in wave)
+                    {
+                        row.Finish(FinishReason.Length);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                NativeObjectCounter.Release(stream);
+            }
+
+            NativeObjectCounter.Release(generator);
+            NativeObjectCounter.Release(parameters);
+        }
+    }
+
+    private static void Configure(GeneratorParams parameters, SamplingSettings sampling, int rows, int maxLength) =>
+        OrtGenAI.Guard("set the search options", () =>
+        {
+            parameters.SetSearchOption("batch_size", rows);
+            parameters.SetSearchOption("max_length", maxLength);
+            parameters.SetSearchOption("do_sample", sampling.DoSample);
+            parameters.SetSearchOption("repetition_penalty", sampling.RepetitionPenalty);
+            if (sampling.DoSample)
+            {
+                parameters.SetSearchOption("temperature", sampling.Temperature);
+                parameters.SetSearchOption("top_p", sampling.TopP);
+                parameters.SetSearchOption("top_k", sampling.TopK);
+                if (sampling.Seed is { } seed)
+                {
+                    parameters.SetSearchOption("random_seed", seed);
+                }
+            }
+            else
+            {
+                parameters.SetSearchOption("top_k", 1);
+            }
+        });
+
+    private static void FinishAbandoned(IReadOnlyList<SequenceRequest> wave)
+    {
+        foreach (var row in wave)
+        {
+            if (!row.IsFinished && row.IsAbandoned)
+            {
+                row.FinishAbandoned();
+            }
+        }
+    }
+
+    private static void Deliver(GenAIModel model, SequenceRequest row, TokenizerStream stream, int token, ref int generated)
+    {
+        if (row.IsFinished)
+        {
+            return;
+        }
+
+        if (token == model.EosTokenId)
+        {
+            row.Finish(FinishReason.Stop);
+            return;
+        }
+
+        var text = OrtGenAI.Guard("decode a token", () => stream.Decode(token));
+        row.Output.Publish(new TextPiece(text, token));
+        if (++generated >= row.MaxTokens)
+        {
+            row.Finish(FinishReason.Length);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Ember.Runtime.Tests;
+
+/// <summary>
+/// The GenAI build flavour (<c>OrtGenAIFlavor</c>, see the root <c>Directory.Build.props</c>) picks exactly one
+/// ONNX Runtime GenAI package. Each case evaluates <c>src/Runtime/Ember.Runtime.csproj</c> in a child
+/// <c>dotnet msbuild</c> without restoring, so the Cuda and DirectML packages are never downloaded.
+/// </summary>
+public sealed class BuildFlavorTests
+{
+    private const string CpuPackage = "Microsoft.ML.OnnxRuntimeGenAI";
+    private const string CudaPackage = "Microsoft.ML.OnnxRuntimeGenAI.Cuda";
+    private const string DirectMLPackage = "Microsoft.ML.OnnxRuntimeGenAI.DirectML";
+
+    /// <summary>Only a guard against a hung child; evaluation takes about a second.</summary>
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly string[] GenAIPackages = [CpuPackage, CudaPackage, DirectMLPackage];
+
+    [Theory]
+    [InlineData("Cpu", CpuPackage)]
+    [InlineData("Cuda", CudaPackage)]
+    [InlineData("DirectML", DirectMLPackage)]
+    [InlineData(null, CpuPackage)]
+    public async Task PackageReference_Flavor_ReferencesOnlyThatGenAIPackage(string? flavor, string expected)
+    {
+        var result = await RunMSBuildAsync("-getItem:PackageReference", flavor);
+
+        Assert.True(result.ExitCode == 0, $"dotnet msbuild exited with {result.ExitCode}:\n{result.Output}");
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var references = json.RootElement.GetProperty("Items").GetProperty("PackageReference").EnumerateArray()
+            .Select(item => item.GetProperty("Identity").GetString())
+            .ToList();
+        Assert.Equal([expected], references.Where(id => GenAIPackages.Contains(id, StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public async Task CollectPackageReferences_UnknownFlavor_FailsListingKnownFlavors()
+    {
+        var result = await RunMSBuildAsync("-t:CollectPackageReferences", "Rocm");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var error = result.Output.Split('\n').FirstOrDefault(line => line.Contains("OrtGenAIFlavor 'Rocm'", StringComparison.Ordinal));
+        Assert.True(error is not null, $"No error names the flavour:\n{result.Output}");
+        Assert.Contains("Cpu", error, StringComparison.Ordinal);
+        Assert.Contains("Cuda", error, StringComparison.Ordinal);
+        Assert.Contains("DirectML", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<MSBuildResult> RunMSBuildAsync(string request, string? flavor)
+    {
+        var project = Path.Combine(FindRepositoryRoot(), "src", "Runtime", "Ember.Runtime.csproj");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["msbuild", project, request, "-nologo", "-nodeReuse:false"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (flavor is not null)
+        {
+            start.ArgumentList.Add($"-p:OrtGenAIFlavor={flavor}");
+        }
+
+        // The test host may run inside an MSBuild-launched process; its MSBuild variables must not steer the child.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) && !k.Equals("MSBUILDDISABLENODEREUSE", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet msbuild did not start.");
+        var standardOutput = process.StandardOutput.ReadToEndAsync();
+        var standardError = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ChildTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet msbuild {request} did not finish within {ChildTimeout.TotalSeconds} s.");
+        }
+
+        return new MSBuildResult(process.ExitCode, await standardOutput, await standardError);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Ember.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Ember.slnx.");
+    }
+
+    private sealed record MSBuildResult(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public string Output => StandardOutput + StandardError;
+    }
+}

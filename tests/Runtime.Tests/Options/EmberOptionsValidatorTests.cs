@@ -1,0 +1,89 @@
+using Ember.Runtime.Options;
+
+namespace Ember.Runtime.Tests.Options;
+
+public sealed class EmberOptionsValidatorTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ember-options-").FullName;
+
+    public EmberOptionsValidatorTests() => File.WriteAllText(Path.Combine(_folder, "genai_config.json"), "{}");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private ModelOptions Valid() => new() { Folder = _folder, Variant = Ember.Models.Catalog.ModelVariant.Int8 };
+
+    private static List<string> Failures(string id, ModelOptions model)
+    {
+        var options = new EmberOptions { Models = { [id] = model } };
+        return new EmberOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
+    }
+
+    [Fact]
+    public void Validate_ValidModel_Succeeds() => Assert.Empty(Failures("@ember/tiny-llama", Valid()));
+
+    [Fact]
+    public void Validate_NoModels_FailsNamingTheSection()
+    {
+        var result = new EmberOptionsValidator().Validate(null, new EmberOptions());
+
+        Assert.Contains("Ember:Models: no model is configured", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UnknownModelId_FailsNamingTheKey() =>
+        Assert.StartsWith("Ember:Models:@cf/acme/nothing: '@cf/acme/nothing' is not a catalog model id", Assert.Single(Failures("@cf/acme/nothing", Valid())), StringComparison.Ordinal);
+
+    [Fact]
+    public void Validate_MissingFolder_FailsNamingTheKey() =>
+        Assert.StartsWith("Ember:Models:@ember/tiny-llama:Folder: ", Assert.Single(Failures("@ember/tiny-llama", new ModelOptions { Folder = Path.Combine(_folder, "absent") })), StringComparison.Ordinal);
+
+    [Fact]
+    public void Validate_StreamDefaultAboveSequenceLimit_FailsNamingTheLimits()
+    {
+        var model = Valid();
+        model.Limits.DefaultMaxTokensStream = 2000;
+
+        var failure = Assert.Single(Failures("@cf/meta/llama-2-7b-chat-int8", model));
+
+        Assert.StartsWith("Ember:Models:@cf/meta/llama-2-7b-chat-int8:Limits: ", failure, StringComparison.Ordinal);
+        Assert.Contains("DefaultMaxTokensStream", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SequenceCap", 0)]
+    [InlineData("Replicas", 0)]
+    [InlineData("QueueBound", -1)]
+    public void Validate_OutOfRangeNumber_FailsNamingTheField(string field, int value)
+    {
+        var model = Valid();
+        typeof(ModelOptions).GetProperty(field)!.SetValue(model, value);
+
+        Assert.StartsWith($"Ember:Models:@ember/tiny-llama:{field}: ", Assert.Single(Failures("@ember/tiny-llama", model)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_VariantNotInCatalog_Fails()
+    {
+        var model = Valid();
+        model.Variant = Ember.Models.Catalog.ModelVariant.Fp32;
+
+        Assert.StartsWith("Ember:Models:@cf/meta/llama-2-7b-chat-int8:Variant: ", Assert.Single(Failures("@cf/meta/llama-2-7b-chat-int8", model)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CudaOnCpuBuild_FailsNamingTheFlavour()
+    {
+        var model = Valid();
+        model.Provider = ExecutionProvider.Cuda;
+
+        Assert.Contains("this is the Cpu build", Assert.Single(Failures("@ember/tiny-llama", model)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ManyProblems_ReportsAllAtOnce()
+    {
+        var model = new ModelOptions { Folder = Path.Combine(_folder, "absent"), SequenceCap = 0, Replicas = 0, RequestTimeout = TimeSpan.Zero };
+
+        Assert.Equal(4, Failures("@ember/tiny-llama", model).Count);
+    }
+}

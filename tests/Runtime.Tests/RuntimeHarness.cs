@@ -1,0 +1,50 @@
+using Ember.Runtime.Generation;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ember.Runtime.Tests;
+
+/// <summary>A started generic host with the runtime configured from key/value pairs; stopped on dispose.</summary>
+public sealed class RuntimeHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private RuntimeHarness(IHost host) => _host = host;
+
+    public IAiTextGeneration Generation => _host.Services.GetRequiredService<IAiTextGeneration>();
+
+    public WorkerPool Pool => _host.Services.GetRequiredService<WorkerPool>();
+
+    /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise.</summary>
+    public static async Task<RuntimeHarness> StartAsync(TinyModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8")
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Ember:Models:@ember/tiny-llama:Folder"] = models.Folder(variant),
+            ["Ember:Models:@ember/tiny-llama:Variant"] = variant,
+            ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "4",
+            ["Ember:Models:@ember/tiny-llama:Limits:SequenceTokensLimit"] = "4000",
+            ["Ember:Models:@ember/tiny-llama:Limits:ContextTokensLimit"] = "8000",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Services.AddEmberRuntime(builder.Configuration, models.Root);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new RuntimeHarness(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,175 @@
+using Ember.Runtime.Engine;
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Tests.Scheduling;
+
+[Collection(RuntimeTestGroup.Name)]
+public sealed class BatchSchedulerTests(TinyModelFixture models)
+{
+    private static readonly string[] MixedPrompts =
+    [
+        "the cat",
+        "Hello, world! How are you today?",
+        "a",
+        "Once upon a time there was a small house by the sea, and in it lived an old man.",
+        "what is the time",
+        "one two three four five six",
+    ];
+
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("int8")]
+    public async Task Run_ConcurrentMixedLengthPrompts_EachGetsItsSoloTokens(string variant)
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, variant: variant);
+        var solo = new List<TextGenerationResult>();
+        foreach (var prompt in MixedPrompts)
+        {
+            solo.Add(await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy(prompt, 24), CancellationToken.None));
+        }
+
+        var together = await Task.WhenAll(MixedPrompts.Select(p => runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy(p, 24), CancellationToken.None)));
+
+        Assert.Equal(solo, together);
+        Assert.All(together, r => Assert.Equal(24, r.Usage.CompletionTokens));
+        Assert.True(runtime.Pool.GetStatistics(Requests.Tiny)!.LargestBatch > 1, "concurrent requests were batched");
+    }
+
+    [Fact]
+    public async Task Run_MoreRequestsThanTheCap_NeverBatchesMoreThanTheCap()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "3" });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy($"request number {i}", 16), CancellationToken.None)));
+
+        var statistics = runtime.Pool.GetStatistics(Requests.Tiny)!;
+        Assert.Equal(10, statistics.Sequences);
+        Assert.InRange(statistics.LargestBatch, 1, 3);
+        Assert.True(statistics.Waves >= 4, $"10 sequences through a cap of 3 need at least 4 waves, saw {statistics.Waves}");
+        Assert.All(results, r => Assert.Equal(FinishReason.Length, r.FinishReason));
+    }
+
+    [Fact]
+    public async Task Start_QueueFull_ThrowsBusy()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?>
+        {
+            ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1",
+            ["Ember:Models:@ember/tiny-llama:QueueBound"] = "1",
+        });
+        using var stop = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stop.Token);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 4), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("one too many", 4), CancellationToken.None));
+
+        Assert.Equal(AiErrorKind.Busy, error.Kind);
+        stop.Cancel();
+        Assert.Equal(FinishReason.Cancelled, (await running.Completion).FinishReason);
+        Assert.Equal(4, (await queued.ReadToEndAsync()).Usage.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Start_RejectIfBusyWithNoFreeSlot_ThrowsCapacityExceeded()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1" });
+        using var stop = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stop.Token);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+
+        var error = await Assert.ThrowsAsync<AiTextGenerationException>(() =>
+            runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("impatient", 4) with { RejectIfBusy = true }, CancellationToken.None));
+
+        Assert.Equal(AiErrorKind.Busy, error.Kind);
+        Assert.Equal("Capacity temporarily exceeded, please try again.", error.Message);
+        stop.Cancel();
+        await running.Completion;
+    }
+
+    [Fact]
+    public async Task Cancel_QueuedThenRunning_FreesTheSlotForTheNextRequest()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1" });
+        using var stopRunning = new CancellationTokenSource();
+        using var stopQueued = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stopRunning.Token);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 4000), stopQueued.Token);
+
+        stopQueued.Cancel();
+        var queuedResult = await queued.Completion;
+        stopRunning.Cancel();
+        var runningResult = await running.Completion;
+        var next = await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("next", 8), CancellationToken.None);
+
+        Assert.Equal(FinishReason.Cancelled, queuedResult.FinishReason);
+        Assert.Equal(0, queuedResult.Usage.CompletionTokens);
+        Assert.Equal(FinishReason.Cancelled, runningResult.FinishReason);
+        Assert.InRange(runningResult.Usage.CompletionTokens, 1, 3999);
+        Assert.Equal(8, next.Usage.CompletionTokens);
+        Assert.Equal(2, runtime.Pool.GetStatistics(Requests.Tiny)!.Waves);
+    }
+
+    [Fact]
+    public async Task Run_CallerCancels_ThrowsCancelled()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("never", 4), cancel.Token));
+    }
+
+    [Fact]
+    public async Task Start_QueuedAndRunningPastTheirTimeout_FailWithTimeout()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?>
+        {
+            ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1",
+            ["Ember:Models:@ember/tiny-llama:RequestTimeout"] = "00:00:00.200",
+            ["Ember:Models:@ember/tiny-llama:Limits:SequenceTokensLimit"] = "16000",
+            ["Ember:Models:@ember/tiny-llama:Limits:ContextTokensLimit"] = "16384",
+        });
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 16000), CancellationToken.None);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+        // Long too: the running one times out first and frees its slot, so this one times out queued or running.
+        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 16000), CancellationToken.None);
+
+        var queuedError = await Assert.ThrowsAsync<AiTextGenerationException>(() => queued.Completion);
+        var runningError = await Assert.ThrowsAsync<AiTextGenerationException>(() => running.Completion);
+
+        Assert.Equal(AiErrorKind.Timeout, queuedError.Kind);
+        Assert.Equal(AiErrorKind.Timeout, runningError.Kind);
+    }
+
+    [Fact]
+    public async Task Run_SameSeed_SameTextAndDifferentSeedDiffers()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        TextGenerationRequest Sampled(long seed) => new() { Prompt = "tell me a story", MaxTokens = 32, Temperature = 1.5, TopK = 50, Seed = seed };
+
+        var first = await runtime.Generation.RunAsync(Requests.Tiny, Sampled(42), CancellationToken.None);
+        var again = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => runtime.Generation.RunAsync(Requests.Tiny, Sampled(42), CancellationToken.None)));
+        var other = await runtime.Generation.RunAsync(Requests.Tiny, Sampled(7), CancellationToken.None);
+        var greedy = await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("tell me a story", 32), CancellationToken.None);
+
+        Assert.All(again, r => Assert.Equal(first.Response, r.Response));
+        Assert.NotEqual(first.Response, other.Response);
+        Assert.NotEqual(greedy.Response, first.Response);
+    }
+
+    [Fact]
+    public async Task Stop_AfterServing_LeavesNoNativeObject()
+    {
+        var before = NativeObjectCounter.Live;
+        var runtime = await RuntimeHarness.StartAsync(models);
+        await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("count me", 8), CancellationToken.None);
+        Assert.True(NativeObjectCounter.Live > before, "the loaded model and tokenizer are counted");
+
+        await runtime.DisposeAsync();
+
+        Assert.Equal(before, NativeObjectCounter.Live);
+    }
+}
