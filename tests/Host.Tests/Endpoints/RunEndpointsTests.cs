@@ -133,6 +133,39 @@ public sealed class RunEndpointsTests(EmberHostFixture host)
     }
 
     [Fact]
+    public async Task Run_TinyModelGreedy_IsGolden()
+    {
+        // Ember's tiny model under greedy decoding, through the whole host (template, tokenizer, scheduler, SSE).
+        // The text changes only when the model writer's weights do (see the Models goldens).
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"Tell me a story","max_tokens":12,"temperature":0}"""));
+
+        Assert.Equal(
+            """{"result":{"response":" well let its along point ember old away let follow found great","usage":{"prompt_tokens":23,"completion_tokens":12,"total_tokens":35}},"success":true,"errors":[],"messages":[]}""",
+            await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Run_ClientLeavesMidStream_HostKeepsServing()
+    {
+        using HttpClient client = host.CreateClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, ApiAssert.RunPath(Tiny)) { Content = ApiAssert.Json("""{"prompt":"Hi","max_tokens":1024,"stream":true,"temperature":0}""") })
+        using (HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using Stream body = await response.Content.ReadAsStreamAsync();
+            byte[] first = new byte[6];
+            await body.ReadExactlyAsync(first);
+            Assert.Equal("data: "u8.ToArray(), first);
+        }
+
+        using HttpResponseMessage next = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"Hi","max_tokens":2}"""));
+
+        await ApiAssert.SuccessAsync(next);
+    }
+
+    [Fact]
     public async Task Run_AcceptHeaderEventStream_DoesNotStream()
     {
         using HttpClient client = host.CreateClient();
