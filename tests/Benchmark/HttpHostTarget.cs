@@ -196,6 +196,13 @@ internal sealed class HttpHostTarget : IStreamingTarget
                 {
                     return;
                 }
+
+                // 503 is "still loading"; anything else will not get better by waiting.
+                if (ready.StatusCode != HttpStatusCode.ServiceUnavailable)
+                {
+                    var body = await ready.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    throw new InvalidOperationException($"{ReadyPath} answered {(int)ready.StatusCode}: {body[..Math.Min(body.Length, 200)]}");
+                }
             }
             catch (HttpRequestException)
             {

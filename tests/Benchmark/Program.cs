@@ -93,7 +93,9 @@ if (options.Http)
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
-                notes[$"http c={level}"] = "n/a: " + e.Message.Trim();
+                // The host did not come up; it will not at the next level either.
+                notes["http"] = "n/a: the host did not start: " + e.Message.Trim();
+                break;
             }
         }
     }
