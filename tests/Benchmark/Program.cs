@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Ember.Benchmark;
+using Ember.Models.Catalog;
+using Ember.Models.Writing;
+
+BenchmarkOptions options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + BenchmarkOptions.Usage).ConfigureAwait(false);
+    return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.WriteLine(BenchmarkOptions.Usage);
+    return 0;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+var ct = cancel.Token;
+
+var shape = LlamaShape.FromPreset(options.Preset);
+var variant = Enum.Parse<ModelVariant>(options.Variant, ignoreCase: true);
+var variantFolderName = LlamaModelWriter.FolderName(variant);
+var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant()));
+var modelFolder = Path.Combine(modelsRoot, variantFolderName);
+if (!File.Exists(Path.Combine(modelFolder, "genai_config.json")))
+{
+    Console.Error.WriteLine($"Writing the {options.Preset} model ({shape}), {variantFolderName}, to {modelFolder} ...");
+    await LlamaModelWriter.WriteAsync(modelFolder, shape, variant, new LlamaWriterOptions(), ct).ConfigureAwait(false);
+}
+
+var levels = options.Concurrency.Distinct().Order().ToArray();
+var perLevel = options.RequestsPerLevel;
+var results = new List<LevelResult>();
+var notes = new Dictionary<string, string>();
+
+async Task MeasureAsync(IStreamingTarget target, int concurrency)
+{
+    // Warm-up: a short request per slot, so first-touch costs (allocations, JIT, kernels) are not measured.
+    await LoadDriver.RunAsync(target, concurrency, concurrency, Math.Min(8, options.MaxTokens), $"{target.Mode} c={concurrency} warm-up", ct).ConfigureAwait(false);
+    MemoryProbe.ResetPeak();
+    var (samples, wall) = await LoadDriver.RunAsync(target, concurrency, perLevel, options.MaxTokens, $"{target.Mode} c={concurrency}", ct).ConfigureAwait(false);
+    var result = LevelResult.From(target.Mode, concurrency, samples, wall, target.PeakRssBytes());
+    if (result.FirstError is { } error)
+    {
+        Console.Error.WriteLine($"  {target.Mode} c={concurrency}: {result.Errors} errors, first: {error}");
+    }
+
+    results.Add(result);
+}
+
+if (!options.SkipOneAtATime)
+{
+    await using var baseline = new OneAtATimeTarget(modelFolder);
+    foreach (var level in levels)
+    {
+        await MeasureAsync(baseline, level).ConfigureAwait(false);
+    }
+}
+
+foreach (var level in levels)
+{
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), ct).ConfigureAwait(false);
+    await MeasureAsync(engine, level).ConfigureAwait(false);
+    if (engine.Statistics is { } statistics)
+    {
+        var sizes = string.Join(' ', statistics.BatchSizes.Select(p => $"{p.Key}x{p.Value}"));
+        notes[$"engine c={level} waves"] = $"{statistics.Waves}, largest batch {statistics.LargestBatch}, batch sizes (size x waves) {sizes}";
+    }
+}
+
+if (options.Http)
+{
+    if (HttpHostTarget.FindHostDll(options.HostDll) is { } hostDll)
+    {
+        foreach (var level in levels)
+        {
+            try
+            {
+                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), ct).ConfigureAwait(false);
+                await MeasureAsync(http, level).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+            {
+                // The host did not come up; it will not at the next level either.
+                notes["http"] = "n/a: the host did not start: " + e.Message.Trim();
+                break;
+            }
+        }
+    }
+    else
+    {
+        notes["http"] = "n/a: no built Ember.Host.dll (dotnet build -c Release src/Host, or --host-dll)";
+    }
+}
+else
+{
+    notes["http"] = "n/a: not measured (pass --http once the host serves /ai/run)";
+}
+
+SoakResult? soak = null;
+if (options.SoakRequests is { } soakRequests)
+{
+    var concurrency = levels.Max();
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? concurrency, Math.Max(256, concurrency), ct).ConfigureAwait(false);
+    MemoryProbe.ResetPeak();
+    var first = Math.Min(200, soakRequests);
+    var (head, _) = await LoadDriver.RunAsync(engine, concurrency, first, options.MaxTokens, $"soak c={concurrency}", ct).ConfigureAwait(false);
+    var after200 = MemoryProbe.RssBytes();
+    var tail = Array.Empty<RequestSample>() as IReadOnlyList<RequestSample>;
+    if (soakRequests > first)
+    {
+        (tail, _) = await LoadDriver.RunAsync(engine, concurrency, soakRequests - first, options.MaxTokens, $"soak c={concurrency} (after 200)", ct).ConfigureAwait(false);
+    }
+
+    var afterAll = MemoryProbe.RssBytes();
+    static double? MiB(long? bytes) => bytes / (1024.0 * 1024.0);
+    soak = new SoakResult("engine", concurrency, soakRequests, head.Concat(tail).Count(s => s.Error is not null), MiB(after200), MiB(afterAll), MiB(MemoryProbe.PeakRssBytes()));
+}
+
+var report = new BenchmarkReport(
+    options.Preset,
+    variantFolderName,
+    options.MaxTokens,
+    perLevel,
+    Environment.ProcessorCount,
+    [.. results.OrderBy(r => r.Concurrency)],
+    RatioRow.From(results, levels),
+    notes,
+    soak);
+Console.WriteLine();
+Console.WriteLine(ResultTable.Render(report, ["one-at-a-time", "engine", "http"]));
+if (options.JsonPath is { } jsonPath)
+{
+    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchmarkJsonContext.Default.BenchmarkReport), ct).ConfigureAwait(false);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Figures written to {Path.GetFullPath(jsonPath)}"));
+}
+
+return results.Any(r => r.Errors > 0) ? 1 : 0;

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+
+namespace Ember.Benchmark;
+
+/// <summary>Renders the report as plain-text tables.</summary>
+internal static class ResultTable
+{
+    public static string Render(BenchmarkReport report, IEnumerable<string> modes)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"Ember benchmark: preset {report.Preset}, variant {report.Variant}, max_tokens {report.MaxTokens}, {report.RequestsPerLevel} requests per level, {report.ProcessorCount} cores"));
+        text.AppendLine();
+        text.AppendLine(Invariant($"{"conc",4} {"mode",-14} {"reqs",4} {"agg tok/s",9} {"stream tok/s",12} {"TTFT p50",9} {"TTFT p99",9} {"ITL p50",8} {"ITL p99",8} {"errors",6} {"peak RSS MiB",12}"));
+        foreach (var level in report.Results.Select(r => r.Concurrency).Distinct())
+        {
+            foreach (var mode in modes)
+            {
+                if (report.Results.FirstOrDefault(r => r.Concurrency == level && r.Mode == mode) is { } r)
+                {
+                    text.AppendLine(Invariant($"{level,4} {mode,-14} {r.Requests,4} {r.AggregateTokensPerSecond,9:F1} {F(r.PerStreamTokensPerSecond),12} {F(r.TimeToFirstTokenP50Ms),9} {F(r.TimeToFirstTokenP99Ms),9} {F(r.InterTokenP50Ms),8} {F(r.InterTokenP99Ms),8} {r.Errors,6} {F(r.PeakRssMiB, "F0"),12}"));
+                }
+                else
+                {
+                    text.AppendLine(Invariant($"{level,4} {mode,-14} {"n/a",4} {"n/a",9} {"n/a",12} {"n/a",9} {"n/a",9} {"n/a",8} {"n/a",8} {"n/a",6} {"n/a",12}"));
+                }
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine(Invariant($"{"conc",4} {"engine gain",11} {"http gain",9} {"overhead http/engine",20} {"engine vs 1-at-a-time",21} {"http vs 1-at-a-time",19}"));
+        foreach (var ratio in report.Ratios)
+        {
+            text.AppendLine(Invariant($"{ratio.Concurrency,4} {X(ratio.EngineBatchingGain),11} {X(ratio.HttpBatchingGain),9} {X(ratio.HttpOverEngine),20} {X(ratio.EngineVsOneAtATime),21} {X(ratio.HttpVsOneAtATime),19}"));
+        }
+
+        foreach (var (key, value) in report.Notes)
+        {
+            text.AppendLine(Invariant($"{key}: {value}"));
+        }
+
+        if (report.Soak is { } soak)
+        {
+            text.AppendLine(Invariant($"soak ({soak.Mode}, concurrency {soak.Concurrency}): {soak.Requests} requests, {soak.Errors} errors, RSS after 200: {F(soak.RssAfter200MiB, "F0")} MiB, after {soak.Requests}: {F(soak.RssAfterAllMiB, "F0")} MiB, peak {F(soak.PeakRssMiB, "F0")} MiB"));
+        }
+
+        return text.ToString();
+    }
+
+    private static string F(double? value, string format = "F1") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+
+    private static string X(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + "x" : "n/a";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
