@@ -27,7 +27,7 @@ internal sealed class BenchmarkOptions
     public string? ModelsRoot { get; private set; }
 
     /// <summary>Run the "Ember over HTTP" column against the host started as a child process.</summary>
-    public bool Http { get; private set; }
+    public bool Http { get; private set; } = true;
 
     public string? HostDll { get; private set; }
 
@@ -44,7 +44,7 @@ internal sealed class BenchmarkOptions
           --max-tokens N             generated tokens per request (default 64)
           --per-level N              requests per level and mode (default 16)
           --cap N                    engine sequence cap (default: the concurrency level)
-          --http                     also measure Ember over HTTP (child host process)
+          --no-http                  skip Ember over HTTP (the child host process)
           --host-dll <path>          Ember.Host.dll to start (default src/Host/bin/Release/net10.0/Ember.Host.dll)
           --no-baseline              skip the one-at-a-time OnnxRuntimeGenAIChatClient column
           --requests N               soak mode: N engine requests, RSS after 200 and after N
@@ -70,7 +70,7 @@ internal sealed class BenchmarkOptions
                 case "--cap": options.Cap = Positive(Next()); break;
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--json": options.JsonPath = Next(); break;
-                case "--http": options.Http = true; break;
+                case "--no-http": options.Http = false; break;
                 case "--host-dll": options.HostDll = Next(); options.Http = true; break;
                 case "--no-baseline": options.SkipOneAtATime = true; break;
                 case "-h" or "--help": options.ShowHelp = true; break;
