@@ -1,0 +1,223 @@
+// Runs the official `cloudflare` and `openai` npm clients against a running Ember host and prints ONE JSON
+// object on stdout with what each call returned. Any exception: message on stderr, exit code 1.
+//
+// Environment:
+//   EMBER_BASE_URL    the host's root, e.g. http://127.0.0.1:8787 (no /client/v4)
+//   EMBER_TOKEN       the bearer token (any non-empty string when the host has none configured)
+//   EMBER_MODEL       the model id, e.g. @ember/tiny-llama
+//   EMBER_ACCOUNT_ID  the account id (optional; default "conformance")
+//   EMBER_PROMPT, EMBER_SYSTEM, EMBER_USER, EMBER_MAX_TOKENS   the inputs (optional; defaults below)
+//   EMBER_MISSING_MODEL  a model id the host does not know, for the error calls (optional)
+//
+// Every request the clients send is recorded (method, path, a few headers) through their `fetch` option, so the
+// caller can check the paths and headers the SDKs really use.
+
+import Cloudflare from 'cloudflare';
+import OpenAI from 'openai';
+import { readFileSync } from 'node:fs';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`environment variable ${name} is required`);
+  }
+  return value;
+}
+
+const baseUrl = required('EMBER_BASE_URL').replace(/\/+$/, '');
+const token = required('EMBER_TOKEN');
+const model = required('EMBER_MODEL');
+const accountId = process.env.EMBER_ACCOUNT_ID || 'conformance';
+const prompt = process.env.EMBER_PROMPT || 'Tell me a story';
+const system = process.env.EMBER_SYSTEM || 'You are a friendly assistant';
+const user = process.env.EMBER_USER || 'Why is pizza so good';
+const maxTokens = Number.parseInt(process.env.EMBER_MAX_TOKENS || '8', 10);
+const missingModel = process.env.EMBER_MISSING_MODEL || '@cf/ember/no-such-model';
+const messages = [
+  { role: 'system', content: system },
+  { role: 'user', content: user },
+];
+
+const recordedHeaders = ['authorization', 'content-type', 'accept', 'user-agent', 'x-stainless-lang', 'x-stainless-retry-count'];
+const requests = [];
+
+/** The installed version of a package next to this script. */
+function packageVersion(name) {
+  return JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
+}
+
+/** A fetch that records what the SDK sends, then sends it. */
+async function recordingFetch(input, init) {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  const headers = {};
+  for (const name of recordedHeaders) {
+    const value = request.headers.get(name);
+    if (value !== null) {
+      headers[name] = value;
+    }
+  }
+  const entry = { method: request.method, path: url.pathname + url.search, headers };
+  requests.push(entry);
+  const response = await fetch(input, init);
+  entry.status = response.status;
+  entry.content_type = response.headers.get('content-type');
+  return response;
+}
+
+/** Splits an event-stream body into its `data:` payloads (events end with a blank line). */
+function sseData(body) {
+  const events = body.replace(/\r\n/g, '\n').split('\n\n').filter((event) => event.length > 0);
+  return events.map((event) => {
+    const data = event
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).replace(/^ /, ''));
+    if (data.length === 0) {
+      throw new Error(`event without data: ${JSON.stringify(event)}`);
+    }
+    return data.join('\n');
+  });
+}
+
+/** Runs a call that must fail and returns what it threw. */
+async function caught(call) {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('the call was expected to fail but succeeded');
+}
+
+async function readAll(stream) {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let text = '';
+  let reads = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    reads++;
+    text += decoder.decode(value, { stream: true });
+  }
+  return { text: text + decoder.decode(), reads };
+}
+
+async function cloudflareCalls() {
+  const client = new Cloudflare({
+    apiToken: token,
+    baseURL: `${baseUrl}/client/v4`,
+    maxRetries: 0,
+    timeout: 30_000,
+    fetch: recordingFetch,
+  });
+
+  const promptResult = await client.ai.run(model, { account_id: accountId, prompt, max_tokens: maxTokens, temperature: 0 });
+  const messagesResult = await client.ai.run(model, { account_id: accountId, messages, max_tokens: maxTokens, temperature: 0 });
+
+  // The SDK has no SSE decoder for ai.run: awaiting a streamed run parses the body as text and unwraps `.result`,
+  // which a stream has none of. Its documented way to a raw body is `.asResponse()`, which gives the fetch Response.
+  const response = await client.ai
+    .run(model, { account_id: accountId, prompt, max_tokens: maxTokens, temperature: 0, stream: true })
+    .asResponse();
+  const { text: body, reads } = await readAll(response.body);
+  const data = sseData(body);
+  const events = data.map((item) => (item === '[DONE]' ? item : JSON.parse(item)));
+  const pieces = events.filter((event) => event !== '[DONE]' && event.usage === undefined);
+  const final = events.filter((event) => event !== '[DONE]' && event.usage !== undefined);
+
+  const error = await caught(() => client.ai.run(missingModel, { account_id: accountId, prompt, max_tokens: maxTokens }));
+
+  return {
+    prompt: promptResult,
+    messages: messagesResult,
+    stream: {
+      status: response.status,
+      content_type: response.headers.get('content-type'),
+      reads,
+      event_count: events.length,
+      piece_count: pieces.length,
+      text: pieces.map((event) => event.response).join(''),
+      final: final.length === 1 ? final[0] : final,
+      last: events.length > 0 ? events[events.length - 1] : null,
+      events_after_done: events.length - 1 - events.indexOf('[DONE]'),
+    },
+    error: { name: error.constructor.name, status: error.status, errors: error.errors },
+  };
+}
+
+async function openaiCalls() {
+  const client = new OpenAI({
+    apiKey: token,
+    baseURL: `${baseUrl}/client/v4/accounts/${accountId}/ai/v1`,
+    maxRetries: 0,
+    timeout: 30_000,
+    fetch: recordingFetch,
+  });
+
+  const completion = await client.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0 });
+
+  const stream = await client.chat.completions.create({
+    model,
+    messages,
+    max_tokens: maxTokens,
+    temperature: 0,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const chunks = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+  }
+  const withChoice = chunks.filter((chunk) => chunk.choices.length > 0);
+  const finishing = withChoice.filter((chunk) => chunk.choices[0].finish_reason !== null);
+  const usage = chunks.filter((chunk) => chunk.usage);
+
+  const error = await caught(() => client.chat.completions.create({ model: missingModel, messages, max_tokens: maxTokens }));
+
+  return {
+    completion,
+    stream: {
+      chunk_count: chunks.length,
+      objects: [...new Set(chunks.map((chunk) => chunk.object))],
+      ids: [...new Set(chunks.map((chunk) => chunk.id))],
+      models: [...new Set(chunks.map((chunk) => chunk.model))],
+      first_role: withChoice.length > 0 ? (withChoice[0].choices[0].delta.role ?? null) : null,
+      text: withChoice.map((chunk) => chunk.choices[0].delta.content ?? '').join(''),
+      finish_reasons: finishing.map((chunk) => chunk.choices[0].finish_reason),
+      usage: usage.length === 1 ? usage[0].usage : usage.map((chunk) => chunk.usage),
+      usage_is_last: usage.length === 1 && chunks[chunks.length - 1] === usage[0],
+    },
+    error: {
+      name: error.constructor.name,
+      status: error.status,
+      type: error.type,
+      code: error.code,
+      param: error.param,
+      message: error.message,
+    },
+  };
+}
+
+try {
+  const result = {
+    versions: {
+      node: process.versions.node,
+      cloudflare: packageVersion('cloudflare'),
+      openai: packageVersion('openai'),
+    },
+    cloudflare: await cloudflareCalls(),
+    openai: await openaiCalls(),
+    requests,
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+} catch (error) {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  if (error?.status !== undefined) {
+    process.stderr.write(`status ${error.status}: ${JSON.stringify(error.error ?? null)}\n`);
+  }
+  process.exitCode = 1;
+}
