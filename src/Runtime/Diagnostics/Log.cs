@@ -17,11 +17,14 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Debug, "{Replica}: wave of {Size} sequences.")]
     public static partial void WaveStarted(ILogger logger, string replica, int size);
 
-    [LoggerMessage(1004, LogLevel.Error, "{Replica}: a wave failed.")]
-    public static partial void WaveFailed(ILogger logger, string replica, Exception error);
+    [LoggerMessage(1004, LogLevel.Error, "{Replica}: a batch failed.")]
+    public static partial void BatchFailed(ILogger logger, string replica, Exception error);
 
     [LoggerMessage(1005, LogLevel.Information, "Unloaded every model.")]
     public static partial void Unloaded(ILogger logger);
+
+    [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB.")]
+    public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, int slots, int maxLength, long cacheMiB);
 
     [LoggerMessage(1006, LogLevel.Warning, "{ModelId}: the context limit {Configured} exceeds the model's own context length {ModelContext}; using {ModelContext}.")]
     public static partial void ContextClamped(ILogger logger, string modelId, int configured, int modelContext);

@@ -1,7 +1,8 @@
 namespace Ember.Runtime.Engine;
 
 /// <summary>
-/// Counts the ORT GenAI objects (models, tokenizers, generators, generator parameters, tokenizer streams)
+/// Counts the native objects (ORT GenAI models, tokenizers, generators, generator parameters, tokenizer streams;
+/// ONNX Runtime decoder sessions with their KV caches)
 /// that Ember has created and not yet disposed, so tests can prove that shutdown leaves none behind.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>

@@ -52,6 +52,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:Provider: '{model.Provider}' needs another build; this is the {BuildFlavor.Name} build (build with -p:OrtGenAIFlavor=Cuda or DirectML).");
         }
 
+        if (model.Scheduler == SchedulerKind.Continuous && model.Provider != ExecutionProvider.Cpu)
+        {
+            failures.Add($"{key}:Scheduler: the continuous scheduler keeps its KV cache in host memory and runs on the Cpu provider only; use \"Waves\" with {model.Provider}.");
+        }
+
         if (model.RequestTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{key}:RequestTimeout: must be positive (got {model.RequestTimeout}).");

@@ -31,6 +31,9 @@ public sealed class ModelOptions
     /// <summary>The execution provider of every replica.</summary>
     public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
 
+    /// <summary>How sequences are batched; <see cref="SchedulerKind.Continuous"/> needs the CPU provider.</summary>
+    public SchedulerKind Scheduler { get; set; } = SchedulerKind.Continuous;
+
     /// <summary>The GPU's device id (CUDA, DirectML).</summary>
     [Range(0, 64)]
     public int DeviceId { get; set; }

@@ -62,7 +62,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
                 var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
-                var worker = new ModelWorker($"{id}#{i}", model, options.SequenceCap, options.QueueBound, statistics, _logger);
+                var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound);
                 workers.Add(worker);
                 worker.Start();
                 replicas++;
@@ -100,6 +100,27 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         if (models.Count > 0)
         {
             Log.Unloaded(_logger);
+        }
+    }
+
+    private IBatchLoop CreateLoop(string id, int replica, ModelOptions options, GenAIModel model, ModelLimits limits, SchedulerStatistics statistics)
+    {
+        var name = $"{id}#{replica}";
+        if (options.Scheduler == SchedulerKind.Waves)
+        {
+            return new WaveLoop(model, options.SequenceCap, statistics, _logger, name);
+        }
+
+        try
+        {
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(DecoderLayout.Read(options.Folder), options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads));
+            Log.ContinuousLoaded(_logger, id, replica, decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20);
+            return new ContinuousLoop(decoder, model, statistics, _logger, name);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
     }
 

@@ -3,34 +3,36 @@ using System.Collections.Concurrent;
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
-/// What a model's schedulers did: waves run, sequences decoded, and how many sequences each wave held —
-/// the figures that show batching at work and the sequence cap kept.
+/// What a model's schedulers did: batches run (a wave, or a decode step of the continuous scheduler), sequences
+/// admitted, and how many sequences each batch held — the figures that show batching at work and the cap kept.
 /// </summary>
 /// <remarks>Thread-safe; written by scheduler threads, read by anyone.</remarks>
 public sealed class SchedulerStatistics
 {
     private readonly ConcurrentDictionary<int, long> _batchSizes = new();
-    private long _waves;
+    private long _batches;
     private long _sequences;
     private int _largestBatch;
 
-    /// <summary>Waves run so far.</summary>
-    public long Waves => Interlocked.Read(ref _waves);
+    /// <summary>Batches run so far: waves, or continuous decode steps.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
 
-    /// <summary>Sequences admitted into waves so far.</summary>
+    /// <summary>Sequences admitted so far.</summary>
     public long Sequences => Interlocked.Read(ref _sequences);
 
-    /// <summary>The most sequences any one wave decoded at once.</summary>
+    /// <summary>The most sequences any one batch decoded at once.</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
-    /// <summary>How many waves had each batch size.</summary>
+    /// <summary>How many batches had each size.</summary>
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
 
-    /// <summary>Records a wave of <paramref name="size"/> sequences.</summary>
-    internal void RecordWave(int size)
+    /// <summary>Records sequences taken into service.</summary>
+    internal void RecordAdmitted(int count) => Interlocked.Add(ref _sequences, count);
+
+    /// <summary>Records a batch of <paramref name="size"/> sequences.</summary>
+    internal void RecordBatch(int size)
     {
-        Interlocked.Increment(ref _waves);
-        Interlocked.Add(ref _sequences, size);
+        Interlocked.Increment(ref _batches);
         _batchSizes.AddOrUpdate(size, 1, (_, count) => count + 1);
         int seen;
         while (size > (seen = Volatile.Read(ref _largestBatch)) && Interlocked.CompareExchange(ref _largestBatch, size, seen) != seen)

@@ -75,8 +75,20 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     {
         var model = Valid();
         model.Provider = ExecutionProvider.Cuda;
+        model.Scheduler = SchedulerKind.Waves;
 
         Assert.Contains("this is the Cpu build", Assert.Single(Failures("@ember/tiny-llama", model)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ContinuousSchedulerOnGpuProvider_FailsNamingTheScheduler()
+    {
+        var model = Valid();
+        model.Provider = ExecutionProvider.Dml;
+
+        var failures = Failures("@ember/tiny-llama", model);
+
+        Assert.Contains(failures, f => f.StartsWith("Ember:Models:@ember/tiny-llama:Scheduler: the continuous scheduler", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -16,12 +16,25 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         "one two three four five six",
     ];
 
-    [Theory]
-    [InlineData("fp32")]
-    [InlineData("int8")]
-    public async Task Run_ConcurrentMixedLengthPrompts_EachGetsItsSoloTokens(string variant)
+    private static Dictionary<string, string?> With(string scheduler, params (string Key, string Value)[] settings)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, variant: variant);
+        var values = new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:Scheduler"] = scheduler };
+        foreach (var (key, value) in settings)
+        {
+            values[$"Ember:Models:@ember/tiny-llama:{key}"] = value;
+        }
+
+        return values;
+    }
+
+    [Theory]
+    [InlineData("fp32", "Continuous")]
+    [InlineData("int8", "Continuous")]
+    [InlineData("fp32", "Waves")]
+    [InlineData("int8", "Waves")]
+    public async Task Run_ConcurrentMixedLengthPrompts_EachGetsItsSoloTokens(string variant, string scheduler)
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler), variant);
         var solo = new List<TextGenerationResult>();
         foreach (var prompt in MixedPrompts)
         {
@@ -35,10 +48,48 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         Assert.True(runtime.Pool.GetStatistics(Requests.Tiny)!.LargestBatch > 1, "concurrent requests were batched");
     }
 
-    [Fact]
-    public async Task Run_MoreRequestsThanTheCap_NeverBatchesMoreThanTheCap()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("int8")]
+    [InlineData("fp16")]
+    public async Task Run_Continuous_SameTokensAsOrtGenAIGenerator(string variant)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "3" });
+        await using var waves = await RuntimeHarness.StartAsync(models, With("Waves"), variant);
+        var oracle = new List<TextGenerationResult>();
+        foreach (var prompt in MixedPrompts)
+        {
+            oracle.Add(await waves.Generation.RunAsync(Requests.Tiny, Requests.Greedy(prompt, 24), CancellationToken.None));
+        }
+
+        await using var continuous = await RuntimeHarness.StartAsync(models, With("Continuous"), variant);
+        var together = await Task.WhenAll(MixedPrompts.Select(p => continuous.Generation.RunAsync(Requests.Tiny, Requests.Greedy(p, 24), CancellationToken.None)));
+
+        Assert.Equal(oracle, together);
+    }
+
+    [Fact]
+    public async Task Start_Continuous_AdmitsARequestWhileAnotherDecodes()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, With("Continuous", ("SequenceCap", "2")));
+        using var stop = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stop.Token);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+
+        var joined = await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("joins mid-flight", 8), CancellationToken.None);
+
+        Assert.Equal(8, joined.Usage.CompletionTokens);
+        Assert.False(running.Completion.IsCompleted, "the long sequence is still decoding");
+        stop.Cancel();
+        Assert.Equal(FinishReason.Cancelled, (await running.Completion).FinishReason);
+        Assert.Equal(2, runtime.Pool.GetStatistics(Requests.Tiny)!.LargestBatch);
+    }
+
+    [Theory]
+    [InlineData("Continuous", 50)]
+    [InlineData("Waves", 4)]
+    public async Task Run_MoreRequestsThanTheCap_NeverBatchesMoreThanTheCap(string scheduler, int fewestBatches)
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "3")));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
             runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy($"request number {i}", 16), CancellationToken.None)));
@@ -46,18 +97,16 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         var statistics = runtime.Pool.GetStatistics(Requests.Tiny)!;
         Assert.Equal(10, statistics.Sequences);
         Assert.InRange(statistics.LargestBatch, 1, 3);
-        Assert.True(statistics.Waves >= 4, $"10 sequences through a cap of 3 need at least 4 waves, saw {statistics.Waves}");
+        Assert.True(statistics.Batches >= fewestBatches, $"10 sequences of 16 tokens through a cap of 3 need at least {fewestBatches} batches, saw {statistics.Batches}");
         Assert.All(results, r => Assert.Equal(FinishReason.Length, r.FinishReason));
     }
 
-    [Fact]
-    public async Task Start_QueueFull_ThrowsBusy()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Start_QueueFull_ThrowsBusy(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?>
-        {
-            ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1",
-            ["Ember:Models:@ember/tiny-llama:QueueBound"] = "1",
-        });
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1"), ("QueueBound", "1")));
         using var stop = new CancellationTokenSource();
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stop.Token);
         await using var pieces = await Requests.FirstPieceAsync(running);
@@ -71,10 +120,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         Assert.Equal(4, (await queued.ReadToEndAsync()).Usage.CompletionTokens);
     }
 
-    [Fact]
-    public async Task Start_RejectIfBusyWithNoFreeSlot_ThrowsCapacityExceeded()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Start_RejectIfBusyWithNoFreeSlot_ThrowsCapacityExceeded(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1" });
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1")));
         using var stop = new CancellationTokenSource();
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stop.Token);
         await using var pieces = await Requests.FirstPieceAsync(running);
@@ -88,10 +139,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         await running.Completion;
     }
 
-    [Fact]
-    public async Task Cancel_QueuedThenRunning_FreesTheSlotForTheNextRequest()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Cancel_QueuedThenRunning_FreesTheSlotForTheNextRequest(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1" });
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1")));
         using var stopRunning = new CancellationTokenSource();
         using var stopQueued = new CancellationTokenSource();
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 4000), stopRunning.Token);
@@ -109,7 +162,7 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         Assert.Equal(FinishReason.Cancelled, runningResult.FinishReason);
         Assert.InRange(runningResult.Usage.CompletionTokens, 1, 3999);
         Assert.Equal(8, next.Usage.CompletionTokens);
-        Assert.Equal(2, runtime.Pool.GetStatistics(Requests.Tiny)!.Waves);
+        Assert.Equal(2, runtime.Pool.GetStatistics(Requests.Tiny)!.Sequences);
     }
 
     [Fact]
@@ -122,16 +175,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("never", 4), cancel.Token));
     }
 
-    [Fact]
-    public async Task Start_QueuedAndRunningPastTheirTimeout_FailWithTimeout()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Start_QueuedAndRunningPastTheirTimeout_FailWithTimeout(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?>
-        {
-            ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1",
-            ["Ember:Models:@ember/tiny-llama:RequestTimeout"] = "00:00:00.200",
-            ["Ember:Models:@ember/tiny-llama:Limits:SequenceTokensLimit"] = "16000",
-            ["Ember:Models:@ember/tiny-llama:Limits:ContextTokensLimit"] = "16384",
-        });
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1"), ("RequestTimeout", "00:00:00.200"), ("Limits:SequenceTokensLimit", "16000"), ("Limits:ContextTokensLimit", "16384")));
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 16000), CancellationToken.None);
         await using var pieces = await Requests.FirstPieceAsync(running);
         // Long too: the running one times out first and frees its slot, so this one times out queued or running.
@@ -144,10 +193,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         Assert.Equal(AiErrorKind.Timeout, runningError.Kind);
     }
 
-    [Fact]
-    public async Task Run_SameSeed_SameTextAndDifferentSeedDiffers()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Run_SameSeed_SameTextAndDifferentSeedDiffers(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models);
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler));
         TextGenerationRequest Sampled(long seed) => new() { Prompt = "tell me a story", MaxTokens = 32, Temperature = 1.5, TopK = 50, Seed = seed };
 
         var first = await runtime.Generation.RunAsync(Requests.Tiny, Sampled(42), CancellationToken.None);
@@ -160,11 +211,13 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         Assert.NotEqual(greedy.Response, first.Response);
     }
 
-    [Fact]
-    public async Task Stop_AfterServing_LeavesNoNativeObject()
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
+    public async Task Stop_AfterServing_LeavesNoNativeObject(string scheduler)
     {
         var before = NativeObjectCounter.Live;
-        var runtime = await RuntimeHarness.StartAsync(models);
+        var runtime = await RuntimeHarness.StartAsync(models, With(scheduler));
         await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("count me", 8), CancellationToken.None);
         Assert.True(NativeObjectCounter.Live > before, "the loaded model and tokenizer are counted");
 

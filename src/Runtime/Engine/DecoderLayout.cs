@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Engine;
+
+/// <summary>
+/// What a continuously batched decoder needs to know of a model folder, read from its <c>genai_config.json</c>:
+/// the decoder file, its sizes and the names of its inputs and outputs.
+/// </summary>
+/// <param name="ModelPath">The decoder's ONNX file.</param>
+/// <param name="Layers">Decoder layers.</param>
+/// <param name="KvHeads">Key/value heads.</param>
+/// <param name="HeadSize">Width of one head.</param>
+/// <param name="VocabSize">Width of the logits.</param>
+/// <param name="ContextLength">The model's own context length.</param>
+/// <param name="InputIds">Name of the token input.</param>
+/// <param name="AttentionMask">Name of the mask input.</param>
+/// <param name="Logits">Name of the logits output.</param>
+/// <param name="PastKey">Past key input names by layer.</param>
+/// <param name="PastValue">Past value input names by layer.</param>
+/// <param name="PresentKey">Present key output names by layer.</param>
+/// <param name="PresentValue">Present value output names by layer.</param>
+internal sealed record DecoderLayout(
+    string ModelPath,
+    int Layers,
+    int KvHeads,
+    int HeadSize,
+    int VocabSize,
+    int ContextLength,
+    string InputIds,
+    string AttentionMask,
+    string Logits,
+    string[] PastKey,
+    string[] PastValue,
+    string[] PresentKey,
+    string[] PresentValue)
+{
+    /// <summary>Reads the layout of the model in <paramref name="folder"/>.</summary>
+    /// <exception cref="AiTextGenerationException">The configuration lacks a field the decoder needs.</exception>
+    public static DecoderLayout Read(string folder)
+    {
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "genai_config.json")));
+            var model = config.RootElement.GetProperty("model");
+            var decoder = model.GetProperty("decoder");
+            var inputs = decoder.GetProperty("inputs");
+            var outputs = decoder.GetProperty("outputs");
+            var layers = decoder.GetProperty("num_hidden_layers").GetInt32();
+            string[] Names(JsonElement section, string key) =>
+                [.. Enumerable.Range(0, layers).Select(i => section.GetProperty(key).GetString()!.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))];
+            return new DecoderLayout(
+                Path.Combine(folder, decoder.GetProperty("filename").GetString()!),
+                layers,
+                decoder.GetProperty("num_key_value_heads").GetInt32(),
+                decoder.GetProperty("head_size").GetInt32(),
+                model.GetProperty("vocab_size").GetInt32(),
+                model.GetProperty("context_length").GetInt32(),
+                inputs.GetProperty("input_ids").GetString()!,
+                inputs.GetProperty("attention_mask").GetString()!,
+                outputs.GetProperty("logits").GetString()!,
+                Names(inputs, "past_key_names"),
+                Names(inputs, "past_value_names"),
+                Names(outputs, "present_key_names"),
+                Names(outputs, "present_value_names"));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The model in {folder} has no decoder layout the continuous scheduler can run: {e.Message}", e);
+        }
+    }
+}

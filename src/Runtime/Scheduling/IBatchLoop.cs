@@ -1,0 +1,15 @@
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// How a replica's scheduler thread turns its queue into batches: <see cref="WaveLoop"/> (waves on ORT GenAI's
+/// batched generator) or <see cref="ContinuousLoop"/> (sequences join and leave between decode steps).
+/// </summary>
+/// <remarks><see cref="Run"/> is called once, on the scheduler thread; <see cref="Active"/> from any thread.</remarks>
+internal interface IBatchLoop : IDisposable
+{
+    /// <summary>Sequences decoding now.</summary>
+    int Active { get; }
+
+    /// <summary>Serves <paramref name="queue"/> until <paramref name="stopping"/>, then ends every sequence it holds.</summary>
+    void Run(RequestQueue queue, CancellationToken stopping);
+}
