@@ -106,7 +106,7 @@ if (options.Http)
 }
 else
 {
-    notes["http"] = "n/a: not measured (pass --http once the host serves /ai/run)";
+    notes["http"] = "n/a: not measured (--no-http)";
 }
 
 SoakResult? soak = null;
