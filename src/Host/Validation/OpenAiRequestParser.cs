@@ -78,7 +78,7 @@ public static class OpenAiRequestParser
                 return ErrorMapping.InvalidInput("messages", "is required");
             }
 
-            messages = ParseMessages(messagesElement, fields);
+            messages = RunRequestParser.ParseMessages(messagesElement, fields, allowDeveloper: true, ParseContent);
         }
         else
         {
@@ -142,39 +142,6 @@ public static class OpenAiRequestParser
         }
 
         return fields.CheckString(element, "prompt", 1, JsonFields.MaxTextLength);
-    }
-
-    private static List<ChatMessage>? ParseMessages(JsonElement array, JsonFields fields)
-    {
-        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
-        {
-            fields.Fail("messages", "must be a non-empty array of {role, content} objects");
-            return null;
-        }
-
-        var messages = new List<ChatMessage>(array.GetArrayLength());
-        int index = 0;
-        foreach (JsonElement item in array.EnumerateArray())
-        {
-            string path = string.Create(CultureInfo.InvariantCulture, $"messages[{index}]");
-            index++;
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                fields.Fail(path, "must be an object with role and content");
-                return null;
-            }
-
-            ChatRole? role = RunRequestParser.ParseRole(item, path, fields, allowDeveloper: true);
-            string? content = ParseContent(item, path + ".content", fields);
-            if (role is null || content is null)
-            {
-                return null;
-            }
-
-            messages.Add(new ChatMessage(role.Value, content));
-        }
-
-        return messages;
     }
 
     private static string? ParseContent(JsonElement item, string path, JsonFields fields)

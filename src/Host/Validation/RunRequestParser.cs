@@ -50,7 +50,7 @@ public static class RunRequestParser
         }
 
         string? prompt = hasPrompt ? fields.ReadString(root, "prompt", "prompt", 1, JsonFields.MaxTextLength) : null;
-        IReadOnlyList<ChatMessage>? messages = hasMessages ? ParseMessages(messagesElement, fields) : null;
+        IReadOnlyList<ChatMessage>? messages = hasMessages ? ParseMessages(messagesElement, fields, allowDeveloper: false, ParseStringContent) : null;
         bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
         long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, limits.SequenceTokensLimit);
         bool raw = fields.ReadBoolean(root, "raw", "raw") ?? false;
@@ -88,8 +88,11 @@ public static class RunRequestParser
         });
     }
 
-    /// <summary>Parses a Workers AI <c>messages</c> array: string roles and string contents.</summary>
-    private static List<ChatMessage>? ParseMessages(JsonElement array, JsonFields fields)
+    /// <summary>
+    /// Parses a <c>messages</c> array of <c>{role, content}</c> objects; <paramref name="parseContent"/> reads one
+    /// message's content (given the message and the content's path). Shared by the Workers AI and OpenAI parsers.
+    /// </summary>
+    internal static List<ChatMessage>? ParseMessages(JsonElement array, JsonFields fields, bool allowDeveloper, Func<JsonElement, string, JsonFields, string?> parseContent)
     {
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
@@ -109,14 +112,8 @@ public static class RunRequestParser
                 return null;
             }
 
-            ChatRole? role = ParseRole(item, path, fields, allowDeveloper: false);
-            if (!JsonFields.TryGet(item, "content", out JsonElement contentElement))
-            {
-                fields.Fail(path + ".content", "is required");
-                return null;
-            }
-
-            string? content = fields.CheckString(contentElement, path + ".content", 0, JsonFields.MaxTextLength);
+            ChatRole? role = ParseRole(item, path, fields, allowDeveloper);
+            string? content = parseContent(item, path + ".content", fields);
             if (role is null || content is null)
             {
                 return null;
@@ -126,6 +123,18 @@ public static class RunRequestParser
         }
 
         return messages;
+    }
+
+    /// <summary>Reads a Workers AI message's content: a required string.</summary>
+    private static string? ParseStringContent(JsonElement item, string path, JsonFields fields)
+    {
+        if (!JsonFields.TryGet(item, "content", out JsonElement contentElement))
+        {
+            fields.Fail(path, "is required");
+            return null;
+        }
+
+        return fields.CheckString(contentElement, path, 0, JsonFields.MaxTextLength);
     }
 
     /// <summary>Reads and checks a message's <c>role</c>.</summary>
