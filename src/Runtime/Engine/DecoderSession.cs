@@ -67,30 +67,44 @@ internal sealed class DecoderSession : IDisposable
         });
     }
 
-    /// <summary>Runs <paramref name="tokens"/> into an empty <paramref name="slot"/> and returns the last position's logits.</summary>
-    public float[] Prefill(int slot, ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Runs fresh prompts into empty slots [<paramref name="first"/>, first + count) together, right-padded, and
+    /// returns each prompt's last-position logits.
+    /// </summary>
+    public float[][] Prefill(int first, IReadOnlyList<int[]> prompts)
     {
-        var length = tokens.Length;
-        var ids = new long[length];
-        for (var i = 0; i < length; i++)
+        var rows = prompts.Count;
+        var width = prompts.Max(p => p.Length);
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        for (var b = 0; b < rows; b++)
         {
-            ids[i] = tokens[i];
+            for (var i = 0; i < prompts[b].Length; i++)
+            {
+                ids[(b * width) + i] = prompts[b][i];
+                mask[(b * width) + i] = 1;
+            }
         }
 
-        var mask = new long[length];
-        Array.Fill(mask, 1L);
-        return Guard("prefill a prompt", () =>
+        return Guard("prefill prompts", () =>
         {
-            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [1, length]);
-            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [1, length]);
+            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [rows, width]);
+            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [rows, width]);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
             binding.BindOutputToDevice(_layout.Logits, OrtMemoryInfo.DefaultInstance);
-            using var views = BindCache(binding, slot, 1);
+            using var views = BindCache(binding, first, rows);
             _session.RunWithBinding(_runOptions, binding);
             using var outputs = binding.GetOutputValues();
-            return outputs[0].GetTensorDataAsSpan<float>()[((length - 1) * VocabSize)..].ToArray();
+            var logits = outputs[0].GetTensorDataAsSpan<float>();
+            var last = new float[rows][];
+            for (var b = 0; b < rows; b++)
+            {
+                last[b] = logits.Slice(((b * width) + prompts[b].Length - 1) * VocabSize, VocabSize).ToArray();
+            }
+
+            return last;
         });
     }
 

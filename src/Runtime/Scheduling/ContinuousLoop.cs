@@ -12,6 +12,9 @@ namespace Ember.Runtime.Scheduling;
 /// </summary>
 internal sealed class ContinuousLoop : IBatchLoop
 {
+    /// <summary>Most logits one prefill may produce (floats): bounds the rows prefilled together.</summary>
+    private const long PrefillLogitsBudget = 1L << 24;
+
     private readonly DecoderSession _decoder;
     private readonly GenAIModel _model;
     private readonly SchedulerStatistics _statistics;
@@ -72,42 +75,75 @@ internal sealed class ContinuousLoop : IBatchLoop
     /// <inheritdoc/>
     public void Dispose() => NativeObjectCounter.Release(_decoder);
 
+    /// <summary>
+    /// Fills free slots from the queue: each round takes as many requests as there are free slots in a row from
+    /// the first free one (within the prefill budget) and prefills them together.
+    /// </summary>
     private void Admit(RequestQueue queue)
     {
-        for (var slot = Array.IndexOf(_slots, null); slot >= 0; slot = Array.IndexOf(_slots, null))
+        for (var first = Array.IndexOf(_slots, null); first >= 0; first = Array.IndexOf(_slots, null))
         {
-            var taken = queue.TakeWave(1, static (_, _) => false);
+            var run = 1;
+            while (first + run < _slots.Length && _slots[first + run] is null)
+            {
+                run++;
+            }
+
+            var taken = queue.TakeWave(run, FitsPrefill);
             if (taken.Count == 0)
             {
                 return;
             }
 
-            var request = taken[0];
-            if (request.IsFinished)
-            {
-                continue;
-            }
-
-            if (request.IsAbandoned)
+            foreach (var request in taken.Where(r => !r.IsFinished && r.IsAbandoned))
             {
                 request.FinishAbandoned();
-                continue;
             }
 
+            var batch = taken.Where(r => !r.IsFinished).ToList();
+            if (batch.Count > 0)
+            {
+                Prefill(first, batch);
+            }
+        }
+    }
+
+    private bool FitsPrefill(IReadOnlyList<SequenceRequest> batch, SequenceRequest candidate)
+    {
+        var width = Math.Max(batch.Max(r => r.PromptTokens.Length), candidate.PromptTokens.Length);
+        return (long)(batch.Count + 1) * width * _decoder.VocabSize <= PrefillLogitsBudget;
+    }
+
+    private void Prefill(int first, List<SequenceRequest> batch)
+    {
+        float[][] logits;
+        try
+        {
+            logits = _decoder.Prefill(first, batch.ConvertAll(r => r.PromptTokens));
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            batch.ForEach(r => r.Fail(e));
+            return;
+        }
+
+        _statistics.RecordAdmitted(batch.Count);
+        _statistics.RecordPrefill(batch.Count);
+        for (var row = 0; row < batch.Count; row++)
+        {
+            var request = batch[row];
             try
             {
-                var logits = _decoder.Prefill(slot, request.PromptTokens);
-                var sequence = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
-                _slots[slot] = sequence;
+                _slots[first + row] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
                 Volatile.Write(ref _active, _active + 1);
-                _statistics.RecordAdmitted(1);
-                Deliver(slot, sequence.Sampler.Next(logits));
+                Deliver(first + row, _slots[first + row]!.Sampler.Next(logits[row]));
             }
             catch (AiTextGenerationException e)
             {
                 Log.BatchFailed(_logger, _name, e);
                 request.Fail(e);
-                Release(slot);
+                Release(first + row);
             }
         }
     }

@@ -13,6 +13,8 @@ public sealed class SchedulerStatistics
     private long _batches;
     private long _sequences;
     private int _largestBatch;
+    private long _prefills;
+    private int _largestPrefill;
 
     /// <summary>Batches run so far: waves, or continuous decode steps.</summary>
     public long Batches => Interlocked.Read(ref _batches);
@@ -23,8 +25,21 @@ public sealed class SchedulerStatistics
     /// <summary>The most sequences any one batch decoded at once.</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
+    /// <summary>Prefill runs of the continuous scheduler (each holds one or more fresh prompts).</summary>
+    public long Prefills => Interlocked.Read(ref _prefills);
+
+    /// <summary>The most prompts one prefill run held.</summary>
+    public int LargestPrefill => Volatile.Read(ref _largestPrefill);
+
     /// <summary>How many batches had each size.</summary>
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
+
+    /// <summary>Records a prefill run of <paramref name="prompts"/> prompts.</summary>
+    internal void RecordPrefill(int prompts)
+    {
+        Interlocked.Increment(ref _prefills);
+        RaiseTo(ref _largestPrefill, prompts);
+    }
 
     /// <summary>Records sequences taken into service.</summary>
     internal void RecordAdmitted(int count) => Interlocked.Add(ref _sequences, count);
@@ -34,8 +49,13 @@ public sealed class SchedulerStatistics
     {
         Interlocked.Increment(ref _batches);
         _batchSizes.AddOrUpdate(size, 1, (_, count) => count + 1);
+        RaiseTo(ref _largestBatch, size);
+    }
+
+    private static void RaiseTo(ref int largest, int value)
+    {
         int seen;
-        while (size > (seen = Volatile.Read(ref _largestBatch)) && Interlocked.CompareExchange(ref _largestBatch, size, seen) != seen)
+        while (value > (seen = Volatile.Read(ref largest)) && Interlocked.CompareExchange(ref largest, value, seen) != seen)
         {
         }
     }
