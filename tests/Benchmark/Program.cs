@@ -76,7 +76,7 @@ foreach (var level in levels)
     if (engine.Statistics is { } statistics)
     {
         var sizes = string.Join(' ', statistics.BatchSizes.Select(p => $"{p.Key}x{p.Value}"));
-        notes[$"engine c={level} batches"] = $"{statistics.Batches}, largest batch {statistics.LargestBatch}, batch sizes (size x batches) {sizes}; prefills {statistics.Prefills}, largest {statistics.LargestPrefill} prompts";
+        notes[$"engine c={level} batches"] = $"{statistics.Batches}, largest batch {statistics.LargestBatch}, batch sizes (size x batches) {sizes}; prefill chunks {statistics.Prefills}, largest {statistics.LargestPrefill} tokens";
     }
 }
 

@@ -6,8 +6,9 @@ namespace Ember.Runtime.Engine;
 /// <summary>
 /// Runs a builder-style decoder (<c>GroupQueryAttention</c> reading <c>seqlens_k</c> and
 /// <c>total_sequence_length</c> from the attention mask) directly on ONNX Runtime with a <see cref="KvCache"/>
-/// of slots: a prompt is prefilled into one slot; a decode step runs one token for every slot below the highest
-/// one in use, each at its own length. Free slots below it run as dummy rows.
+/// of slots: a prompt is prefilled into one slot, in chunks if need be; a decode step runs one token for every
+/// slot below the highest one decoding, each at its own length. Other slots below it run as dummy rows that
+/// write one throw-away entry just past their valid ones.
 /// </summary>
 /// <remarks>
 /// Used by the owning scheduler thread only; owns its session and cache. ONNX Runtime's exceptions are
@@ -68,43 +69,32 @@ internal sealed class DecoderSession : IDisposable
     }
 
     /// <summary>
-    /// Runs fresh prompts into empty slots [<paramref name="first"/>, first + count) together, right-padded, and
-    /// returns each prompt's last-position logits.
+    /// Runs the next <paramref name="chunk"/> of a prompt into <paramref name="slot"/>, whose first
+    /// <paramref name="pastLength"/> positions are already in the cache, and returns the chunk's last-position logits.
     /// </summary>
-    public float[][] Prefill(int first, IReadOnlyList<int[]> prompts)
+    public float[] Prefill(int slot, ReadOnlySpan<int> chunk, int pastLength)
     {
-        var rows = prompts.Count;
-        var width = prompts.Max(p => p.Length);
-        var ids = new long[rows * width];
-        var mask = new long[rows * width];
-        for (var b = 0; b < rows; b++)
+        var length = chunk.Length;
+        var ids = new long[length];
+        for (var i = 0; i < length; i++)
         {
-            for (var i = 0; i < prompts[b].Length; i++)
-            {
-                ids[(b * width) + i] = prompts[b][i];
-                mask[(b * width) + i] = 1;
-            }
+            ids[i] = chunk[i];
         }
 
-        return Guard("prefill prompts", () =>
+        var mask = new long[pastLength + length];
+        Array.Fill(mask, 1L);
+        return Guard("prefill a prompt", () =>
         {
-            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [rows, width]);
-            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [rows, width]);
+            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [1, length]);
+            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [1, mask.Length]);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
             binding.BindOutputToDevice(_layout.Logits, OrtMemoryInfo.DefaultInstance);
-            using var views = BindCache(binding, first, rows);
+            using var views = BindCache(binding, slot, 1);
             _session.RunWithBinding(_runOptions, binding);
             using var outputs = binding.GetOutputValues();
-            var logits = outputs[0].GetTensorDataAsSpan<float>();
-            var last = new float[rows][];
-            for (var b = 0; b < rows; b++)
-            {
-                last[b] = logits.Slice(((b * width) + prompts[b].Length - 1) * VocabSize, VocabSize).ToArray();
-            }
-
-            return last;
+            return outputs[0].GetTensorDataAsSpan<float>()[((length - 1) * VocabSize)..].ToArray();
         });
     }
 

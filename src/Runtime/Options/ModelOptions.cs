@@ -9,6 +9,9 @@ public sealed class ModelOptions
     /// <summary>Default <see cref="SequenceCap"/>.</summary>
     public const int DefaultSequenceCap = 8;
 
+    /// <summary>Default <see cref="PrefillChunkTokens"/>.</summary>
+    public const int DefaultPrefillChunkTokens = 64;
+
     /// <summary>Default <see cref="QueueBound"/>.</summary>
     public const int DefaultQueueBound = 256;
 
@@ -33,6 +36,13 @@ public sealed class ModelOptions
 
     /// <summary>How sequences are batched; <see cref="SchedulerKind.Continuous"/> needs the CPU provider.</summary>
     public SchedulerKind Scheduler { get; set; } = SchedulerKind.Continuous;
+
+    /// <summary>
+    /// Continuous scheduler: most prompt tokens prefilled between two decode steps. Smaller keeps the
+    /// inter-token latency of running sequences low while a long prompt joins; larger gets first tokens sooner.
+    /// </summary>
+    [Range(1, 65_536)]
+    public int PrefillChunkTokens { get; set; } = DefaultPrefillChunkTokens;
 
     /// <summary>The GPU's device id (CUDA, DirectML).</summary>
     [Range(0, 64)]

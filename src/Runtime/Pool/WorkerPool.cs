@@ -115,7 +115,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         {
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(DecoderLayout.Read(options.Folder), options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads));
             Log.ContinuousLoaded(_logger, id, replica, decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20);
-            return new ContinuousLoop(decoder, model, statistics, _logger, name);
+            return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, _logger, name);
         }
         catch
         {

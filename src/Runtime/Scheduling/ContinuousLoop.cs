@@ -6,17 +6,16 @@ using Microsoft.Extensions.Logging;
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
-/// Continuous batching: a request joins as soon as a slot is free (its prompt is prefilled into that slot) and
-/// leaves the moment it ends, between decode steps; every decode step advances every sequence in service by one
-/// token, each at its own length. CPU only: the cache lives in host memory.
+/// Continuous batching: a request takes a slot as soon as one is free and leaves it the moment it ends. Each
+/// iteration prefills at most <c>PrefillChunkTokens</c> prompt tokens (so a long prompt joining never stalls
+/// the others for long), then runs one decode step that advances every decoding sequence by one token, each at
+/// its own length. CPU only: the cache lives in host memory.
 /// </summary>
 internal sealed class ContinuousLoop : IBatchLoop
 {
-    /// <summary>Most logits one prefill may produce (floats): bounds the rows prefilled together.</summary>
-    private const long PrefillLogitsBudget = 1L << 24;
-
     private readonly DecoderSession _decoder;
     private readonly GenAIModel _model;
+    private readonly int _prefillChunk;
     private readonly SchedulerStatistics _statistics;
     private readonly ILogger _logger;
     private readonly string _name;
@@ -26,10 +25,11 @@ internal sealed class ContinuousLoop : IBatchLoop
     private int _active;
 
     /// <summary>Creates the loop over a decoder whose cache has one slot per sequence of the cap.</summary>
-    public ContinuousLoop(DecoderSession decoder, GenAIModel model, SchedulerStatistics statistics, ILogger logger, string name)
+    public ContinuousLoop(DecoderSession decoder, GenAIModel model, int prefillChunk, SchedulerStatistics statistics, ILogger logger, string name)
     {
         _decoder = decoder;
         _model = model;
+        _prefillChunk = prefillChunk;
         _statistics = statistics;
         _logger = logger;
         _name = name;
@@ -55,6 +55,8 @@ internal sealed class ContinuousLoop : IBatchLoop
                     continue;
                 }
 
+                ReleaseAbandoned();
+                Prefill();
                 Step();
             }
         }
@@ -75,82 +77,45 @@ internal sealed class ContinuousLoop : IBatchLoop
     /// <inheritdoc/>
     public void Dispose() => NativeObjectCounter.Release(_decoder);
 
-    /// <summary>
-    /// Fills free slots from the queue: each round takes as many requests as there are free slots in a row from
-    /// the first free one (within the prefill budget) and prefills them together.
-    /// </summary>
+    /// <summary>Gives every free slot to the next waiting request.</summary>
     private void Admit(RequestQueue queue)
     {
-        for (var first = Array.IndexOf(_slots, null); first >= 0; first = Array.IndexOf(_slots, null))
+        for (var slot = Array.IndexOf(_slots, null); slot >= 0; slot = Array.IndexOf(_slots, null))
         {
-            var run = 1;
-            while (first + run < _slots.Length && _slots[first + run] is null)
-            {
-                run++;
-            }
-
-            var taken = queue.TakeWave(run, FitsPrefill);
+            var taken = queue.TakeWave(1, static (_, _) => false);
             if (taken.Count == 0)
             {
                 return;
             }
 
-            foreach (var request in taken.Where(r => !r.IsFinished && r.IsAbandoned))
+            var request = taken[0];
+            if (request.IsFinished)
+            {
+                continue;
+            }
+
+            if (request.IsAbandoned)
             {
                 request.FinishAbandoned();
+                continue;
             }
 
-            var batch = taken.Where(r => !r.IsFinished).ToList();
-            if (batch.Count > 0)
-            {
-                Prefill(first, batch);
-            }
-        }
-    }
-
-    private bool FitsPrefill(IReadOnlyList<SequenceRequest> batch, SequenceRequest candidate)
-    {
-        var width = Math.Max(batch.Max(r => r.PromptTokens.Length), candidate.PromptTokens.Length);
-        return (long)(batch.Count + 1) * width * _decoder.VocabSize <= PrefillLogitsBudget;
-    }
-
-    private void Prefill(int first, List<SequenceRequest> batch)
-    {
-        float[][] logits;
-        try
-        {
-            logits = _decoder.Prefill(first, batch.ConvertAll(r => r.PromptTokens));
-        }
-        catch (AiTextGenerationException e)
-        {
-            Log.BatchFailed(_logger, _name, e);
-            batch.ForEach(r => r.Fail(e));
-            return;
-        }
-
-        _statistics.RecordAdmitted(batch.Count);
-        _statistics.RecordPrefill(batch.Count);
-        for (var row = 0; row < batch.Count; row++)
-        {
-            var request = batch[row];
             try
             {
-                _slots[first + row] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
+                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
                 Volatile.Write(ref _active, _active + 1);
-                Deliver(first + row, _slots[first + row]!.Sampler.Next(logits[row]));
+                _statistics.RecordAdmitted(1);
             }
             catch (AiTextGenerationException e)
             {
                 Log.BatchFailed(_logger, _name, e);
                 request.Fail(e);
-                Release(first + row);
             }
         }
     }
 
-    private void Step()
+    private void ReleaseAbandoned()
     {
-        var rows = 0;
         for (var slot = 0; slot < _slots.Length; slot++)
         {
             if (_slots[slot] is { } sequence && sequence.Request.IsAbandoned)
@@ -158,19 +123,72 @@ internal sealed class ContinuousLoop : IBatchLoop
                 sequence.Request.FinishAbandoned();
                 Release(slot);
             }
+        }
+    }
 
-            var current = _slots[slot];
-            _tokens[slot] = current?.NextInput ?? 0;
-            _lengths[slot] = current?.Length ?? 0;
-            rows = current is null ? rows : slot + 1;
+    /// <summary>Prefills up to the chunk budget of prompt tokens, oldest slot first; a finished prompt picks its first token.</summary>
+    private void Prefill()
+    {
+        var budget = _prefillChunk;
+        for (var slot = 0; slot < _slots.Length && budget > 0; slot++)
+        {
+            if (_slots[slot] is not { IsPrefilling: true } sequence)
+            {
+                continue;
+            }
+
+            var prompt = sequence.Request.PromptTokens;
+            var count = Math.Min(prompt.Length - sequence.Length, budget);
+            float[] logits;
+            try
+            {
+                logits = _decoder.Prefill(slot, prompt.AsSpan(sequence.Length, count), sequence.Length);
+            }
+            catch (AiTextGenerationException e)
+            {
+                Log.BatchFailed(_logger, _name, e);
+                sequence.Request.Fail(e);
+                Release(slot);
+                continue;
+            }
+
+            sequence.Length += count;
+            budget -= count;
+            _statistics.RecordPrefill(count);
+            if (!sequence.IsPrefilling)
+            {
+                Deliver(slot, sequence.Sampler.Next(logits));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One decode step over slots [0, highest decoding + 1). A slot still prefilling runs as a dummy row that
+    /// writes one throw-away entry at its length, which its next chunk overwrites; a free slot writes at 0.
+    /// </summary>
+    private void Step()
+    {
+        var rows = 0;
+        var decoding = 0;
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            var sequence = _slots[slot];
+            var decodes = sequence is { IsPrefilling: false };
+            _tokens[slot] = decodes ? sequence!.NextInput : 0;
+            _lengths[slot] = sequence?.Length ?? 0;
+            if (decodes)
+            {
+                rows = slot + 1;
+                decoding++;
+            }
         }
 
-        if (rows == 0)
+        if (decoding == 0)
         {
             return;
         }
 
-        _statistics.RecordBatch(Active);
+        _statistics.RecordBatch(decoding);
         ReadOnlySpan<float> logits;
         try
         {
@@ -191,7 +209,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         var vocab = _decoder.VocabSize;
         for (var slot = 0; slot < rows; slot++)
         {
-            if (_slots[slot] is { } sequence)
+            if (_slots[slot] is { IsPrefilling: false } sequence)
             {
                 sequence.Length++;
                 Deliver(slot, sequence.Sampler.Next(logits.Slice(slot * vocab, vocab)));

@@ -25,20 +25,20 @@ public sealed class SchedulerStatistics
     /// <summary>The most sequences any one batch decoded at once.</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
-    /// <summary>Prefill runs of the continuous scheduler (each holds one or more fresh prompts).</summary>
+    /// <summary>Prefill runs of the continuous scheduler (each a chunk of one prompt).</summary>
     public long Prefills => Interlocked.Read(ref _prefills);
 
-    /// <summary>The most prompts one prefill run held.</summary>
+    /// <summary>The most prompt tokens one prefill run held.</summary>
     public int LargestPrefill => Volatile.Read(ref _largestPrefill);
 
     /// <summary>How many batches had each size.</summary>
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
 
-    /// <summary>Records a prefill run of <paramref name="prompts"/> prompts.</summary>
-    internal void RecordPrefill(int prompts)
+    /// <summary>Records a prefill run of <paramref name="tokens"/> prompt tokens.</summary>
+    internal void RecordPrefill(int tokens)
     {
         Interlocked.Increment(ref _prefills);
-        RaiseTo(ref _largestPrefill, prompts);
+        RaiseTo(ref _largestPrefill, tokens);
     }
 
     /// <summary>Records sequences taken into service.</summary>

@@ -2,17 +2,16 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace Ember.Runtime.Scheduling;
 
-/// <summary>A sequence holding a slot of the continuous scheduler's cache.</summary>
+/// <summary>A sequence holding a slot of the continuous scheduler's cache: first prefilling its prompt, then decoding.</summary>
 /// <remarks>Scheduler thread only; the scheduler releases <see cref="Stream"/> when the slot is freed.</remarks>
 internal sealed class SlotSequence
 {
-    /// <summary>Creates the state of a sequence whose prompt was just prefilled.</summary>
+    /// <summary>Creates the state of a request just given a slot; nothing of it is in the cache yet.</summary>
     public SlotSequence(SequenceRequest request, TokenizerStream stream, TokenSampler sampler)
     {
         Request = request;
         Stream = stream;
         Sampler = sampler;
-        Length = request.PromptTokens.Length;
     }
 
     /// <summary>The request.</summary>
@@ -26,6 +25,9 @@ internal sealed class SlotSequence
 
     /// <summary>Tokens whose keys and values are in the cache.</summary>
     public int Length { get; set; }
+
+    /// <summary>Whether part of the prompt is still to be prefilled (no token has been picked yet).</summary>
+    public bool IsPrefilling => Length < Request.PromptTokens.Length;
 
     /// <summary>The last token picked, not yet in the cache: the next decode step's input.</summary>
     public int NextInput { get; set; }

@@ -8,27 +8,39 @@ public sealed class DecoderSessionTests(TinyModelFixture models)
     private static readonly int[][] Prompts = [[1, 762, 769, 447], [1, 761, 323, 829, 798, 755, 757, 263, 260], [1, 751]];
 
     [Theory]
-    [InlineData("fp32")]
-    [InlineData("int8")]
-    public void Prefill_PromptsTogether_SameLogitsAndTokensAsEachAlone(string variant)
+    [InlineData("fp32", 1)]
+    [InlineData("fp32", 3)]
+    [InlineData("int8", 2)]
+    public void Prefill_InChunks_SameLogitsAndTokensAsWhole(string variant, int chunk)
     {
         var layout = DecoderLayout.Read(models.Folder(variant));
-        using var together = DecoderSession.Load(layout, 4, 256, 0);
-        using var alone = DecoderSession.Load(layout, 4, 256, 0);
+        using var chunked = DecoderSession.Load(layout, 4, 256, 0);
+        using var whole = DecoderSession.Load(layout, 4, 256, 0);
 
-        var batchLogits = together.Prefill(0, Prompts);
-        var soloLogits = Prompts.Select((p, slot) => alone.Prefill(slot, [p])[0]).ToArray();
+        var wholeLogits = Prompts.Select((p, slot) => whole.Prefill(slot, p, 0)).ToArray();
+        var chunkedLogits = Prompts.Select((p, slot) => PrefillInChunks(chunked, slot, p, chunk)).ToArray();
 
         for (var row = 0; row < Prompts.Length; row++)
         {
-            Assert.Equal(soloLogits[row].Length, batchLogits[row].Length);
-            Assert.All(soloLogits[row].Zip(batchLogits[row]), pair => Assert.Equal(pair.First, pair.Second, 1e-4f));
+            Assert.Equal(wholeLogits[row].Length, chunkedLogits[row].Length);
+            Assert.All(wholeLogits[row].Zip(chunkedLogits[row]), pair => Assert.Equal(pair.First, pair.Second, 1e-4f));
         }
 
-        Assert.Equal(Decode(alone, soloLogits), Decode(together, batchLogits));
+        Assert.Equal(Decode(whole, wholeLogits), Decode(chunked, chunkedLogits));
     }
 
-    /// <summary>Eight greedy decode steps of every slot from its prefill logits.</summary>
+    private static float[] PrefillInChunks(DecoderSession session, int slot, int[] prompt, int chunk)
+    {
+        float[] logits = [];
+        for (var done = 0; done < prompt.Length; done += chunk)
+        {
+            logits = session.Prefill(slot, prompt.AsSpan(done, Math.Min(chunk, prompt.Length - done)), done);
+        }
+
+        return logits;
+    }
+
+    /// <summary>Eight greedy decode steps of every slot together, from its prefill logits.</summary>
     private static int[][] Decode(DecoderSession session, float[][] prefill)
     {
         var rows = prefill.Length;

@@ -49,10 +49,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     }
 
     [Theory]
-    [InlineData("fp32")]
-    [InlineData("int8")]
-    [InlineData("fp16")]
-    public async Task Run_Continuous_SameTokensAsOrtGenAIGenerator(string variant)
+    [InlineData("fp32", 64)]
+    [InlineData("fp32", 3)]
+    [InlineData("int8", 64)]
+    [InlineData("int8", 5)]
+    [InlineData("fp16", 64)]
+    public async Task Run_Continuous_SameTokensAsOrtGenAIGenerator(string variant, int prefillChunk)
     {
         await using var waves = await RuntimeHarness.StartAsync(models, With("Waves"), variant);
         var oracle = new List<TextGenerationResult>();
@@ -61,7 +63,7 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
             oracle.Add(await waves.Generation.RunAsync(Requests.Tiny, Requests.Greedy(prompt, 24), CancellationToken.None));
         }
 
-        await using var continuous = await RuntimeHarness.StartAsync(models, With("Continuous"), variant);
+        await using var continuous = await RuntimeHarness.StartAsync(models, With("Continuous", ("PrefillChunkTokens", prefillChunk.ToString(System.Globalization.CultureInfo.InvariantCulture))), variant);
         var together = await Task.WhenAll(MixedPrompts.Select(p => continuous.Generation.RunAsync(Requests.Tiny, Requests.Greedy(p, 24), CancellationToken.None)));
 
         Assert.Equal(oracle, together);
