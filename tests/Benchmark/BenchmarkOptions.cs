@@ -19,6 +19,8 @@ internal sealed class BenchmarkOptions
     /// <summary>Sequence cap for the engine; null means "the concurrency level".</summary>
     public int? Cap { get; private set; }
 
+    public int PrefillChunk { get; private set; } = Ember.Runtime.Options.ModelOptions.DefaultPrefillChunkTokens;
+
     /// <summary>Soak mode: this many requests through the engine at the highest level, RSS after 200 and after all.</summary>
     public int? SoakRequests { get; private set; }
 
@@ -44,6 +46,7 @@ internal sealed class BenchmarkOptions
           --max-tokens N             generated tokens per request (default 64)
           --per-level N              requests per level and mode (default 16)
           --cap N                    engine sequence cap (default: the concurrency level)
+          --prefill-chunk N          prompt tokens prefilled between decode steps (default 64)
           --no-http                  skip Ember over HTTP (the child host process)
           --host-dll <path>          Ember.Host.dll to start (default src/Host/bin/Release/net10.0/Ember.Host.dll)
           --no-baseline              skip the one-at-a-time OnnxRuntimeGenAIChatClient column
@@ -68,6 +71,7 @@ internal sealed class BenchmarkOptions
                 case "--max-tokens": options.MaxTokens = Positive(Next()); break;
                 case "--per-level": options.RequestsPerLevel = Positive(Next()); break;
                 case "--cap": options.Cap = Positive(Next()); break;
+                case "--prefill-chunk": options.PrefillChunk = Positive(Next()); break;
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--json": options.JsonPath = Next(); break;
                 case "--no-http": options.Http = false; break;

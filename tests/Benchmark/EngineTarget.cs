@@ -26,7 +26,7 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public SchedulerStatistics? Statistics => _host.Services.GetRequiredService<WorkerPool>().GetStatistics(ModelCatalog.TinyLlamaId);
 
-    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, CancellationToken cancellationToken)
+    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken)
     {
         var prefix = $"Ember:Models:{ModelCatalog.TinyLlamaId}:";
         var builder = Host.CreateApplicationBuilder();
@@ -37,6 +37,7 @@ internal sealed class EngineTarget : IStreamingTarget
             [prefix + "Variant"] = variant,
             [prefix + "SequenceCap"] = sequenceCap.ToString(CultureInfo.InvariantCulture),
             [prefix + "QueueBound"] = queueBound.ToString(CultureInfo.InvariantCulture),
+            [prefix + "PrefillChunkTokens"] = prefillChunk.ToString(CultureInfo.InvariantCulture),
             [prefix + "RequestTimeout"] = "00:10:00",
         });
         builder.Logging.ClearProviders();

@@ -55,7 +55,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
         return null;
     }
 
-    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, CancellationToken cancellationToken)
+    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken)
     {
         var configFolder = Path.Combine(Path.GetTempPath(), "ember-bench-host-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(configFolder);
@@ -71,6 +71,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
                         ["Folder"] = Path.Combine(modelsRoot, variant),
                         ["Variant"] = variant,
                         ["SequenceCap"] = sequenceCap,
+                        ["PrefillChunkTokens"] = prefillChunk,
                         ["QueueBound"] = queueBound,
                         ["RequestTimeout"] = "00:10:00",
                     },

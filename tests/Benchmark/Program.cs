@@ -71,7 +71,7 @@ if (!options.SkipOneAtATime)
 
 foreach (var level in levels)
 {
-    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), ct).ConfigureAwait(false);
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct).ConfigureAwait(false);
     await MeasureAsync(engine, level).ConfigureAwait(false);
     if (engine.Statistics is { } statistics)
     {
@@ -88,7 +88,7 @@ if (options.Http)
         {
             try
             {
-                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), ct).ConfigureAwait(false);
+                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct).ConfigureAwait(false);
                 await MeasureAsync(http, level).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
@@ -113,7 +113,7 @@ SoakResult? soak = null;
 if (options.SoakRequests is { } soakRequests)
 {
     var concurrency = levels.Max();
-    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? concurrency, Math.Max(256, concurrency), ct).ConfigureAwait(false);
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? concurrency, Math.Max(256, concurrency), options.PrefillChunk, ct).ConfigureAwait(false);
     MemoryProbe.ResetPeak();
     var first = Math.Min(200, soakRequests);
     var (head, _) = await LoadDriver.RunAsync(engine, concurrency, first, options.MaxTokens, $"soak c={concurrency}", ct).ConfigureAwait(false);
