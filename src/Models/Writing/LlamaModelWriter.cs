@@ -9,6 +9,12 @@ namespace Ember.Models.Writing;
 /// <remarks>Stateless and thread-safe. The same arguments always write byte-identical files.</remarks>
 public static class LlamaModelWriter
 {
+    /// <summary>The file in each written folder that says what wrote it (<see cref="Stamp"/>).</summary>
+    public const string StampFileName = "ember_model.json";
+
+    /// <summary>The writer's output format; raise it whenever the same arguments would write different files.</summary>
+    public const int FormatVersion = 2;
+
     /// <summary>The variants Ember writes for its own models, in folder order.</summary>
     public static IReadOnlyList<ModelVariant> AllVariants { get; } = [ModelVariant.Fp32, ModelVariant.Fp16, ModelVariant.Int8, ModelVariant.Int4];
 
@@ -30,6 +36,20 @@ public static class LlamaModelWriter
         await File.WriteAllBytesAsync(Path.Combine(directory, GenAIConfigWriter.ModelFileName), model, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(directory, "genai_config.json"), GenAIConfigWriter.ToJson(shape), cancellationToken).ConfigureAwait(false);
         await TokenizerWriter.WriteAsync(directory, vocabulary, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, StampFileName), Stamp(shape, variant, options), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What <see cref="WriteAsync"/> records in <see cref="StampFileName"/>: the format version and the arguments, so
+    /// that a folder written by an older Ember, or with other arguments, can be recognised and rewritten.
+    /// </summary>
+    public static string Stamp(LlamaShape shape, ModelVariant variant, LlamaWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(options);
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"shape":"{{shape}}"}""") + "\n";
     }
 
     /// <summary>Writes every variant into <c>{root}/{fp32|fp16|int8|int4}</c>.</summary>

@@ -8,7 +8,7 @@ internal static partial class Log
     [LoggerMessage(1000, LogLevel.Information, "Loading {ModelId} replica {Replica} from {Folder} on {Provider}.")]
     public static partial void LoadingModel(ILogger logger, string modelId, int replica, string folder, string provider);
 
-    [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model into {Root}.")]
+    [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model into {Root} (missing or written by an older Ember).")]
     public static partial void WritingOwnModel(ILogger logger, string preset, string root);
 
     [LoggerMessage(1002, LogLevel.Information, "All {Count} model replicas are loaded and serving.")]

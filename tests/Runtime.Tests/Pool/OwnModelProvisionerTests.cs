@@ -1,0 +1,54 @@
+using Ember.Models.Catalog;
+using Ember.Models.Writing;
+using Ember.Runtime.Options;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ember.Runtime.Tests.Pool;
+
+public sealed class OwnModelProvisionerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("ember-provision-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private ModelOptions Options() => new() { Folder = Path.Combine(_root, "int8"), Variant = ModelVariant.Int8, Generate = "tiny" };
+
+    private string ConfigFile => Path.Combine(_root, "int8", "genai_config.json");
+
+    [Fact]
+    public async Task Ensure_FolderMissing_WritesEveryVariantWithItsStamp()
+    {
+        await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
+
+        Assert.All(LlamaModelWriter.AllVariants, v => Assert.True(File.Exists(Path.Combine(_root, LlamaModelWriter.FolderName(v), "model.onnx"))));
+        Assert.Equal(
+            LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions()),
+            await File.ReadAllTextAsync(Path.Combine(_root, "int8", LlamaModelWriter.StampFileName)));
+    }
+
+    [Fact]
+    public async Task Ensure_WrittenByAnOlderEmber_Rewrites()
+    {
+        await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
+        var expected = await File.ReadAllTextAsync(ConfigFile);
+        await File.WriteAllTextAsync(ConfigFile, "{}");
+        await File.WriteAllTextAsync(Path.Combine(_root, "int8", LlamaModelWriter.StampFileName), "{\"writer\":\"ember\",\"format\":1}\n");
+
+        await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(expected, await File.ReadAllTextAsync(ConfigFile));
+    }
+
+    [Fact]
+    public async Task Ensure_FolderHoldsAModelEmberDidNotWrite_LeavesItAlone()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "int8"));
+        await File.WriteAllTextAsync(ConfigFile, "{\"exported\":true}");
+
+        await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal("{\"exported\":true}", await File.ReadAllTextAsync(ConfigFile));
+        Assert.False(File.Exists(Path.Combine(_root, "int8", "model.onnx")));
+    }
+}
