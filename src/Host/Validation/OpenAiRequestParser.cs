@@ -19,7 +19,7 @@ namespace Ember.Host.Validation;
 /// (1 to the model's sequence limit; absent: the model's default, not OpenAI's 16), <c>temperature</c> (0–5),
 /// <c>top_p</c> (0–2), <c>top_k</c> (1–50, an extension), <c>seed</c> (1–9999999999), <c>stop</c> (a string or up
 /// to 4 non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only),
-/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2, checked but not applied). Unknown fields are ignored.
+/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2; applied by the continuous scheduler). Unknown fields are ignored.
 /// </para>
 /// <para>
 /// Chat: <c>messages</c> as in Workers AI, plus OpenAI's forms: <c>developer</c> is taken as <c>system</c>, and
@@ -98,8 +98,8 @@ public static class OpenAiRequestParser
         long? topK = fields.ReadInteger(root, "top_k", "top_k", 1, 50);
         long? seed = fields.ReadInteger(root, "seed", "seed", 1, RunRequestParser.MaxSeed);
         fields.ReadInteger(root, "n", "n", 1, 1);
-        fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", -2, 2);
-        fields.ReadNumber(root, "presence_penalty", "presence_penalty", -2, 2);
+        double? frequencyPenalty = fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", -2, 2);
+        double? presencePenalty = fields.ReadNumber(root, "presence_penalty", "presence_penalty", -2, 2);
         bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
         bool includeUsage = false;
         if (fields.ReadObject(root, "stream_options", "stream_options") is JsonElement streamOptions)
@@ -124,6 +124,8 @@ public static class OpenAiRequestParser
             TopP = topP,
             TopK = (int?)topK,
             Seed = seed,
+            FrequencyPenalty = frequencyPenalty,
+            PresencePenalty = presencePenalty,
         };
         return new Parsed<OpenAiRequest>(new OpenAiRequest(model, generation, stop, includeUsage));
     }

@@ -17,8 +17,8 @@ namespace Ember.Host.Validation;
 /// <c>{role, content}</c>, roles <c>system</c>, <c>user</c>, <c>assistant</c>, content at most 131072 characters);
 /// <c>stream</c>, <c>raw</c> (booleans); <c>max_tokens</c> (1 to the model's sequence limit); <c>temperature</c>
 /// (0–5); <c>top_p</c> (0–2); <c>top_k</c> (1–50); <c>seed</c> (1–9999999999); <c>repetition_penalty</c>,
-/// <c>frequency_penalty</c>, <c>presence_penalty</c> (0–2; the last two are checked but not applied, the runtime
-/// having no such penalties); <c>options.rejectIfBusy</c> (boolean). Unknown fields are ignored.
+/// <c>frequency_penalty</c>, <c>presence_penalty</c> (0–2; the last two are applied by the continuous scheduler
+/// and refused by the wave scheduler); <c>options.rejectIfBusy</c> (boolean). Unknown fields are ignored.
 /// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
@@ -59,8 +59,8 @@ public static class RunRequestParser
         long? topK = fields.ReadInteger(root, "top_k", "top_k", 1, 50);
         long? seed = fields.ReadInteger(root, "seed", "seed", 1, MaxSeed);
         double? repetitionPenalty = fields.ReadNumber(root, "repetition_penalty", "repetition_penalty", 0, 2);
-        fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", 0, 2);
-        fields.ReadNumber(root, "presence_penalty", "presence_penalty", 0, 2);
+        double? frequencyPenalty = fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", 0, 2);
+        double? presencePenalty = fields.ReadNumber(root, "presence_penalty", "presence_penalty", 0, 2);
         bool rejectIfBusy = false;
         if (fields.ReadObject(root, "options", "options") is JsonElement options)
         {
@@ -84,6 +84,8 @@ public static class RunRequestParser
             TopK = (int?)topK,
             Seed = seed,
             RepetitionPenalty = repetitionPenalty,
+            FrequencyPenalty = frequencyPenalty,
+            PresencePenalty = presencePenalty,
             RejectIfBusy = rejectIfBusy,
         });
     }

@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
 
@@ -41,7 +42,12 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         RequestValidator.Validate(request);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
-        var sampling = SamplingSettings.From(request.Temperature, request.TopP, request.TopK, request.Seed, request.RepetitionPenalty);
+        var sampling = SamplingSettings.From(request);
+        if (sampling.HasTokenPenalties && served.Scheduler != SchedulerKind.Continuous)
+        {
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
+        }
+
         var replica = served.LeastLoaded();
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {

@@ -38,6 +38,8 @@ internal static class RequestValidator
         Require(request.TopK is null or (>= 1 and <= 50), "top_k: must be an integer from 1 to 50");
         Require(request.Seed is null or (>= 1 and <= 9_999_999_999), "seed: must be an integer from 1 to 9999999999");
         Require(request.RepetitionPenalty is null or (> 0 and <= 2), "repetition_penalty: must be greater than 0 and at most 2");
+        Require(request.FrequencyPenalty is null or (>= -2 and <= 2), "frequency_penalty: must be from -2 to 2");
+        Require(request.PresencePenalty is null or (>= -2 and <= 2), "presence_penalty: must be from -2 to 2");
     }
 
     private static void Require(bool condition, string rule)

@@ -38,6 +38,12 @@ public sealed record TextGenerationRequest
     /// <summary>Repetition penalty, 0..2 (1 is none).</summary>
     public double? RepetitionPenalty { get; init; }
 
+    /// <summary>Subtracted from a token's logit once per time it was generated, -2..2 (continuous scheduler).</summary>
+    public double? FrequencyPenalty { get; init; }
+
+    /// <summary>Subtracted from the logit of every token generated at least once, -2..2 (continuous scheduler).</summary>
+    public double? PresencePenalty { get; init; }
+
     /// <summary>Fail at once with <see cref="AiErrorKind.Busy"/> instead of queueing when no slot is free.</summary>
     public bool RejectIfBusy { get; init; }
 }

@@ -1,5 +1,6 @@
 using Ember.Models.Catalog;
 using Ember.Models.Chat;
+using Ember.Runtime.Options;
 using Ember.Runtime.Scheduling;
 
 namespace Ember.Runtime.Pool;
@@ -9,8 +10,9 @@ namespace Ember.Runtime.Pool;
 internal sealed class ServedModel
 {
     /// <summary>Creates the entry.</summary>
-    public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics)
+    public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, SchedulerKind scheduler, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics)
     {
+        Scheduler = scheduler;
         Entry = entry;
         Limits = limits;
         RequestTimeout = requestTimeout;
@@ -27,6 +29,9 @@ internal sealed class ServedModel
 
     /// <summary>Longest a request may take.</summary>
     public TimeSpan RequestTimeout { get; }
+
+    /// <summary>How the replicas batch.</summary>
+    public SchedulerKind Scheduler { get; }
 
     /// <summary>The loaded replicas.</summary>
     public IReadOnlyList<ModelWorker> Replicas { get; }

@@ -68,7 +68,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                 replicas++;
             }
 
-            loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, workers, statistics);
+            loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);
         }
 
         _ready = true;

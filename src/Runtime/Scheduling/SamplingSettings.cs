@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
@@ -11,7 +13,9 @@ namespace Ember.Runtime.Scheduling;
 /// <param name="TopK">Top-k cut (ignored when greedy).</param>
 /// <param name="Seed">Random seed, or <see langword="null"/> for a fresh one.</param>
 /// <param name="RepetitionPenalty">Repetition penalty, 1 for none.</param>
-internal sealed record SamplingSettings(bool DoSample, double Temperature, double TopP, int TopK, long? Seed, double RepetitionPenalty)
+/// <param name="FrequencyPenalty">Subtracted per earlier generation of a token, 0 for none.</param>
+/// <param name="PresencePenalty">Subtracted once a token was generated, 0 for none.</param>
+internal sealed record SamplingSettings(bool DoSample, double Temperature, double TopP, int TopK, long? Seed, double RepetitionPenalty, double FrequencyPenalty = 0, double PresencePenalty = 0)
 {
     /// <summary>Workers AI's default temperature.</summary>
     public const double DefaultTemperature = 0.6;
@@ -25,13 +29,17 @@ internal sealed record SamplingSettings(bool DoSample, double Temperature, doubl
     /// <summary>Whether this sequence may share a batch with one of <paramref name="other"/> settings.</summary>
     public bool CanShareBatchWith(SamplingSettings other) => Seed is null && other.Seed is null && Equals(other);
 
+    /// <summary>Whether a frequency or presence penalty is set (the continuous scheduler's sampler applies them).</summary>
+    public bool HasTokenPenalties => FrequencyPenalty != 0 || PresencePenalty != 0;
+
     /// <summary>Settings from the request's options, defaults filled in; temperature 0 is greedy.</summary>
-    public static SamplingSettings From(double? temperature, double? topP, int? topK, long? seed, double? repetitionPenalty)
+    public static SamplingSettings From(TextGenerationRequest request)
     {
-        var penalty = repetitionPenalty ?? 1;
-        var t = temperature ?? DefaultTemperature;
-        return t == 0
+        var penalty = request.RepetitionPenalty ?? 1;
+        var t = request.Temperature ?? DefaultTemperature;
+        var settings = t == 0
             ? Greedy with { RepetitionPenalty = penalty }
-            : new SamplingSettings(true, t, Math.Min(topP ?? 1, 1), topK ?? DefaultTopK, seed, penalty);
+            : new SamplingSettings(true, t, Math.Min(request.TopP ?? 1, 1), request.TopK ?? DefaultTopK, request.Seed, penalty);
+        return settings with { FrequencyPenalty = request.FrequencyPenalty ?? 0, PresencePenalty = request.PresencePenalty ?? 0 };
     }
 }

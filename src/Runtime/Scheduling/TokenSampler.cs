@@ -2,7 +2,7 @@ namespace Ember.Runtime.Scheduling;
 
 /// <summary>
 /// Picks one sequence's next token from its logits: greedy (argmax), or temperature / top-k / top-p sampling
-/// from the sequence's own random stream, after an optional repetition penalty. Because each sequence owns its
+/// from the sequence's own random stream, after optional repetition (HF), frequency and presence (OpenAI) penalties. Because each sequence owns its
 /// stream, a seeded request produces the same text whichever sequences it is batched with.
 /// </summary>
 /// <remarks>One per sequence; used by the scheduler thread only.</remarks>
@@ -11,6 +11,7 @@ internal sealed class TokenSampler
     private readonly SamplingSettings _settings;
     private readonly Random _random;
     private readonly HashSet<int> _seen = [];
+    private readonly Dictionary<int, int> _generated = [];
     private float[] _scratch = [];
 
     /// <summary>Creates a sampler; <paramref name="promptTokens"/> count as seen for the repetition penalty.</summary>
@@ -30,10 +31,15 @@ internal sealed class TokenSampler
     /// <summary>The next token for <paramref name="logits"/>, which is left unchanged.</summary>
     public int Next(ReadOnlySpan<float> logits)
     {
-        var token = _settings.DoSample || _settings.RepetitionPenalty != 1 ? Pick(logits) : ArgMax(logits);
+        var token = _settings.DoSample || _settings.RepetitionPenalty != 1 || _settings.HasTokenPenalties ? Pick(logits) : ArgMax(logits);
         if (_settings.RepetitionPenalty != 1)
         {
             _seen.Add(token);
+        }
+
+        if (_settings.HasTokenPenalties)
+        {
+            _generated[token] = _generated.GetValueOrDefault(token) + 1;
         }
 
         return token;
@@ -91,6 +97,11 @@ internal sealed class TokenSampler
         foreach (var token in _seen)
         {
             scores[token] = scores[token] > 0 ? scores[token] / penalty : scores[token] * penalty;
+        }
+
+        foreach (var (token, count) in _generated)
+        {
+            scores[token] -= (float)((count * _settings.FrequencyPenalty) + _settings.PresencePenalty);
         }
 
         if (!_settings.DoSample)

@@ -147,6 +147,24 @@ public sealed class RunEndpointsTests(EmberHostFixture host)
     }
 
     [Fact]
+    public async Task Run_PresenceAndFrequencyPenalties_ReachTheSampler()
+    {
+        using HttpClient client = host.CreateClient();
+        const string Plain = """{"prompt":"Tell me a story","max_tokens":24,"temperature":0}""";
+        const string Penalised = """{"prompt":"Tell me a story","max_tokens":24,"temperature":0,"presence_penalty":2,"frequency_penalty":2}""";
+
+        using HttpResponseMessage plain = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json(Plain));
+        using HttpResponseMessage penalised = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json(Penalised));
+
+        string plainText = (await ApiAssert.SuccessAsync(plain)).GetProperty("response").GetString()!;
+        string penalisedText = (await ApiAssert.SuccessAsync(penalised)).GetProperty("response").GetString()!;
+        Assert.NotEqual(plainText, penalisedText);
+        Assert.True(
+            penalisedText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct().Count() >= plainText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct().Count(),
+            $"penalised: '{penalisedText}', plain: '{plainText}'");
+    }
+
+    [Fact]
     public async Task Run_ClientLeavesMidStream_HostKeepsServing()
     {
         using HttpClient client = host.CreateClient();

@@ -102,6 +102,8 @@ public sealed class LimitsTests(TinyModelFixture models)
         { new TextGenerationRequest { Prompt = "a", TopP = 0 }, "top_p:" },
         { new TextGenerationRequest { Prompt = "a", Seed = 0 }, "seed:" },
         { new TextGenerationRequest { Prompt = "a", RepetitionPenalty = 3 }, "repetition_penalty:" },
+        { new TextGenerationRequest { Prompt = "a", FrequencyPenalty = 2.5 }, "frequency_penalty:" },
+        { new TextGenerationRequest { Prompt = "a", PresencePenalty = -3 }, "presence_penalty:" },
     };
 
     [Theory]
