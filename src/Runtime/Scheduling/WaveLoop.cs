@@ -58,7 +58,7 @@ internal sealed class WaveLoop : IBatchLoop
             Log.WaveStarted(_logger, _name, wave.Count);
             try
             {
-                WaveRunner.Run(_model, wave, Models.Writing.LlamaVocabulary.UnkId);
+                WaveRunner.Run(_model, wave, Models.Writing.LlamaVocabulary.UnkId, stopping);
             }
             catch (AiTextGenerationException e)
             {

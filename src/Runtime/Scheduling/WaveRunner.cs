@@ -12,9 +12,9 @@ namespace Ember.Runtime.Scheduling;
 /// <remarks>Runs on the owning worker's scheduler thread only; owns every native object it creates.</remarks>
 internal static class WaveRunner
 {
-    /// <summary>Decodes <paramref name="wave"/> to the end, writing each row's pieces to its output.</summary>
+    /// <summary>Decodes <paramref name="wave"/> to the end (or until <paramref name="stopping"/>, when unfinished rows fail), writing each row's pieces to its output.</summary>
     /// <exception cref="AiTextGenerationException">ORT GenAI failed; rows not yet finished are failed by the caller.</exception>
-    public static void Run(GenAIModel model, IReadOnlyList<SequenceRequest> wave, int padTokenId)
+    public static void Run(GenAIModel model, IReadOnlyList<SequenceRequest> wave, int padTokenId, CancellationToken stopping)
     {
         var rows = wave.Count;
         var promptWidth = wave.Max(r => r.PromptTokens.Length);
@@ -45,6 +45,15 @@ internal static class WaveRunner
             while (wave.Any(r => !r.IsFinished))
             {
                 FinishAbandoned(wave);
+                if (stopping.IsCancellationRequested)
+                {
+                    var shutdown = new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down.");
+                    foreach (var row in wave)
+                    {
+                        row.Fail(shutdown);
+                    }
+                }
+
                 if (wave.All(r => r.IsFinished))
                 {
                     break;

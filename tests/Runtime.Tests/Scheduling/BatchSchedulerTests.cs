@@ -216,6 +216,25 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     [Theory]
     [InlineData("Continuous")]
     [InlineData("Waves")]
+    public async Task Stop_WhileDecoding_FailsRunningAndQueuedAndReturns(string scheduler)
+    {
+        var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1"), ("Limits:SequenceTokensLimit", "16000"), ("Limits:ContextTokensLimit", "16384")));
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 16000), CancellationToken.None);
+        await using var pieces = await Requests.FirstPieceAsync(running);
+        var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 4), CancellationToken.None);
+
+        await runtime.DisposeAsync();
+
+        var runningError = await Assert.ThrowsAsync<AiTextGenerationException>(() => running.Completion);
+        var queuedError = await Assert.ThrowsAsync<AiTextGenerationException>(() => queued.Completion);
+        Assert.Equal((AiErrorKind.RuntimeFailure, "The server is shutting down."), (runningError.Kind, runningError.Message));
+        Assert.Equal((AiErrorKind.RuntimeFailure, "The server is shutting down."), (queuedError.Kind, queuedError.Message));
+        Assert.Equal(AiErrorKind.RuntimeFailure, (await Assert.ThrowsAsync<AiTextGenerationException>(() => running.ReadToEndAsync())).Kind);
+    }
+
+    [Theory]
+    [InlineData("Continuous")]
+    [InlineData("Waves")]
     public async Task Stop_AfterServing_LeavesNoNativeObject(string scheduler)
     {
         var before = NativeObjectCounter.Live;
