@@ -156,6 +156,11 @@ public sealed class OpenAiEndpoints
             HostLog.RuntimeFailure(_logger, request.Model.Id, exception);
             await sse.WriteAsync(ToOpenAi(ErrorMapping.Internal()), HostJson.Context.OpenAiErrorEnvelope, context.RequestAborted).ConfigureAwait(false);
         }
+        finally
+        {
+            // However the handler ends, the sequence stops and frees its slot (a no-op when it already ended).
+            await stopSource.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task CompleteAsync(HttpContext context, OpenAiCall call, OpenAiRequest request, TextGeneration generation, CancellationTokenSource stopSource)

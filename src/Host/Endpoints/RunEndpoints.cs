@@ -126,10 +126,11 @@ public sealed class RunEndpoints
     private async Task StreamAsync(HttpContext context, CatalogEntry model, TextGenerationRequest request)
     {
         CancellationToken aborted = context.RequestAborted;
+        using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var sse = new SseWriter(context);
         try
         {
-            TextGeneration generation = await _generation.StartAsync(model.Id, request, aborted).ConfigureAwait(false);
+            TextGeneration generation = await _generation.StartAsync(model.Id, request, stopSource.Token).ConfigureAwait(false);
             await foreach (TextPiece piece in generation.ReadPiecesAsync(aborted).ConfigureAwait(false))
             {
                 if (piece.Text.Length > 0)
@@ -166,6 +167,11 @@ public sealed class RunEndpoints
             HostLog.RuntimeFailure(_logger, model.Id, exception);
             ApiError error = ErrorMapping.Internal();
             await sse.WriteAsync(new StreamError(new ApiErrorItem(error.Code, error.Message)), HostJson.Context.StreamError, aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            // However the handler ends, the sequence stops and frees its slot (a no-op when it already ended).
+            await stopSource.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB.")]
     public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, int slots, int maxLength, long cacheMiB);
 
+    [LoggerMessage(1008, LogLevel.Critical, "{Replica}: the scheduler failed and the replica is out of service.")]
+    public static partial void SchedulerDied(ILogger logger, string replica, Exception error);
+
     [LoggerMessage(1006, LogLevel.Warning, "{ModelId}: the context limit {Configured} exceeds the model's own context length {ModelContext}; using {ModelContext}.")]
     public static partial void ContextClamped(ILogger logger, string modelId, int configured, int modelContext);
 }

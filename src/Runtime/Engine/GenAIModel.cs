@@ -60,16 +60,24 @@ internal sealed class GenAIModel : IDisposable
         });
 
         Model? model = null;
+        Tokenizer? tokenizer = null;
         try
         {
             model = NativeObjectCounter.Track(OrtGenAI.Guard("load the model", () => new Model(config)));
             var loaded = model;
-            var tokenizer = NativeObjectCounter.Track(OrtGenAI.Guard("load the tokenizer", () => new Tokenizer(loaded)));
-            var eos = OrtGenAI.Guard("read the end-of-sequence token", () => tokenizer.GetEosTokenIds()[0]);
-            return new GenAIModel(model, tokenizer, eos, contextLength);
+            tokenizer = NativeObjectCounter.Track(OrtGenAI.Guard("load the tokenizer", () => new Tokenizer(loaded)));
+            var loadedTokenizer = tokenizer;
+            var eosIds = OrtGenAI.Guard("read the end-of-sequence token", () => loadedTokenizer.GetEosTokenIds().ToArray());
+            if (eosIds.Length == 0)
+            {
+                throw new Generation.AiTextGenerationException(Generation.AiErrorKind.RuntimeFailure, $"The model in {folder} names no end-of-sequence token (model.eos_token_id).");
+            }
+
+            return new GenAIModel(model, tokenizer, eosIds[0], contextLength);
         }
         catch
         {
+            NativeObjectCounter.Release(tokenizer);
             NativeObjectCounter.Release(model);
             throw;
         }
@@ -96,9 +104,14 @@ internal sealed class GenAIModel : IDisposable
     public GeneratorParams CreateParams() =>
         NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(_model)));
 
-    /// <summary>Creates a tokenizer stream for one sequence; the caller owns it and must release it.</summary>
-    public TokenizerStream CreateStream() =>
-        NativeObjectCounter.Track(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream()));
+    /// <summary>Creates a tokenizer stream for one sequence (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.</summary>
+    public TokenizerStream CreateStream()
+    {
+        lock (_encodeLock)
+        {
+            return NativeObjectCounter.Track(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream()));
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -20,6 +20,7 @@ internal static class RequestValidator
         if (request.Prompt is { } prompt)
         {
             Require(prompt.Length is >= 1 and <= MaxTextLength, $"prompt: must be 1 to {MaxTextLength} characters long");
+            Require(!prompt.Contains('\0', StringComparison.Ordinal), "prompt: must not contain U+0000");
         }
 
         if (request.Messages is { } messages)
@@ -29,6 +30,7 @@ internal static class RequestValidator
             {
                 Require(messages[i] is not null, $"messages[{i}]: must be an object with 'role' and 'content'");
                 Require(messages[i].Content.Length <= MaxTextLength, $"messages[{i}].content: must be at most {MaxTextLength} characters long");
+                Require(!messages[i].Content.Contains('\0', StringComparison.Ordinal), $"messages[{i}].content: must not contain U+0000");
             }
         }
 

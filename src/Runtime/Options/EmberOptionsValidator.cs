@@ -57,9 +57,9 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:Scheduler: the continuous scheduler keeps its KV cache in host memory and runs on the Cpu provider only; use \"Waves\" with {model.Provider}.");
         }
 
-        if (model.RequestTimeout <= TimeSpan.Zero)
+        if (model.RequestTimeout <= TimeSpan.Zero || model.RequestTimeout > ModelOptions.MaxRequestTimeout)
         {
-            failures.Add($"{key}:RequestTimeout: must be positive (got {model.RequestTimeout}).");
+            failures.Add($"{key}:RequestTimeout: must be positive and at most {ModelOptions.MaxRequestTimeout} (got {model.RequestTimeout}).");
         }
 
         ValidateFolder(key, model, failures);

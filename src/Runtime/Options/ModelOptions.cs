@@ -15,6 +15,9 @@ public sealed class ModelOptions
     /// <summary>Default <see cref="QueueBound"/>.</summary>
     public const int DefaultQueueBound = 256;
 
+    /// <summary>Longest <see cref="RequestTimeout"/>: 24 days (a timer's limit is about 49).</summary>
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromDays(24);
+
     /// <summary>Default <see cref="RequestTimeout"/>: five minutes.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromMinutes(5);
 
@@ -57,7 +60,7 @@ public sealed class ModelOptions
     public int SequenceCap { get; set; } = DefaultSequenceCap;
 
     /// <summary>Most requests waiting per replica; one more is refused as busy.</summary>
-    [Range(0, 100_000)]
+    [Range(1, 100_000)]
     public int QueueBound { get; set; } = DefaultQueueBound;
 
     /// <summary>Longest a request may take from queueing to its last token.</summary>

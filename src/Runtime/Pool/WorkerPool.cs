@@ -57,15 +57,23 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
             var statistics = new SchedulerStatistics();
             var workers = new List<ModelWorker>();
-            for (var i = 0; i < options.Replicas; i++)
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
-                var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
-                var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound);
-                workers.Add(worker);
-                worker.Start();
-                replicas++;
+                for (var i = 0; i < options.Replicas; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
+                    var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
+                    var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
+                    workers.Add(worker);
+                    worker.Start();
+                    replicas++;
+                }
+            }
+            catch
+            {
+                workers.ForEach(w => w.Dispose());
+                throw;
             }
 
             loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);

@@ -157,7 +157,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             _statistics.RecordPrefill(count);
             if (!sequence.IsPrefilling)
             {
-                Deliver(slot, sequence.Sampler.Next(logits));
+                DeliverOrFail(slot, logits);
             }
         }
     }
@@ -212,8 +212,23 @@ internal sealed class ContinuousLoop : IBatchLoop
             if (_slots[slot] is { IsPrefilling: false } sequence)
             {
                 sequence.Length++;
-                Deliver(slot, sequence.Sampler.Next(logits.Slice(slot * vocab, vocab)));
+                DeliverOrFail(slot, logits.Slice(slot * vocab, vocab));
             }
+        }
+    }
+
+    /// <summary>Picks and delivers the slot's next token; a failure ends that sequence alone.</summary>
+    private void DeliverOrFail(int slot, ReadOnlySpan<float> logits)
+    {
+        try
+        {
+            Deliver(slot, _slots[slot]!.Sampler.Next(logits));
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            _slots[slot]?.Request.Fail(e);
+            Release(slot);
         }
     }
 

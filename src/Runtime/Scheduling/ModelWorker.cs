@@ -1,5 +1,7 @@
+using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Microsoft.Extensions.Logging;
 
 namespace Ember.Runtime.Scheduling;
 
@@ -17,16 +19,18 @@ internal sealed class ModelWorker : IDisposable
     private readonly IBatchLoop _loop;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a worker; <see cref="Start"/> starts its thread.</summary>
-    public ModelWorker(string name, GenAIModel model, IBatchLoop loop, int sequenceCap, int queueBound)
+    public ModelWorker(string name, GenAIModel model, IBatchLoop loop, int sequenceCap, int queueBound, ILogger logger)
     {
+        _logger = logger;
         Name = name;
         Model = model;
         SequenceCap = sequenceCap;
         _loop = loop;
         _queue = new RequestQueue(queueBound);
-        _thread = new Thread(() => _loop.Run(_queue, _stopping.Token)) { IsBackground = true, Name = $"ember-scheduler {name}" };
+        _thread = new Thread(RunLoop) { IsBackground = true, Name = $"ember-scheduler {name}" };
     }
 
     /// <summary>The replica's name, for logs.</summary>
@@ -56,7 +60,26 @@ internal sealed class ModelWorker : IDisposable
             _thread.Join();
         }
 
-        _queue.FailAll(new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down."));
+        _queue.Close(new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down."));
+    }
+
+    /// <summary>
+    /// The scheduler thread. A loop that dies of a defect must not take the process with it: the replica closes
+    /// its queue (waiting and later requests fail with a runtime failure) and the failure is logged.
+    /// </summary>
+    private void RunLoop()
+    {
+        try
+        {
+            _loop.Run(_queue, _stopping.Token);
+        }
+#pragma warning disable CA1031 // The thread's last line of defence: anything else would end the process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.SchedulerDied(_logger, Name, e);
+            _queue.Close(new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The scheduler of {Name} failed; the replica is out of service.", e));
+        }
     }
 
     /// <inheritdoc/>

@@ -14,6 +14,7 @@ internal sealed class RequestQueue : IDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly int _bound;
+    private Generation.AiTextGenerationException? _closed;
 
     /// <summary>Creates a queue that holds at most <paramref name="bound"/> requests.</summary>
     public RequestQueue(int bound) => _bound = bound;
@@ -30,22 +31,32 @@ internal sealed class RequestQueue : IDisposable
         }
     }
 
-    /// <summary>Adds a request unless the queue is full; an abandoned request is then removed by itself.</summary>
+    /// <summary>
+    /// Adds a request unless the queue is full; an abandoned request is then removed by itself. Once the queue is
+    /// closed a request is failed at once with the closing error (and counts as taken).
+    /// </summary>
     public bool TryEnqueue(SequenceRequest request)
     {
         LinkedListNode<SequenceRequest> node;
+        Generation.AiTextGenerationException? closed;
         lock (_lock)
         {
-            if (_items.Count >= _bound)
+            closed = _closed;
+            if (closed is null && _items.Count >= _bound)
             {
                 return false;
             }
 
-            node = _items.AddLast(request);
+            node = closed is null ? _items.AddLast(request) : new LinkedListNode<SequenceRequest>(request);
         }
 
-        request.CallerToken.Register(() => Abandon(node));
-        request.TimeoutToken.Register(() => Abandon(node));
+        if (closed is not null)
+        {
+            request.Fail(closed);
+            return true;
+        }
+
+        request.Watch(() => Abandon(node));
         _signal.Release();
         return true;
     }
@@ -72,12 +83,13 @@ internal sealed class RequestQueue : IDisposable
         return wave;
     }
 
-    /// <summary>Finishes every waiting request with <paramref name="error"/> (shutdown).</summary>
-    public void FailAll(Generation.AiTextGenerationException error)
+    /// <summary>Refuses new requests and finishes every waiting one with <paramref name="error"/> (shutdown, or a dead scheduler).</summary>
+    public void Close(Generation.AiTextGenerationException error)
     {
         List<SequenceRequest> all;
         lock (_lock)
         {
+            _closed ??= error;
             all = [.. _items];
             _items.Clear();
         }

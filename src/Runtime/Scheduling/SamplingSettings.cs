@@ -29,6 +29,9 @@ internal sealed record SamplingSettings(bool DoSample, double Temperature, doubl
     /// <summary>Whether this sequence may share a batch with one of <paramref name="other"/> settings.</summary>
     public bool CanShareBatchWith(SamplingSettings other) => Seed is null && other.Seed is null && Equals(other);
 
+    /// <summary>A seed of up to 10 digits (the API's range) folded into a non-negative 32-bit one, as samplers take.</summary>
+    public static int FoldSeed(long seed) => (int)((seed ^ (seed >> 32)) & int.MaxValue);
+
     /// <summary>Whether a frequency or presence penalty is set (the continuous scheduler's sampler applies them).</summary>
     public bool HasTokenPenalties => FrequencyPenalty != 0 || PresencePenalty != 0;
 

@@ -13,6 +13,8 @@ namespace Ember.Runtime.Scheduling;
 internal sealed class SequenceRequest
 {
     private int _finished;
+    private CancellationTokenRegistration _callerRegistration;
+    private CancellationTokenRegistration _timeoutRegistration;
 
     /// <summary>Creates a request.</summary>
     public SequenceRequest(string modelId, int[] promptTokens, int maxTokens, SamplingSettings sampling, TextGeneration output, CancellationToken callerToken, CancellationToken timeoutToken)
@@ -53,6 +55,13 @@ internal sealed class SequenceRequest
     /// <summary>Whether it has been finished.</summary>
     public bool IsFinished => Volatile.Read(ref _finished) != 0;
 
+    /// <summary>Calls <paramref name="onAbandoned"/> when the caller leaves or the timeout passes, until it is finished.</summary>
+    public void Watch(Action onAbandoned)
+    {
+        _callerRegistration = CallerToken.Register(onAbandoned);
+        _timeoutRegistration = TimeoutToken.Register(onAbandoned);
+    }
+
     /// <summary>Ends it the way its abandonment says: cancelled by the caller, or timed out.</summary>
     public void FinishAbandoned()
     {
@@ -71,6 +80,7 @@ internal sealed class SequenceRequest
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
+            Unwatch();
             Output.Finish(reason);
         }
     }
@@ -80,7 +90,15 @@ internal sealed class SequenceRequest
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
+            Unwatch();
             Output.Fail(error);
         }
+    }
+
+    private void Unwatch()
+    {
+        // Unregister rather than Dispose: this may run inside one of the callbacks, and Dispose would wait for it.
+        _callerRegistration.Unregister();
+        _timeoutRegistration.Unregister();
     }
 }

@@ -18,7 +18,7 @@ internal sealed class TokenSampler
     public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptTokens)
     {
         _settings = settings;
-        _random = settings.Seed is { } seed ? new Random(unchecked((int)(seed ^ (seed >> 32)))) : new Random();
+        _random = settings.Seed is { } seed ? new Random(SamplingSettings.FoldSeed(seed)) : new Random();
         if (settings.RepetitionPenalty != 1)
         {
             foreach (var token in promptTokens)

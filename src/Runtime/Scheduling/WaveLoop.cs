@@ -46,6 +46,11 @@ internal sealed class WaveLoop : IBatchLoop
             }
 
             var wave = queue.TakeWave(_cap, Fits);
+            foreach (var request in wave.Where(r => !r.IsFinished && r.IsAbandoned))
+            {
+                request.FinishAbandoned();
+            }
+
             wave.RemoveAll(r => r.IsFinished);
             if (wave.Count == 0)
             {

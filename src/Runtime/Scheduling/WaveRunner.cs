@@ -104,7 +104,7 @@ internal static class WaveRunner
                 parameters.SetSearchOption("top_k", sampling.TopK);
                 if (sampling.Seed is { } seed)
                 {
-                    parameters.SetSearchOption("random_seed", seed);
+                    parameters.SetSearchOption("random_seed", SamplingSettings.FoldSeed(seed));
                 }
             }
             else

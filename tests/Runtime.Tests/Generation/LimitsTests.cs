@@ -95,6 +95,8 @@ public sealed class LimitsTests(TinyModelFixture models)
         { new TextGenerationRequest(), "exactly one of 'prompt' and 'messages'" },
         { new TextGenerationRequest { Prompt = "a", Messages = [new(Ember.Models.Chat.ChatRole.User, "b")] }, "exactly one of 'prompt' and 'messages'" },
         { new TextGenerationRequest { Prompt = string.Empty }, "prompt:" },
+        { new TextGenerationRequest { Prompt = "a\0b" }, "prompt: must not contain U+0000" },
+        { new TextGenerationRequest { Messages = [new(Ember.Models.Chat.ChatRole.User, "a\0")] }, "messages[0].content: must not contain U+0000" },
         { new TextGenerationRequest { Messages = [] }, "messages:" },
         { new TextGenerationRequest { Prompt = "a", MaxTokens = 0 }, "max_tokens:" },
         { new TextGenerationRequest { Prompt = "a", Temperature = 5.1 }, "temperature:" },

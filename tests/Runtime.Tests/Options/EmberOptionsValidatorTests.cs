@@ -52,13 +52,22 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     [Theory]
     [InlineData("SequenceCap", 0)]
     [InlineData("Replicas", 0)]
-    [InlineData("QueueBound", -1)]
+    [InlineData("QueueBound", 0)]
     public void Validate_OutOfRangeNumber_FailsNamingTheField(string field, int value)
     {
         var model = Valid();
         typeof(ModelOptions).GetProperty(field)!.SetValue(model, value);
 
         Assert.StartsWith($"Ember:Models:@ember/tiny-llama:{field}: ", Assert.Single(Failures("@ember/tiny-llama", model)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TimeoutBeyondATimersRange_FailsNamingTheField()
+    {
+        var model = Valid();
+        model.RequestTimeout = TimeSpan.FromDays(60);
+
+        Assert.StartsWith("Ember:Models:@ember/tiny-llama:RequestTimeout: ", Assert.Single(Failures("@ember/tiny-llama", model)), StringComparison.Ordinal);
     }
 
     [Fact]
