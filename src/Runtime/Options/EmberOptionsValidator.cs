@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Ember.Models.Catalog;
 using Ember.Models.Writing;
 using Microsoft.Extensions.Options;
@@ -32,9 +31,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
 
     private static void ValidateModel(string key, string id, ModelOptions model, List<string> failures)
     {
-        var annotations = new List<ValidationResult>();
-        Validator.TryValidateObject(model, new ValidationContext(model), annotations, validateAllProperties: true);
-        failures.AddRange(annotations.Select(r => $"{key}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        var annotations = new ModelOptionsAnnotationsValidator().Validate(key, model);
+        if (annotations.Failed)
+        {
+            failures.AddRange(annotations.Failures.Select(failure => $"{key}:{failure}"));
+        }
 
         if (!ModelCatalog.TryGet(id, out var entry))
         {
