@@ -44,8 +44,11 @@ internal sealed class DecoderSession : IDisposable
     /// <summary>Longest sequence (prompt and generated tokens) a slot holds.</summary>
     public int MaxLength => _cache.MaxLength;
 
-    /// <summary>Loads the decoder of <paramref name="layout"/> on the CPU with a cache of <paramref name="slots"/> slots.</summary>
-    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads)
+    /// <summary>
+    /// Loads the decoder of <paramref name="layout"/> on the CPU with a cache of <paramref name="slots"/> slots;
+    /// <paramref name="spinning"/> lets ONNX Runtime's worker threads spin between operators.
+    /// </summary>
+    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning)
     {
         return Guard("load the decoder", () =>
         {
@@ -54,6 +57,8 @@ internal sealed class DecoderSession : IDisposable
             {
                 options.IntraOpNumThreads = intraOpThreads;
             }
+
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
 
             var session = new InferenceSession(layout.ModelPath, options);
             try

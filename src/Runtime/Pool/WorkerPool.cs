@@ -121,7 +121,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
         try
         {
-            var decoder = NativeObjectCounter.Track(DecoderSession.Load(DecoderLayout.Read(options.Folder), options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads));
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(DecoderLayout.Read(options.Folder), options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning));
             Log.ContinuousLoaded(_logger, id, replica, decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20);
             return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, _logger, name);
         }
