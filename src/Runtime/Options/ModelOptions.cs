@@ -41,8 +41,9 @@ public sealed class ModelOptions
     public SchedulerKind Scheduler { get; set; } = SchedulerKind.Continuous;
 
     /// <summary>
-    /// Continuous scheduler: most prompt tokens prefilled between two decode steps. Smaller keeps the
-    /// inter-token latency of running sequences low while a long prompt joins; larger gets first tokens sooner.
+    /// Continuous scheduler: most prompt tokens prefilled between two decode steps (one prefill call holds at most
+    /// 1024). Smaller keeps the inter-token latency of running sequences low while a long prompt joins; larger gets
+    /// first tokens sooner.
     /// </summary>
     [Range(1, 65_536)]
     public int PrefillChunkTokens { get; set; } = DefaultPrefillChunkTokens;

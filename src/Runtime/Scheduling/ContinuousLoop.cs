@@ -13,6 +13,9 @@ namespace Ember.Runtime.Scheduling;
 /// </summary>
 internal sealed class ContinuousLoop : IBatchLoop
 {
+    /// <summary>Most prompt tokens in one prefill call: it returns logits for every position, so this bounds their memory.</summary>
+    private const int MaxPrefillCallTokens = 1024;
+
     private readonly DecoderSession _decoder;
     private readonly GenAIModel _model;
     private readonly int _prefillChunk;
@@ -126,7 +129,11 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
     }
 
-    /// <summary>Prefills up to the chunk budget of prompt tokens, oldest slot first; a finished prompt picks its first token.</summary>
+    /// <summary>
+    /// Prefills up to the chunk budget of prompt tokens, oldest slot first; a finished prompt picks its first token.
+    /// The budget holds even while nothing decodes yet: a prompt that has just produced its first token is decoding,
+    /// and lifting the budget then made those first sequences wait ~1 s for the rest (measured at 64 streams).
+    /// </summary>
     private void Prefill()
     {
         var budget = _prefillChunk;
@@ -138,7 +145,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             }
 
             var prompt = sequence.Request.PromptTokens;
-            var count = Math.Min(prompt.Length - sequence.Length, budget);
+            var count = Math.Min(prompt.Length - sequence.Length, Math.Min(budget, MaxPrefillCallTokens));
             float[] logits;
             try
             {
