@@ -68,7 +68,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
         finally
         {
-            var shutdown = new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down.");
+            var shutdown = SchedulerErrors.ShuttingDown();
             for (var slot = 0; slot < _slots.Length; slot++)
             {
                 _slots[slot]?.Request.Fail(shutdown);
@@ -92,14 +92,8 @@ internal sealed class ContinuousLoop : IBatchLoop
             }
 
             var request = taken[0];
-            if (request.IsFinished)
+            if (request.FinishIfAbandoned())
             {
-                continue;
-            }
-
-            if (request.IsAbandoned)
-            {
-                request.FinishAbandoned();
                 continue;
             }
 
@@ -121,9 +115,8 @@ internal sealed class ContinuousLoop : IBatchLoop
     {
         for (var slot = 0; slot < _slots.Length; slot++)
         {
-            if (_slots[slot] is { } sequence && sequence.Request.IsAbandoned)
+            if (_slots[slot] is { } sequence && sequence.Request.FinishIfAbandoned())
             {
-                sequence.Request.FinishAbandoned();
                 Release(slot);
             }
         }

@@ -60,7 +60,7 @@ internal sealed class ModelWorker : IDisposable
             _thread.Join();
         }
 
-        _queue.Close(new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down."));
+        _queue.Close(SchedulerErrors.ShuttingDown());
     }
 
     /// <summary>

@@ -62,6 +62,17 @@ internal sealed class SequenceRequest
         _timeoutRegistration = TimeoutToken.Register(onAbandoned);
     }
 
+    /// <summary>Ends it if the caller left or the timeout passed; returns whether it is finished (now or before).</summary>
+    public bool FinishIfAbandoned()
+    {
+        if (!IsFinished && IsAbandoned)
+        {
+            FinishAbandoned();
+        }
+
+        return IsFinished;
+    }
+
     /// <summary>Ends it the way its abandonment says: cancelled by the caller, or timed out.</summary>
     public void FinishAbandoned()
     {

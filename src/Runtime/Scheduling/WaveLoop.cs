@@ -46,12 +46,7 @@ internal sealed class WaveLoop : IBatchLoop
             }
 
             var wave = queue.TakeWave(_cap, Fits);
-            foreach (var request in wave.Where(r => !r.IsFinished && r.IsAbandoned))
-            {
-                request.FinishAbandoned();
-            }
-
-            wave.RemoveAll(r => r.IsFinished);
+            wave.RemoveAll(r => r.FinishIfAbandoned());
             if (wave.Count == 0)
             {
                 continue;

@@ -44,10 +44,14 @@ internal static class WaveRunner
             OrtGenAI.Guard("process the prompts", () => batch.AppendTokens(padded));
             while (wave.Any(r => !r.IsFinished))
             {
-                FinishAbandoned(wave);
+                foreach (var row in wave)
+                {
+                    row.FinishIfAbandoned();
+                }
+
                 if (stopping.IsCancellationRequested)
                 {
-                    var shutdown = new AiTextGenerationException(AiErrorKind.RuntimeFailure, "The server is shutting down.");
+                    var shutdown = SchedulerErrors.ShuttingDown();
                     foreach (var row in wave)
                     {
                         row.Fail(shutdown);
@@ -112,17 +116,6 @@ internal static class WaveRunner
                 parameters.SetSearchOption("top_k", 1);
             }
         });
-
-    private static void FinishAbandoned(IReadOnlyList<SequenceRequest> wave)
-    {
-        foreach (var row in wave)
-        {
-            if (!row.IsFinished && row.IsAbandoned)
-            {
-                row.FinishAbandoned();
-            }
-        }
-    }
 
     private static void Deliver(GenAIModel model, SequenceRequest row, TokenizerStream stream, int token, ref int generated)
     {
