@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Ember.Host.Errors;
 using Ember.Host.Wire;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Ember.Host.Validation;
 
@@ -21,6 +22,7 @@ public static class RequestBodyReader
     public static async Task<Parsed<JsonDocument>> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        LetKestrelDrain(request);
         if (request.ContentLength > maxBytes)
         {
             return ErrorMapping.TooLarge(maxBytes);
@@ -53,6 +55,20 @@ public static class RequestBodyReader
         }
 
         return Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>
+    /// Lifts Kestrel's own body limit for this request: the reader enforces the same limit itself, and after a
+    /// 413 Kestrel then drains what the client still sends (for at most its fixed 5 s) instead of resetting the
+    /// connection, so a client that sends a large body without <c>Expect: 100-continue</c> reads the 413 rather
+    /// than a broken pipe.
+    /// </summary>
+    private static void LetKestrelDrain(HttpRequest request)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
     }
 
     /// <summary>Parses a body already read.</summary>

@@ -216,7 +216,7 @@ public sealed class OpenAiEndpointsTests(EmberHostFixture host)
     public async Task OpenAi_BodyOverLimit_Returns413InOpenAiShape()
     {
         using HttpClient client = host.CreateClient();
-        string body = "{\"model\":\"@ember/tiny-llama\",\"prompt\":\"" + new string('a', 1024 * 1024) + "\"}";
+        string body = "{\"model\":\"@ember/tiny-llama\",\"prompt\":\"" + new string('a', 4 * 1024 * 1024) + "\"}";
 
         using HttpResponseMessage response = await client.PostAsync(Completions, ApiAssert.Json(body));
 
