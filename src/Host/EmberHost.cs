@@ -5,6 +5,7 @@ using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting.WindowsServices;
 using Microsoft.Extensions.Options;
 
 namespace Ember.Host;
@@ -26,6 +27,9 @@ public static class EmberHost
     /// <summary>The runtime configuration file read from the content root when <c>--config</c> is not given.</summary>
     public const string DefaultConfigFile = "runtime.json";
 
+    /// <summary>The name Ember runs under as a Windows service (<c>sc.exe create Ember binPath= …</c>).</summary>
+    public const string ServiceName = "Ember";
+
     /// <summary>The configuration key <c>--config</c> sets.</summary>
     public const string ConfigKey = "config";
 
@@ -39,9 +43,18 @@ public static class EmberHost
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // A Windows service starts in System32: its content root, where runtime.json is looked for, is the install folder.
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = WindowsServiceHelpers.IsWindowsService() ? AppContext.BaseDirectory : null,
+        });
 
-        if (ResolveConfigFile(builder.Configuration[ConfigKey]) is string configFile)
+        // Both are no-ops unless the process runs under the Service Control Manager or systemd.
+        builder.Host.UseWindowsService(service => service.ServiceName = ServiceName);
+        builder.Host.UseSystemd();
+
+        if (ResolveConfigFile(builder.Configuration[ConfigKey], builder.Environment.ContentRootPath) is string configFile)
         {
             builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
         }
@@ -69,28 +82,31 @@ public static class EmberHost
     public static WebApplicationBuilder AddRuntime(WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        string configFile = ResolveConfigFile(builder.Configuration[ConfigKey])
-            ?? throw new FileNotFoundException($"No {DefaultConfigFile} in the working directory or above it; pass --config <file>.", DefaultConfigFile);
+        string configFile = ResolveConfigFile(builder.Configuration[ConfigKey], builder.Environment.ContentRootPath)
+            ?? throw new FileNotFoundException($"No {DefaultConfigFile} in {builder.Environment.ContentRootPath} or above it; pass --config <file>.", DefaultConfigFile);
         builder.Services.AddEmberRuntime(builder.Configuration, Path.GetDirectoryName(configFile)!);
         return builder;
     }
 
     /// <summary>
-    /// Finds the configuration file: the one given (made absolute), or else <see cref="DefaultConfigFile"/> in the
-    /// working directory or the nearest folder above it (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
+    /// Finds the configuration file: the one given (made absolute against the working directory), or else
+    /// <see cref="DefaultConfigFile"/> in <paramref name="searchFrom"/> or the nearest folder above it
+    /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
     /// </summary>
     /// <param name="given">The <c>--config</c> value, if any.</param>
+    /// <param name="searchFrom">The content root: the working directory, or a service's install folder.</param>
     /// <returns>The absolute path, or <see langword="null"/> when none was given and none was found.</returns>
     /// <exception cref="FileNotFoundException">The given file does not exist.</exception>
-    public static string? ResolveConfigFile(string? given)
+    public static string? ResolveConfigFile(string? given, string searchFrom)
     {
+        ArgumentException.ThrowIfNullOrEmpty(searchFrom);
         if (!string.IsNullOrEmpty(given))
         {
             string path = Path.GetFullPath(given);
             return File.Exists(path) ? path : throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
         }
 
-        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        for (var directory = new DirectoryInfo(searchFrom); directory is not null; directory = directory.Parent)
         {
             string candidate = Path.Combine(directory.FullName, DefaultConfigFile);
             if (File.Exists(candidate))
@@ -133,7 +149,7 @@ public static class EmberHost
     {
         ArgumentNullException.ThrowIfNull(app);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmberHost).FullName!);
-        if (ResolveConfigFile(app.Configuration[ConfigKey]) is string configFile)
+        if (ResolveConfigFile(app.Configuration[ConfigKey], app.Environment.ContentRootPath) is string configFile)
         {
             HostLog.ConfigurationFile(logger, configFile);
         }

@@ -99,6 +99,41 @@ public sealed class EmberHostTests : IDisposable
     }
 
     [Fact]
+    public void ResolveConfigFile_NoneGiven_FindsNearestAboveTheContentRoot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "ember-root-" + Guid.NewGuid().ToString("N"));
+        string nested = Path.Combine(root, "bin", "service");
+        Directory.CreateDirectory(nested);
+        string config = Path.Combine(root, EmberHost.DefaultConfigFile);
+        File.WriteAllText(config, "{}");
+        try
+        {
+            Assert.Equal(config, EmberHost.ResolveConfigFile(null, nested));
+            Assert.Equal(config, EmberHost.ResolveConfigFile(string.Empty, root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ResolveConfigFile_Given_WinsOverTheContentRoot()
+    {
+        string given = EmptyConfig();
+
+        Assert.Equal(given, EmberHost.ResolveConfigFile(given, Path.GetTempPath()));
+    }
+
+    [Fact]
+    public void CreateBuilder_NotAService_ContentRootIsTheWorkingDirectory()
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig()]);
+
+        Assert.Equal(Path.TrimEndingDirectorySeparator(Directory.GetCurrentDirectory()), Path.TrimEndingDirectorySeparator(builder.Environment.ContentRootPath));
+    }
+
+    [Fact]
     public void Build_BodyLimitOutOfRange_Throws()
     {
         WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://127.0.0.1:0", "--Host:MaxRequestBodyBytes", "10", "--Logging:LogLevel:Default", "None"]);
