@@ -118,7 +118,7 @@ public static class EmberHost
         return null;
     }
 
-    /// <summary>Builds the application and its pipeline: ray id, request log, error envelope, auth, endpoints.</summary>
+    /// <summary>Builds the application and its pipeline: ray id, request log, error envelope, auth, endpoints, <c>/metrics</c>.</summary>
     /// <param name="builder">The builder from <see cref="CreateBuilder"/>.</param>
     /// <returns>The application, not yet started.</returns>
     public static WebApplication Build(WebApplicationBuilder builder)
@@ -134,6 +134,7 @@ public static class EmberHost
         RunEndpoints.Map(app);
         OpenAiEndpoints.Map(app);
         ModelSearchEndpoints.Map(app);
+        app.MapPrometheusScrapingEndpoint(ApiRoutes.Metrics);
         return app;
     }
 

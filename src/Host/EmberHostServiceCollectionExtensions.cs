@@ -1,14 +1,16 @@
 using Ember.Host.Auth;
 using Ember.Host.Catalog;
 using Ember.Host.Configuration;
+using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the HTTP host's services: options, authentication and the endpoint handlers.</summary>
+/// <summary>Registers the HTTP host's services: options, authentication, metrics export and the endpoint handlers.</summary>
 public static class EmberHostServiceCollectionExtensions
 {
     /// <summary>
@@ -31,6 +33,10 @@ public static class EmberHostServiceCollectionExtensions
         // Kestrel enforces the same body limit, so a body is cut off at the socket as well as by the reader.
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<EmberHostOptions>>((kestrel, host) => kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes);
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter([.. HostMeters.Exported])
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new BearerTokenSet(provider.GetRequiredService<IOptions<AuthOptions>>().Value.Tokens));

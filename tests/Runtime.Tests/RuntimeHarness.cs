@@ -17,6 +17,8 @@ public sealed class RuntimeHarness : IAsyncDisposable
 
     public WorkerPool Pool => _host.Services.GetRequiredService<WorkerPool>();
 
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise.</summary>
     public static async Task<RuntimeHarness> StartAsync(TinyModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8")
     {

@@ -32,6 +32,9 @@ public static class ApiRoutes
     /// <summary>Liveness probe; never authenticated.</summary>
     public const string Health = "/healthz";
 
+    /// <summary>Prometheus scrape endpoint (the <c>Ember.Runtime</c> meter, ASP.NET Core's, Kestrel's, the .NET runtime's); needs a token like the API.</summary>
+    public const string Metrics = "/metrics";
+
     /// <summary>Readiness probe; never authenticated.</summary>
     public const string Ready = "/readyz";
 

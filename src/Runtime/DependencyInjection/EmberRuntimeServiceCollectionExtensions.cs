@@ -1,3 +1,4 @@
+using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Ember's runtime: options, the worker pool and <see cref="IAiTextGeneration"/>.</summary>
+/// <summary>Registers Ember's runtime: options, the worker pool, its metrics and <see cref="IAiTextGeneration"/>.</summary>
 public static class EmberRuntimeServiceCollectionExtensions
 {
     /// <summary>
@@ -35,6 +36,8 @@ public static class EmberRuntimeServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmberOptions>, EmberOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<GenerationMetrics>();
         services.TryAddSingleton<WorkerPool>();
         services.TryAddSingleton<IModelReadiness>(sp => sp.GetRequiredService<WorkerPool>());
         services.AddHostedService(sp => sp.GetRequiredService<WorkerPool>());

@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
@@ -17,12 +18,14 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
     private readonly WorkerPool _pool;
     private readonly TimeProvider _time;
+    private readonly GenerationMetrics _metrics;
 
     /// <summary>Creates the service over the pool.</summary>
-    public AiTextGenerationService(WorkerPool pool, TimeProvider time)
+    public AiTextGenerationService(WorkerPool pool, TimeProvider time, GenerationMetrics metrics)
     {
         _pool = pool;
         _time = time;
+        _metrics = metrics;
     }
 
     /// <inheritdoc/>
@@ -30,6 +33,19 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     {
         ArgumentNullException.ThrowIfNull(modelId);
         cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return Task.FromResult(Start(modelId, request, cancellationToken));
+        }
+        catch (AiTextGenerationException e)
+        {
+            _metrics.RecordRefused(modelId, e.Kind);
+            throw;
+        }
+    }
+
+    private TextGeneration Start(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
         if (!ModelCatalog.TryGet(modelId, out _))
         {
             throw new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
@@ -55,7 +71,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
-        var output = new TextGeneration(tokens.Length, maxTokens);
+        var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId));
         var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token);
         if (!replica.TryEnqueue(sequence))
         {
@@ -64,7 +80,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
 
         output.Completion.ContinueWith(_ => timeout.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return Task.FromResult(output);
+        return output;
     }
 
     /// <inheritdoc/>

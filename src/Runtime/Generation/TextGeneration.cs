@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
+using Ember.Runtime.Diagnostics;
 
 namespace Ember.Runtime.Generation;
 
@@ -18,12 +19,14 @@ public sealed class TextGeneration
 
     private readonly TaskCompletionSource<TextGenerationResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _text = new();
+    private readonly RequestTelemetry? _telemetry;
     private int _completionTokens;
 
-    internal TextGeneration(int promptTokens, int maxTokens)
+    internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null)
     {
         PromptTokens = promptTokens;
         MaxTokens = maxTokens;
+        _telemetry = telemetry;
     }
 
     /// <summary>Tokens of the templated prompt.</summary>
@@ -62,6 +65,7 @@ public sealed class TextGeneration
     internal void Publish(TextPiece piece)
     {
         _completionTokens++;
+        _telemetry?.Token();
         _text.Append(piece.Text);
         _pieces.Writer.TryWrite(piece);
     }
@@ -69,6 +73,7 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence ended.</summary>
     internal void Finish(FinishReason reason)
     {
+        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), PromptTokens, _completionTokens);
         var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens), reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);
@@ -77,6 +82,7 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence failed.</summary>
     internal void Fail(AiTextGenerationException error)
     {
+        _telemetry?.End(GenerationMetrics.OutcomeOf(error.Kind), PromptTokens, _completionTokens);
         _pieces.Writer.TryComplete(error);
         _result.TrySetException(error);
     }

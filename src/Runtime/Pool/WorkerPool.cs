@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Ember.Models.Catalog;
 using Ember.Runtime.Diagnostics;
@@ -24,11 +25,18 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
     private volatile bool _ready;
 
     /// <summary>Creates the pool; nothing is loaded until <see cref="StartAsync"/>.</summary>
-    public WorkerPool(IOptions<EmberOptions> options, ILogger<WorkerPool> logger)
+    /// <param name="options">The models to serve.</param>
+    /// <param name="logger">Logs loading and failures.</param>
+    /// <param name="meters">Gets the <see cref="GenerationMetrics.MeterName"/> meter, on which the pool reports each model's load and cap.</param>
+    public WorkerPool(IOptions<EmberOptions> options, ILogger<WorkerPool> logger, IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
         _options = options.Value;
         _logger = logger;
+        var meter = meters.Create(GenerationMetrics.MeterName);
+        meter.CreateObservableUpDownCounter("ember.sequences.load", () => Measure(replica => replica.Load), "{sequence}", "Sequences decoding or queued, over the model's replicas.");
+        meter.CreateObservableUpDownCounter("ember.sequences.cap", () => Measure(replica => replica.SequenceCap), "{sequence}", "Sequences the model's replicas may decode at once, together.");
     }
 
     /// <inheritdoc/>
@@ -110,6 +118,11 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
             Log.Unloaded(_logger);
         }
     }
+
+    private IEnumerable<Measurement<int>> Measure(Func<ModelWorker, int> figure) =>
+        _models.Select(model => new Measurement<int>(
+            model.Value.Replicas.Sum(figure),
+            new KeyValuePair<string, object?>(GenerationMetrics.ModelTag, model.Key)));
 
     private IBatchLoop CreateLoop(string id, int replica, ModelOptions options, GenAIModel model, ModelLimits limits, SchedulerStatistics statistics)
     {

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Ember.Host.Tests.Infrastructure;
+
+namespace Ember.Host.Tests.Endpoints;
+
+/// <summary><c>GET /metrics</c>: Prometheus text with Ember's runtime meter next to ASP.NET Core's, behind the bearer token.</summary>
+/// <remarks>
+/// The host is this class's alone and its tests run one at a time, each waiting for its requests to end, so the
+/// difference between two scrapes is the test's own.
+/// </remarks>
+[Collection(MetricsHostCollectionDefinition.Name)]
+public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
+{
+    private const string Model = "gen_ai_request_model=\"" + MetricsHostFixture.ModelId + "\"";
+
+    [Fact]
+    public async Task Metrics_AfterARun_CountTheRequestItsTokensAndItsLatencies()
+    {
+        using HttpClient client = host.CreateClient();
+        string before = await ScrapeAsync(client);
+
+        using HttpResponseMessage run = await client.PostAsync(ApiAssert.RunPath(MetricsHostFixture.ModelId), ApiAssert.Json("""{"prompt":"Hi","max_tokens":3,"temperature":0}"""));
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        int promptTokens = (await ApiAssert.SuccessAsync(run)).GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        string after = await ScrapeAsync(client);
+
+        Assert.Equal(1, Delta("ember_requests_total", [Model, "ember_outcome=\"length\""]));
+        Assert.Equal(3, Delta("ember_tokens_total", [Model, "gen_ai_token_type=\"output\""]));
+        Assert.Equal(promptTokens, Delta("ember_tokens_total", [Model, "gen_ai_token_type=\"input\""]));
+        Assert.Equal(1, Delta("gen_ai_server_time_to_first_token_seconds_count", [Model]));
+        Assert.Equal(1, Delta("gen_ai_server_time_per_output_token_seconds_count", [Model]));
+        Assert.Equal(1, Delta("gen_ai_server_request_duration_seconds_count", [Model, "ember_outcome=\"length\""]));
+        Assert.Equal(4, Value(after, "ember_sequences_cap", [Model]));
+        Assert.Equal(0, await LoadOnceSettledAsync(client));
+        Assert.Contains("\nkestrel_active_connections{", after, StringComparison.Ordinal);
+        Assert.Contains("\ndotnet_process_memory_working_set_bytes", after, StringComparison.Ordinal);
+
+        double Delta(string name, string[] labels) => Value(after, name, labels) - Value(before, name, labels);
+    }
+
+    [Fact]
+    public async Task Metrics_RefusedByTheRuntime_CountsTheOutcome()
+    {
+        using HttpClient client = host.CreateClient();
+        string before = await ScrapeAsync(client);
+        string prompt = string.Join(' ', Enumerable.Repeat("the", 1100));
+
+        using HttpResponseMessage refused = await client.PostAsync(ApiAssert.RunPath(MetricsHostFixture.ModelId), ApiAssert.Json($$"""{"prompt":"{{prompt}}","max_tokens":1024}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        string after = await ScrapeAsync(client);
+
+        string[] labels = [Model, "ember_outcome=\"limit_exceeded\""];
+        Assert.Equal(1, Value(after, "ember_requests_total", labels) - Value(before, "ember_requests_total", labels));
+        Assert.Equal(0, Value(after, "gen_ai_server_request_duration_seconds_count", labels));
+    }
+
+    [Fact]
+    public async Task Metrics_WithoutToken_Returns401Code10000()
+    {
+        using HttpClient client = host.CreateClient(authenticated: false);
+
+        using HttpResponseMessage response = await client.GetAsync("metrics");
+
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, 10000);
+    }
+
+    /// <summary>The load gauge once the finished request's slot is freed (the answer can reach the client a moment before).</summary>
+    private static async Task<double> LoadOnceSettledAsync(HttpClient client)
+    {
+        double load = 0;
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            load = Value(await ScrapeAsync(client), "ember_sequences_load", [Model]);
+            if (load == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return load;
+    }
+
+    private static async Task<string> ScrapeAsync(HttpClient client)
+    {
+        using HttpResponseMessage response = await client.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The value of the one sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>; 0 when there is none yet.</summary>
+    private static double Value(string scrape, string name, string[] labels)
+    {
+        double[] values = Sample().Matches(scrape)
+            .Where(match => match.Groups["name"].Value == name && labels.All(label => match.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
+            .Select(match => double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture))
+            .ToArray();
+        return values.Length == 0 ? 0 : Assert.Single(values);
+    }
+
+    [GeneratedRegex("^(?<name>[a-z_]+)\\{(?<labels>[^}]*)\\} (?<value>\\S+)", RegexOptions.Multiline)]
+    private static partial Regex Sample();
+}
