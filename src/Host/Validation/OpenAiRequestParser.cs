@@ -19,7 +19,9 @@ namespace Ember.Host.Validation;
 /// (1 to the model's sequence limit; absent: the model's default, not OpenAI's 16), <c>temperature</c> (0–5),
 /// <c>top_p</c> (0–2), <c>top_k</c> (1–50, an extension), <c>seed</c> (1–9999999999), <c>stop</c> (a string or up
 /// to 4 non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only),
-/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2; applied by the continuous scheduler). Unknown fields are ignored.
+/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2; applied by the continuous scheduler). Fields asking for
+/// what Ember does not do (log probabilities, tools, structured output, …) are refused unless they ask for nothing
+/// (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are ignored.
 /// </para>
 /// <para>
 /// Chat: <c>messages</c> as in Workers AI, plus OpenAI's forms: <c>developer</c> is taken as <c>system</c>, and
@@ -108,6 +110,7 @@ public static class OpenAiRequestParser
         }
 
         IReadOnlyList<string> stop = ParseStop(root, fields);
+        OpenAiUnsupportedFields.Check(root, fields, chat);
         if (fields.Error is not null)
         {
             return fields.Error;

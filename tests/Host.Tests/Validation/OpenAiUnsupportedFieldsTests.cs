@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json;
+using Ember.Host.Tests.Infrastructure;
+
+namespace Ember.Host.Tests.Validation;
+
+/// <summary>OpenAI fields Ember does not honour: refused when they ask for something, accepted when they ask for nothing.</summary>
+[Collection(EmberHostCollectionDefinition.Name)]
+public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
+{
+    private const string Chat = """{"model":"@ember/tiny-llama","messages":[{"role":"user","content":"hi"}],"max_tokens":2,""";
+    private const string Completion = """{"model":"@ember/tiny-llama","prompt":"hi","max_tokens":2,""";
+
+    [Theory]
+    [InlineData(""" "logprobs":true}""", "logprobs: must be false or null: log probabilities are not supported")]
+    [InlineData(""" "top_logprobs":3}""", "top_logprobs: must be 0 or null: log probabilities are not supported")]
+    [InlineData(""" "tools":[{"type":"function","function":{"name":"f"}}]}""", "tools: must be empty or null: tool calls are not supported")]
+    [InlineData(""" "functions":[{"name":"f"}]}""", "functions: must be empty or null: function calls are not supported")]
+    [InlineData(""" "tool_choice":"required"}""", "tool_choice: must be \"none\", \"auto\" or null: tool calls are not supported")]
+    [InlineData(""" "tool_choice":{"type":"function","function":{"name":"f"}}}""", "tool_choice: must be \"none\", \"auto\" or null: tool calls are not supported")]
+    [InlineData(""" "function_call":{"name":"f"}}""", "function_call: must be \"none\", \"auto\" or null: function calls are not supported")]
+    [InlineData(""" "response_format":{"type":"json_object"}}""", "response_format: must be {\"type\":\"text\"} or null: structured output is not supported")]
+    [InlineData(""" "response_format":"text"}""", "response_format: must be {\"type\":\"text\"} or null: structured output is not supported")]
+    [InlineData(""" "logit_bias":{"50256":-100}}""", "logit_bias: must be empty or null: logit bias is not supported")]
+    public async Task ChatCompletions_FieldAskingForSomething_Returns400NamingIt(string rest, string message)
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("chat/completions"), ApiAssert.Json(Chat + rest));
+
+        JsonElement error = await ApiAssert.OpenAiErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error", 5006);
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Equal(message[..message.IndexOf(':', StringComparison.Ordinal)], error.GetProperty("param").GetString());
+    }
+
+    [Theory]
+    [InlineData(""" "logprobs":0}""", "logprobs: must be null: log probabilities are not supported")]
+    [InlineData(""" "logprobs":5}""", "logprobs: must be null: log probabilities are not supported")]
+    [InlineData(""" "echo":true}""", "echo: must be false or null: echo is not supported")]
+    [InlineData(""" "best_of":2}""", "best_of: must be 1 or null: best_of is not supported")]
+    [InlineData(""" "suffix":"\ud800"}""", "suffix: must be empty or null: suffix is not supported")]
+    [InlineData(""" "logit_bias":{"1":1}}""", "logit_bias: must be empty or null: logit bias is not supported")]
+    public async Task Completions_FieldAskingForSomething_Returns400NamingIt(string rest, string message)
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("completions"), ApiAssert.Json(Completion + rest));
+
+        JsonElement error = await ApiAssert.OpenAiErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error", 5006);
+        Assert.Equal(message, error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ChatCompletions_EveryFieldAtItsDefault_IsServed()
+    {
+        using HttpClient client = host.CreateClient();
+        const string defaults = """ "logprobs":false,"top_logprobs":0,"tools":[],"functions":null,"tool_choice":"auto","function_call":"none","response_format":{"type":"text"},"logit_bias":{},"user":"u1","store":false}""";
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("chat/completions"), ApiAssert.Json(Chat + defaults));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Completions_EveryFieldAtItsDefault_IsServed()
+    {
+        using HttpClient client = host.CreateClient();
+        const string defaults = """ "logprobs":null,"echo":false,"best_of":1,"suffix":"","logit_bias":null}""";
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("completions"), ApiAssert.Json(Completion + defaults));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
