@@ -40,7 +40,16 @@ public sealed class RuntimeHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(values);
         builder.Services.AddEmberRuntime(builder.Configuration, models.Root);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
         return new RuntimeHarness(host);
     }
 

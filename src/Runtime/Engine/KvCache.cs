@@ -28,12 +28,24 @@ internal sealed unsafe class KvCache : IDisposable
         _keys = new nint[layers];
         _values = new nint[layers];
         var bytes = (nuint)(slots * _slotElements * sizeof(float));
-        for (var layer = 0; layer < layers; layer++)
+        try
         {
-            _keys[layer] = (nint)NativeMemory.AllocZeroed(bytes);
-            _values[layer] = (nint)NativeMemory.AllocZeroed(bytes);
+            for (var layer = 0; layer < layers; layer++)
+            {
+                _keys[layer] = (nint)NativeMemory.AllocZeroed(bytes);
+                _values[layer] = (nint)NativeMemory.AllocZeroed(bytes);
+            }
+        }
+        catch (OutOfMemoryException)
+        {
+            Dispose();
+            throw;
         }
     }
+
+    /// <summary>The bytes a cache of this shape holds: keys and values of every layer.</summary>
+    public static long BytesFor(int layers, int slots, int kvHeads, int maxLength, int headSize) =>
+        2L * layers * slots * kvHeads * maxLength * headSize * sizeof(float);
 
     /// <summary>Sequences the cache holds at once.</summary>
     public int Slots { get; }
@@ -48,7 +60,7 @@ internal sealed unsafe class KvCache : IDisposable
     public int HeadSize { get; }
 
     /// <summary>Bytes held, every layer included.</summary>
-    public long Bytes => 2L * _keys.Length * Slots * _slotElements * sizeof(float);
+    public long Bytes => BytesFor(_keys.Length, Slots, KvHeads, MaxLength, HeadSize);
 
     /// <summary>A view of slots [first, first + count) of a layer's keys; the caller disposes it.</summary>
     public OrtValue Keys(int layer, int first, int count) => View(_keys[layer], first, count);

@@ -21,6 +21,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{EmberOptions.SectionName}:Models: no model is configured; add at least one, e.g. \"{ModelCatalog.TinyLlamaId}\".");
         }
 
+        if (options.KvCacheBudgetBytes < EmberOptions.MinKvCacheBudgetBytes)
+        {
+            failures.Add($"{EmberOptions.SectionName}:{nameof(EmberOptions.KvCacheBudgetBytes)}: must be at least {EmberOptions.MinKvCacheBudgetBytes} (got {options.KvCacheBudgetBytes}); leave it unset for three quarters of memory.");
+        }
+
         foreach (var (id, model) in options.Models)
         {
             ValidateModel($"{EmberOptions.SectionName}:Models:{id}", id, model, failures);

@@ -46,11 +46,10 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
     public SchedulerStatistics? GetStatistics(string modelId) => _models.TryGetValue(modelId, out var served) ? served.Statistics : null;
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The KV caches would exceed <see cref="EmberOptions.KvCacheBudgetBytes"/>.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var replicas = 0;
-        var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
-        _models = loaded;
+        var plans = new List<(string Id, ModelOptions Options, CatalogEntry Entry, ModelLimits Limits, int ContextLength)>();
         foreach (var (id, options) in _options.Models)
         {
             await OwnModelProvisioner.EnsureAsync(options, _logger, cancellationToken).ConfigureAwait(false);
@@ -63,6 +62,20 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                 limits = new ModelLimits(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, contextLength, Math.Min(limits.SequenceTokensLimit, contextLength));
             }
 
+            plans.Add((id, options, entry, limits, contextLength));
+        }
+
+        var (budget, source) = _options.KvCacheBudgetBytes is { } configured ? (configured, "configured") : KvCacheBudget.Default();
+        KvCacheBudget.Check(
+            [.. plans.Where(plan => plan.Options.Scheduler == SchedulerKind.Continuous).Select(plan => (plan.Id, plan.Options, plan.Limits.ContextTokensLimit))],
+            budget,
+            source);
+
+        var replicas = 0;
+        var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
+        _models = loaded;
+        foreach (var (id, options, entry, limits, contextLength) in plans)
+        {
             var statistics = new SchedulerStatistics();
             var workers = new List<ModelWorker>();
             try

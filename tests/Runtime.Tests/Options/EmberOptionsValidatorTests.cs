@@ -21,6 +21,19 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     [Fact]
     public void Validate_ValidModel_Succeeds() => Assert.Empty(Failures("@ember/tiny-llama", Valid()));
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(1048575L)]
+    public void Validate_KvCacheBudgetBelowOneMiB_FailsNamingTheKey(long budget)
+    {
+        var options = new EmberOptions { KvCacheBudgetBytes = budget, Models = { ["@ember/tiny-llama"] = Valid() } };
+
+        var failure = Assert.Single(new EmberOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.Equal($"Ember:KvCacheBudgetBytes: must be at least 1048576 (got {budget}); leave it unset for three quarters of memory.", failure);
+    }
+
     [Fact]
     public void Validate_NoModels_FailsNamingTheSection()
     {

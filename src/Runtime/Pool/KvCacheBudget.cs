@@ -1,0 +1,67 @@
+using System.Globalization;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Options;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>
+/// Checks, before anything is loaded, that the KV caches the continuous schedulers reserve fit the budget: a cache
+/// holds every slot at the full context (SequenceCap × context tokens × layers × KV heads × head size × 2 × 4 bytes),
+/// and its pages are touched as sequences grow, so a cache larger than memory would not fail at start but under
+/// load, when the operating system kills the process.
+/// </summary>
+/// <remarks>Stateless.</remarks>
+internal static class KvCacheBudget
+{
+    /// <summary>The budget when <see cref="EmberOptions.KvCacheBudgetBytes"/> is not set: three quarters of the memory the process may use.</summary>
+    /// <returns>The bytes, and how they were chosen, for messages.</returns>
+    public static (long Bytes, string Source) Default()
+    {
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return (available / 4 * 3, $"three quarters of the {Format(available)} this process may use");
+    }
+
+    /// <summary>One replica's cache size.</summary>
+    /// <param name="layout">The decoder's layout.</param>
+    /// <param name="sequenceCap">The slots.</param>
+    /// <param name="contextTokens">The context limit the slots hold (capped by the model's own).</param>
+    /// <returns>The bytes, keys and values of every layer.</returns>
+    public static long BytesOf(DecoderLayout layout, int sequenceCap, int contextTokens) =>
+        KvCache.BytesFor(layout.Layers, sequenceCap, layout.KvHeads, Math.Min(contextTokens, layout.ContextLength), layout.HeadSize);
+
+    /// <summary>Throws when the continuous models' caches together exceed <paramref name="budget"/>.</summary>
+    /// <param name="models">Each continuous model: id, options, and the context limit it is served with.</param>
+    /// <param name="budget">The budget in bytes.</param>
+    /// <param name="source">Where the budget came from, for the message.</param>
+    /// <exception cref="InvalidOperationException">The caches do not fit; the message lists each model's share and what to lower.</exception>
+    public static void Check(IReadOnlyList<(string Id, ModelOptions Options, int ContextTokens)> models, long budget, string source)
+    {
+        var shares = models
+            .Select(model =>
+            {
+                var layout = DecoderLayout.Read(model.Options.Folder);
+                var tokens = Math.Min(model.ContextTokens, layout.ContextLength);
+                var bytes = BytesOf(layout, model.Options.SequenceCap, tokens) * model.Options.Replicas;
+                return (model.Id, Bytes: bytes, Detail: string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{model.Id} {Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {Format(BytesOf(layout, 1, 1))} a token)"));
+            })
+            .ToList();
+        var total = shares.Sum(share => share.Bytes);
+        if (total > budget)
+        {
+            throw new InvalidOperationException(
+                $"The continuous schedulers' KV caches need {Format(total)}, more than {EmberOptions.SectionName}:{nameof(EmberOptions.KvCacheBudgetBytes)} " +
+                $"({Format(budget)}: {source}): {string.Join("; ", shares.Select(share => share.Detail))}. " +
+                "Lower SequenceCap, Replicas or Limits:ContextTokensLimit of a model, or raise the budget.");
+        }
+    }
+
+    /// <summary>Bytes as KiB, MiB or GiB with one decimal.</summary>
+    public static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+    };
+}
