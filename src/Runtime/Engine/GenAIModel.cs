@@ -17,12 +17,15 @@ internal sealed class GenAIModel : IDisposable
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
 
-    private GenAIModel(Model model, Tokenizer tokenizer, int eosTokenId, int contextLength)
+    private readonly Lazy<TokenVocabulary> _vocabulary;
+
+    private GenAIModel(Model model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
     {
         _model = model;
         _tokenizer = tokenizer;
         EosTokenId = eosTokenId;
         ContextLength = contextLength;
+        _vocabulary = new Lazy<TokenVocabulary>(() => TokenVocabulary.Read(folder));
     }
 
     /// <summary>The end-of-sequence token.</summary>
@@ -30,6 +33,9 @@ internal sealed class GenAIModel : IDisposable
 
     /// <summary>The model's own context length (<c>model.context_length</c> of its genai_config.json).</summary>
     public int ContextLength { get; }
+
+    /// <summary>Each token's text and bytes, read on first use (the first request that asks for log probabilities).</summary>
+    public TokenVocabulary Vocabulary => _vocabulary.Value;
 
     /// <summary>Loads the model in <paramref name="folder"/> onto <paramref name="provider"/>.</summary>
     /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
@@ -73,7 +79,7 @@ internal sealed class GenAIModel : IDisposable
                 throw new Generation.AiTextGenerationException(Generation.AiErrorKind.RuntimeFailure, $"The model in {folder} names no end-of-sequence token (model.eos_token_id).");
             }
 
-            return new GenAIModel(model, tokenizer, eosIds[0], contextLength);
+            return new GenAIModel(model, tokenizer, eosIds[0], contextLength, folder);
         }
         catch
         {

@@ -64,6 +64,11 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
         }
 
+        if (request.TopLogprobs is not null && served.Scheduler != SchedulerKind.Continuous)
+        {
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
+        }
+
         var replica = served.LeastLoaded();
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {
@@ -72,7 +77,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
         var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId));
-        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token);
+        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs };
         if (!replica.TryEnqueue(sequence))
         {
             timeout.Dispose();

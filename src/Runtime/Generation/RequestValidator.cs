@@ -42,6 +42,7 @@ internal static class RequestValidator
         Require(request.RepetitionPenalty is null or (> 0 and <= 2), "repetition_penalty: must be greater than 0 and at most 2");
         Require(request.FrequencyPenalty is null or (>= -2 and <= 2), "frequency_penalty: must be from -2 to 2");
         Require(request.PresencePenalty is null or (>= -2 and <= 2), "presence_penalty: must be from -2 to 2");
+        Require(request.TopLogprobs is null or (>= 0 and <= TextGenerationRequest.MaxTopLogprobs), "top_logprobs: must be an integer from 0 to 20");
     }
 
     private static void Require(bool condition, string rule)

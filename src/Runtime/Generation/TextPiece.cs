@@ -4,4 +4,5 @@ namespace Ember.Runtime.Generation;
 /// started a character.</summary>
 /// <param name="Text">The text.</param>
 /// <param name="TokenId">The token that completed this piece.</param>
-public readonly record struct TextPiece(string Text, int TokenId);
+/// <param name="Logprobs">The token's log probabilities, when the request asked for them (<see cref="TextGenerationRequest.TopLogprobs"/>).</param>
+public readonly record struct TextPiece(string Text, int TokenId, TokenLogprobs? Logprobs = null);

@@ -217,12 +217,15 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
     }
 
-    /// <summary>Picks and delivers the slot's next token; a failure ends that sequence alone.</summary>
+    /// <summary>Picks and delivers the slot's next token, with its log probabilities when asked; a failure ends that sequence alone.</summary>
     private void DeliverOrFail(int slot, ReadOnlySpan<float> logits)
     {
         try
         {
-            Deliver(slot, _slots[slot]!.Sampler.Next(logits));
+            var sequence = _slots[slot]!;
+            var token = sequence.Sampler.Next(logits);
+            var logprobs = sequence.Request.TopLogprobs is int top ? LogprobCalculator.Compute(logits, token, top, _model.Vocabulary) : null;
+            Deliver(slot, token, logprobs);
         }
         catch (AiTextGenerationException e)
         {
@@ -232,7 +235,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
     }
 
-    private void Deliver(int slot, int token)
+    private void Deliver(int slot, int token, TokenLogprobs? logprobs)
     {
         var sequence = _slots[slot]!;
         var request = sequence.Request;
@@ -244,7 +247,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         var text = OrtGenAI.Guard("decode a token", () => sequence.Stream.Decode(token));
-        request.Output.Publish(new TextPiece(text, token));
+        request.Output.Publish(new TextPiece(text, token, logprobs));
         sequence.NextInput = token;
         if (++sequence.Generated >= request.MaxTokens || sequence.Length + 1 >= _decoder.MaxLength)
         {

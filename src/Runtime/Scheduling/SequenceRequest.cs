@@ -40,6 +40,9 @@ internal sealed class SequenceRequest
     /// <summary>How tokens are picked.</summary>
     public SamplingSettings Sampling { get; }
 
+    /// <summary>How many alternatives to report with each token's log probability; <see langword="null"/>: no log probabilities.</summary>
+    public int? TopLogprobs { get; init; }
+
     /// <summary>Where the tokens go.</summary>
     public TextGeneration Output { get; }
 

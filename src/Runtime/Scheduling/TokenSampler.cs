@@ -60,7 +60,7 @@ internal sealed class TokenSampler
     }
 
     /// <summary>The ids of the <paramref name="k"/> highest scores, highest first; among equal scores the lower id first.</summary>
-    private static int[] TopK(ReadOnlySpan<float> scores, int k)
+    internal static int[] TopK(ReadOnlySpan<float> scores, int k)
     {
         var top = new int[k];
         var count = 0;

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Engine;
+
+/// <summary>
+/// Each token's text and UTF-8 bytes, read from the model's <c>tokenizer.json</c> (its <c>model.vocab</c> and
+/// <c>added_tokens</c>) for reporting log probabilities: SentencePiece-style pieces, where <c>▁</c> is a space and
+/// <c>&lt;0xNN&gt;</c> is the byte NN, as the Llama-2, Mistral and CodeLlama tokenizers (and Ember's own) write them.
+/// </summary>
+/// <remarks>Immutable once read; thread-safe.</remarks>
+internal sealed class TokenVocabulary
+{
+    private readonly string[] _texts;
+    private readonly byte[][] _bytes;
+
+    private TokenVocabulary(string[] texts, byte[][] bytes)
+    {
+        _texts = texts;
+        _bytes = bytes;
+    }
+
+    /// <summary>Reads the vocabulary of the model in <paramref name="folder"/>.</summary>
+    /// <exception cref="AiTextGenerationException">The tokenizer file is missing or has no <c>model.vocab</c>.</exception>
+    public static TokenVocabulary Read(string folder)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "tokenizer.json")));
+            var pieces = new Dictionary<int, string>();
+            foreach (var entry in document.RootElement.GetProperty("model").GetProperty("vocab").EnumerateObject())
+            {
+                pieces[entry.Value.GetInt32()] = entry.Name;
+            }
+
+            if (document.RootElement.TryGetProperty("added_tokens", out var added))
+            {
+                foreach (var token in added.EnumerateArray())
+                {
+                    pieces[token.GetProperty("id").GetInt32()] = token.GetProperty("content").GetString()!;
+                }
+            }
+
+            var size = pieces.Count == 0 ? 0 : pieces.Keys.Max() + 1;
+            var texts = new string[size];
+            var bytes = new byte[size][];
+            foreach (var (id, piece) in pieces)
+            {
+                bytes[id] = BytesOf(piece);
+                texts[id] = Encoding.UTF8.GetString(bytes[id]);
+            }
+
+            return new TokenVocabulary(texts, bytes);
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"Could not read the token vocabulary of the model in {folder}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The entry for <paramref name="tokenId"/> with <paramref name="logprob"/>; an id outside the vocabulary reads as empty.</summary>
+    public TokenLogprob Entry(int tokenId, double logprob) =>
+        (uint)tokenId < (uint)_texts.Length && _texts[tokenId] is { } text
+            ? new TokenLogprob(tokenId, text, _bytes[tokenId], logprob)
+            : new TokenLogprob(tokenId, string.Empty, [], logprob);
+
+    private static byte[] BytesOf(string piece) =>
+        piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece.EndsWith('>')
+            && byte.TryParse(piece.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            ? [value]
+            : Encoding.UTF8.GetBytes(piece.Replace('▁', ' '));
+}
