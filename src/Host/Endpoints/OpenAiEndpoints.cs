@@ -20,7 +20,10 @@ namespace Ember.Host.Endpoints;
 /// </summary>
 /// <remarks>
 /// Stop strings are applied here: the text is cut before the first one, generation is abandoned (freeing its
-/// slot) and <c>finish_reason</c> is <c>stop</c>; usage then counts the tokens generated up to that point.
+/// slot) and <c>finish_reason</c> is <c>stop</c>; usage then counts the tokens generated up to that point, and so
+/// do log probabilities (one entry per counted token, the stop string's own tokens included). Streamed, a token's
+/// entry goes with the chunk that carries its text (text held back as a possible stop string waits, and so does
+/// its entry).
 /// Thread-safe singleton; each call owns its request.
 /// </remarks>
 public sealed class OpenAiEndpoints
@@ -166,8 +169,19 @@ public sealed class OpenAiEndpoints
     private async Task CompleteAsync(HttpContext context, OpenAiCall call, OpenAiRequest request, TextGeneration generation, CancellationTokenSource stopSource)
     {
         var text = new System.Text.StringBuilder();
+        var tokens = new List<TokenLogprobs>();
         (TextGenerationUsage usage, FinishReason finish) = await PumpAsync(
-            generation, request.Stop, stopSource, piece => { text.Append(piece); return Task.CompletedTask; }, context.RequestAborted).ConfigureAwait(false);
+            generation,
+            request.Stop,
+            stopSource,
+            (piece, logprobs) =>
+            {
+                text.Append(piece);
+                tokens.AddRange(logprobs);
+                return Task.CompletedTask;
+            },
+            context.RequestAborted).ConfigureAwait(false);
+        bool withLogprobs = request.Generation.TopLogprobs is not null;
         string response = text.ToString();
         if (_logger.IsEnabled(LogLevel.Trace))
         {
@@ -178,12 +192,14 @@ public sealed class OpenAiEndpoints
         WireUsage wireUsage = WireUsage.From(usage);
         if (call.Chat)
         {
-            var completion = new ChatCompletion(call.Id, call.Created, call.Model, [new ChatCompletionChoice(0, new ChatCompletionMessage(response), finishReason)], wireUsage);
+            var choice = new ChatCompletionChoice(0, new ChatCompletionMessage(response), finishReason) { Logprobs = withLogprobs ? ChatLogprobs.From(tokens) : null };
+            var completion = new ChatCompletion(call.Id, call.Created, call.Model, [choice], wireUsage);
             await context.Response.WriteAsJsonAsync(completion, HostJson.Context.ChatCompletion, contentType: null, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
-            var completion = new TextCompletion(call.Id, call.Created, call.Model, [new TextCompletionChoice(response, 0, finishReason)], wireUsage);
+            var choice = new TextCompletionChoice(response, 0, finishReason) { Logprobs = withLogprobs ? TextLogprobs.From(tokens, 0) : null };
+            var completion = new TextCompletion(call.Id, call.Created, call.Model, [choice], wireUsage);
             await context.Response.WriteAsJsonAsync(completion, HostJson.Context.TextCompletion, contentType: null, context.RequestAborted).ConfigureAwait(false);
         }
     }
@@ -192,6 +208,8 @@ public sealed class OpenAiEndpoints
     {
         CancellationToken aborted = context.RequestAborted;
         bool roleSent = false;
+        bool withLogprobs = request.Generation.TopLogprobs is not null;
+        int textOffset = 0;
 
         async Task SendRoleAsync()
         {
@@ -206,16 +224,19 @@ public sealed class OpenAiEndpoints
             generation,
             request.Stop,
             stopSource,
-            async piece =>
+            async (piece, logprobs) =>
             {
                 await SendRoleAsync().ConfigureAwait(false);
                 if (call.Chat)
                 {
-                    await sse.WriteAsync(ChatChunk(call, new ChatCompletionDelta(null, piece), null), HostJson.Context.ChatCompletionChunk, aborted).ConfigureAwait(false);
+                    ChatLogprobs? chatLogprobs = withLogprobs ? ChatLogprobs.From(logprobs) : null;
+                    await sse.WriteAsync(ChatChunk(call, new ChatCompletionDelta(null, piece), null, chatLogprobs), HostJson.Context.ChatCompletionChunk, aborted).ConfigureAwait(false);
                 }
                 else
                 {
-                    await sse.WriteAsync(TextChunk(call, piece, null, null), HostJson.Context.TextCompletion, aborted).ConfigureAwait(false);
+                    TextLogprobs? textLogprobs = withLogprobs ? TextLogprobs.From(logprobs, textOffset) : null;
+                    textOffset += logprobs.Sum(token => token.Chosen.Token.Length);
+                    await sse.WriteAsync(TextChunk(call, piece, null, null, textLogprobs), HostJson.Context.TextCompletion, aborted).ConfigureAwait(false);
                 }
             },
             aborted).ConfigureAwait(false);
@@ -251,18 +272,31 @@ public sealed class OpenAiEndpoints
         TextGeneration generation,
         IReadOnlyList<string> stops,
         CancellationTokenSource stopSource,
-        Func<string, Task> onText,
+        Func<string, IReadOnlyList<TokenLogprobs>, Task> onText,
         CancellationToken cancellationToken)
     {
         var filter = new StopSequenceFilter(stops);
         int tokens = 0;
+        var pending = new List<TokenLogprobs>();
+        IReadOnlyList<TokenLogprobs> TakePending()
+        {
+            TokenLogprobs[] taken = [.. pending];
+            pending.Clear();
+            return taken;
+        }
+
         await foreach (TextPiece piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
             tokens++;
-            string text = filter.Push(piece.Text);
-            if (text.Length > 0)
+            if (piece.Logprobs is { } logprobs)
             {
-                await onText(text).ConfigureAwait(false);
+                pending.Add(logprobs);
+            }
+
+            string text = filter.Push(piece.Text);
+            if (text.Length > 0 || (filter.Stopped && pending.Count > 0))
+            {
+                await onText(text, TakePending()).ConfigureAwait(false);
             }
 
             if (filter.Stopped)
@@ -275,20 +309,20 @@ public sealed class OpenAiEndpoints
         }
 
         string rest = filter.Flush();
-        if (rest.Length > 0)
+        if (rest.Length > 0 || pending.Count > 0)
         {
-            await onText(rest).ConfigureAwait(false);
+            await onText(rest, TakePending()).ConfigureAwait(false);
         }
 
         TextGenerationResult result = await generation.Completion.ConfigureAwait(false);
         return (result.Usage, result.FinishReason);
     }
 
-    private static ChatCompletionChunk ChatChunk(OpenAiCall call, ChatCompletionDelta delta, string? finishReason) =>
-        new(call.Id, call.Created, call.Model, [new ChatCompletionChunkChoice(0, delta, finishReason)], null);
+    private static ChatCompletionChunk ChatChunk(OpenAiCall call, ChatCompletionDelta delta, string? finishReason, ChatLogprobs? logprobs = null) =>
+        new(call.Id, call.Created, call.Model, [new ChatCompletionChunkChoice(0, delta, finishReason) { Logprobs = logprobs }], null);
 
-    private static TextCompletion TextChunk(OpenAiCall call, string text, string? finishReason, WireUsage? usage) =>
-        new(call.Id, call.Created, call.Model, [new TextCompletionChoice(text, 0, finishReason)], usage);
+    private static TextCompletion TextChunk(OpenAiCall call, string text, string? finishReason, WireUsage? usage, TextLogprobs? logprobs = null) =>
+        new(call.Id, call.Created, call.Model, [new TextCompletionChoice(text, 0, finishReason) { Logprobs = logprobs }], usage);
 
     private static string ToOpenAi(FinishReason finish) => finish == FinishReason.Length ? "length" : "stop";
 

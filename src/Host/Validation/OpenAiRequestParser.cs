@@ -19,8 +19,9 @@ namespace Ember.Host.Validation;
 /// (1 to the model's sequence limit; absent: the model's default, not OpenAI's 16), <c>temperature</c> (0–5),
 /// <c>top_p</c> (0–2), <c>top_k</c> (1–50, an extension), <c>seed</c> (1–9999999999), <c>stop</c> (a string or up
 /// to 4 non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only),
-/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2; applied by the continuous scheduler). Fields asking for
-/// what Ember does not do (log probabilities, tools, structured output, …) are refused unless they ask for nothing
+/// <c>frequency_penalty</c> and <c>presence_penalty</c> (−2 to 2; applied by the continuous scheduler); log probabilities
+/// (chat: <c>logprobs</c> true and <c>top_logprobs</c> 0–20; completions: <c>logprobs</c> 0–5). Fields asking for
+/// what Ember does not do (tools, structured output, …) are refused unless they ask for nothing
 /// (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are ignored.
 /// </para>
 /// <para>
@@ -34,6 +35,9 @@ public static class OpenAiRequestParser
 {
     /// <summary>The most stop strings accepted.</summary>
     public const int MaxStopStrings = 4;
+
+    /// <summary>The most alternatives the completions endpoint's integer <c>logprobs</c> may ask for (OpenAI's limit).</summary>
+    public const int MaxCompletionLogprobs = 5;
 
     /// <summary>Parses a <c>chat/completions</c> body.</summary>
     /// <param name="root">The parsed body.</param>
@@ -109,6 +113,7 @@ public static class OpenAiRequestParser
             includeUsage = fields.ReadBoolean(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
         }
 
+        int? topLogprobs = chat ? ParseChatLogprobs(root, fields) : (int?)fields.ReadInteger(root, "logprobs", "logprobs", 0, MaxCompletionLogprobs);
         IReadOnlyList<string> stop = ParseStop(root, fields);
         OpenAiUnsupportedFields.Check(root, fields, chat);
         if (fields.Error is not null)
@@ -129,8 +134,22 @@ public static class OpenAiRequestParser
             Seed = seed,
             FrequencyPenalty = frequencyPenalty,
             PresencePenalty = presencePenalty,
+            TopLogprobs = topLogprobs,
         };
         return new Parsed<OpenAiRequest>(new OpenAiRequest(model, generation, stop, includeUsage));
+    }
+
+    /// <summary>Chat's <c>logprobs</c> (a boolean) and <c>top_logprobs</c> (0–20, only with <c>logprobs: true</c>), as alternatives to report.</summary>
+    private static int? ParseChatLogprobs(JsonElement root, JsonFields fields)
+    {
+        bool logprobs = fields.ReadBoolean(root, "logprobs", "logprobs") ?? false;
+        long? top = fields.ReadInteger(root, "top_logprobs", "top_logprobs", 0, TextGenerationRequest.MaxTopLogprobs);
+        if (top > 0 && !logprobs)
+        {
+            fields.Fail("top_logprobs", "needs logprobs: true");
+        }
+
+        return logprobs ? (int)(top ?? 0) : null;
     }
 
     private static string? ParsePrompt(JsonElement element, JsonFields fields)

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Ember.Host.Validation;
 
 /// <summary>
-/// OpenAI request fields whose meaning Ember does not honour (log probabilities, tools, structured output, logit
-/// bias, echo, best-of, suffix). Each is accepted with a value that asks for nothing, since many clients send the
+/// OpenAI request fields whose meaning Ember does not honour (tools, structured output, logit bias, echo, best-of,
+/// suffix). Each is accepted with a value that asks for nothing, since many clients send the
 /// defaults on every call, and refused (5006, naming the field and what it accepts) with any other value, so a
 /// client never gets an answer that silently ignored what it asked for.
 /// </summary>
@@ -13,8 +13,6 @@ public static class OpenAiUnsupportedFields
 {
     private static readonly Field[] Chat =
     [
-        new("logprobs", "must be false or null: log probabilities are not supported", IsFalse),
-        new("top_logprobs", "must be 0 or null: log probabilities are not supported", IsZero),
         new("tools", "must be empty or null: tool calls are not supported", IsEmptyArray),
         new("functions", "must be empty or null: function calls are not supported", IsEmptyArray),
         new("tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported", IsNoneOrAuto),
@@ -25,7 +23,6 @@ public static class OpenAiUnsupportedFields
 
     private static readonly Field[] Completion =
     [
-        new("logprobs", "must be null: log probabilities are not supported", static _ => false),
         new("echo", "must be false or null: echo is not supported", IsFalse),
         new("best_of", "must be 1 or null: best_of is not supported", static value => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) && n == 1),
         new("suffix", "must be empty or null: suffix is not supported", static value => value.ValueKind == JsonValueKind.String && value.ValueEquals(string.Empty)),
@@ -49,8 +46,6 @@ public static class OpenAiUnsupportedFields
     }
 
     private static bool IsFalse(JsonElement value) => value.ValueKind == JsonValueKind.False;
-
-    private static bool IsZero(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) && n == 0;
 
     private static bool IsEmptyArray(JsonElement value) => value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0;
 

@@ -12,8 +12,6 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     private const string Completion = """{"model":"@ember/tiny-llama","prompt":"hi","max_tokens":2,""";
 
     [Theory]
-    [InlineData(""" "logprobs":true}""", "logprobs: must be false or null: log probabilities are not supported")]
-    [InlineData(""" "top_logprobs":3}""", "top_logprobs: must be 0 or null: log probabilities are not supported")]
     [InlineData(""" "tools":[{"type":"function","function":{"name":"f"}}]}""", "tools: must be empty or null: tool calls are not supported")]
     [InlineData(""" "functions":[{"name":"f"}]}""", "functions: must be empty or null: function calls are not supported")]
     [InlineData(""" "tool_choice":"required"}""", "tool_choice: must be \"none\", \"auto\" or null: tool calls are not supported")]
@@ -34,8 +32,6 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     }
 
     [Theory]
-    [InlineData(""" "logprobs":0}""", "logprobs: must be null: log probabilities are not supported")]
-    [InlineData(""" "logprobs":5}""", "logprobs: must be null: log probabilities are not supported")]
     [InlineData(""" "echo":true}""", "echo: must be false or null: echo is not supported")]
     [InlineData(""" "best_of":2}""", "best_of: must be 1 or null: best_of is not supported")]
     [InlineData(""" "suffix":"\ud800"}""", "suffix: must be empty or null: suffix is not supported")]

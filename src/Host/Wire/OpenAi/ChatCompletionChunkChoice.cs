@@ -8,7 +8,7 @@ namespace Ember.Host.Wire.OpenAi;
 /// <param name="FinishReason"><see langword="null"/> until the last content chunk, then <c>stop</c> or <c>length</c>.</param>
 public sealed record ChatCompletionChunkChoice(int Index, ChatCompletionDelta Delta, string? FinishReason)
 {
-    /// <summary>Gets the log probabilities: never computed, so always <see langword="null"/>.</summary>
+    /// <summary>Gets the log probabilities, when the request asked for them; else <see langword="null"/>.</summary>
     [JsonPropertyOrder(1)]
-    public object? Logprobs => null;
+    public ChatLogprobs? Logprobs { get; init; }
 }

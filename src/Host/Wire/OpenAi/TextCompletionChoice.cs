@@ -8,7 +8,7 @@ namespace Ember.Host.Wire.OpenAi;
 /// <param name="FinishReason"><c>stop</c> or <c>length</c>; <see langword="null"/> on streamed chunks before the last.</param>
 public sealed record TextCompletionChoice(string Text, int Index, string? FinishReason)
 {
-    /// <summary>Gets the log probabilities: never computed, so always <see langword="null"/>.</summary>
+    /// <summary>Gets the log probabilities, when the request asked for them; else <see langword="null"/>.</summary>
     [JsonPropertyOrder(-1)]
-    public object? Logprobs => null;
+    public TextLogprobs? Logprobs { get; init; }
 }
