@@ -89,7 +89,7 @@ public static class EmberHost
     }
 
     /// <summary>
-    /// Finds the configuration file: the one given (made absolute against the working directory), or else
+    /// Finds the configuration file: the one given (relative to <paramref name="searchFrom"/>), or else
     /// <see cref="DefaultConfigFile"/> in <paramref name="searchFrom"/> or the nearest folder above it
     /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
     /// </summary>
@@ -102,7 +102,7 @@ public static class EmberHost
         ArgumentException.ThrowIfNullOrEmpty(searchFrom);
         if (!string.IsNullOrEmpty(given))
         {
-            string path = Path.GetFullPath(given);
+            string path = Path.GetFullPath(given, Path.GetFullPath(searchFrom));
             return File.Exists(path) ? path : throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
         }
 

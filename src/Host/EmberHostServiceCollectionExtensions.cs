@@ -34,6 +34,10 @@ public static class EmberHostServiceCollectionExtensions
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<EmberHostOptions>>((kestrel, host) => kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes);
 
+        // A stop waits for running requests (Kestrel drains them) for this long, then the models unload.
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<EmberHostOptions>>((hostOptions, host) => hostOptions.ShutdownTimeout = host.Value.ShutdownTimeout);
+
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter([.. HostMeters.Exported])
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));

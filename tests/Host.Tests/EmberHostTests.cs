@@ -3,6 +3,9 @@ using Ember.Host.Configuration;
 using Ember.Host.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Ember.Host.Tests;
 
@@ -131,6 +134,20 @@ public sealed class EmberHostTests : IDisposable
         WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig()]);
 
         Assert.Equal(Path.TrimEndingDirectorySeparator(Directory.GetCurrentDirectory()), Path.TrimEndingDirectorySeparator(builder.Environment.ContentRootPath));
+    }
+
+    [Theory]
+    [InlineData(null, 300)]
+    [InlineData("00:00:07", 7)]
+    public void Build_ShutdownTimeout_SetsHowLongAStopWaits(string? configured, int seconds)
+    {
+        string[] args = ["--config", EmptyConfig(), "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "None"];
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(configured is null ? args : [.. args, "--Host:ShutdownTimeout", configured]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+
+        using WebApplication app = EmberHost.Build(builder);
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Ember.Host.Tests.Infrastructure;
 namespace Ember.Host.Tests;
 
 /// <summary>Stopping the host (a service stop, Ctrl+C) lets streams already running finish before the models unload.</summary>
+/// <remarks>The test stops its host, so it has one of its own rather than a collection's shared one.</remarks>
 public sealed class ShutdownTests
 {
     private const int Streams = 4;

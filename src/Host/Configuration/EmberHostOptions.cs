@@ -17,6 +17,9 @@ public sealed class EmberHostOptions
     /// <summary>The largest body limit allowed: 64 MiB.</summary>
     public const long MaxMaxRequestBodyBytes = 64L * 1024 * 1024;
 
+    /// <summary>The default shutdown wait: 5 minutes, the default request timeout, so a stop lets any request finish.</summary>
+    public const string DefaultShutdownTimeout = "00:05:00";
+
     /// <summary>The address the host listens on when neither <c>--urls</c> nor configuration names one.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8787";
 
@@ -24,4 +27,9 @@ public sealed class EmberHostOptions
     /// <value>Between 1 KiB and 64 MiB; <see cref="DefaultMaxRequestBodyBytes"/> by default. Kestrel enforces it too.</value>
     [Range(MinMaxRequestBodyBytes, MaxMaxRequestBodyBytes)]
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
+
+    /// <summary>Gets or sets how long a stop (Ctrl+C, a service stop) waits for running requests before it cuts them off.</summary>
+    /// <value>From 0 to 1 hour; <see cref="DefaultShutdownTimeout"/> by default. A service manager's own stop timeout must be longer.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.Parse(DefaultShutdownTimeout, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -3,12 +3,16 @@ using System.Text.Json;
 namespace Ember.Host.Validation;
 
 /// <summary>
-/// OpenAI request fields whose meaning Ember does not honour (tools, structured output, logit bias, echo, best-of,
-/// suffix). Each is accepted with a value that asks for nothing, since many clients send the
-/// defaults on every call, and refused (5006, naming the field and what it accepts) with any other value, so a
-/// client never gets an answer that silently ignored what it asked for.
+/// OpenAI request fields that would change what the answer holds, which Ember does not do: tools and function
+/// calls, structured output, logit bias, audio and other modalities, web search; for completions echo, best-of and
+/// suffix. Each is accepted with a value that asks for nothing, since many clients send the defaults on every call,
+/// and refused (5006, naming the field and what it accepts) with any other value, so the answer never silently
+/// lacks what was asked for.
 /// </summary>
-/// <remarks>Stateless and thread-safe. Fields not listed here and not parsed are ignored (<c>user</c>, <c>metadata</c>, <c>store</c>, …).</remarks>
+/// <remarks>
+/// Stateless and thread-safe. Other fields not parsed are ignored: bookkeeping (<c>user</c>, <c>metadata</c>,
+/// <c>store</c>), and hints that do not change the answer (<c>prediction</c>, <c>parallel_tool_calls</c>, <c>service_tier</c>).
+/// </remarks>
 public static class OpenAiUnsupportedFields
 {
     private static readonly Field[] Chat =
@@ -19,12 +23,15 @@ public static class OpenAiUnsupportedFields
         new("function_call", "must be \"none\", \"auto\" or null: function calls are not supported", IsNoneOrAuto),
         new("response_format", "must be {\"type\":\"text\"} or null: structured output is not supported", IsTextFormat),
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
+        new("modalities", "must be [\"text\"] or null: only text output is supported", IsTextOnly),
+        new("audio", "must be null: audio output is not supported", static _ => false),
+        new("web_search_options", "must be null: web search is not supported", static _ => false),
     ];
 
     private static readonly Field[] Completion =
     [
         new("echo", "must be false or null: echo is not supported", IsFalse),
-        new("best_of", "must be 1 or null: best_of is not supported", static value => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) && n == 1),
+        new("best_of", "must be 1 or null: best_of is not supported", static value => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double n) && n == 1),
         new("suffix", "must be empty or null: suffix is not supported", static value => value.ValueKind == JsonValueKind.String && value.ValueEquals(string.Empty)),
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
     ];
@@ -50,6 +57,9 @@ public static class OpenAiUnsupportedFields
     private static bool IsEmptyArray(JsonElement value) => value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0;
 
     private static bool IsEmptyObject(JsonElement value) => value.ValueKind == JsonValueKind.Object && !value.EnumerateObject().Any();
+
+    private static bool IsTextOnly(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String && value[0].ValueEquals("text");
 
     private static bool IsNoneOrAuto(JsonElement value) => value.ValueKind == JsonValueKind.String && (value.ValueEquals("none") || value.ValueEquals("auto"));
 

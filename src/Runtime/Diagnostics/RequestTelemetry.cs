@@ -1,16 +1,21 @@
 namespace Ember.Runtime.Diagnostics;
 
 /// <summary>
-/// One accepted request's measurements: when it was accepted and when its first token came; at its end it
-/// records duration, tokens, outcome and time per output token into <see cref="GenerationMetrics"/>, once.
+/// One accepted request's measurements: when it was accepted and when its first and last tokens came; at its end
+/// it records duration, tokens and outcome, and for a request that ran to stop or length the time per output
+/// token (first to last token), into <see cref="GenerationMetrics"/>, once.
 /// </summary>
-/// <remarks>Written by the scheduler's thread only; <see cref="End"/> is guarded so a second end records nothing.</remarks>
+/// <remarks>
+/// <see cref="Token"/> runs on the scheduler's thread. <see cref="End"/> runs there too, or, for a request that
+/// never reached a slot, on whichever thread abandoned or closed its queue; it is guarded so a second end records nothing.
+/// </remarks>
 internal sealed class RequestTelemetry
 {
     private readonly GenerationMetrics _metrics;
     private readonly string _model;
     private readonly long _accepted;
     private long _firstToken;
+    private long _lastToken;
     private int _ended;
 
     public RequestTelemetry(GenerationMetrics metrics, string model, long accepted)
@@ -23,15 +28,20 @@ internal sealed class RequestTelemetry
     /// <summary>A token was generated; the first one records the time to first token.</summary>
     public void Token()
     {
+        _lastToken = _metrics.Now();
         if (_firstToken == 0)
         {
-            _firstToken = _metrics.Now();
+            _firstToken = _lastToken;
             _metrics.RecordFirstToken(_model, _metrics.Seconds(_accepted, _firstToken));
         }
     }
 
     /// <summary>The request ended with <paramref name="outcome"/> after generating <paramref name="completionTokens"/>.</summary>
-    public void End(string outcome, int promptTokens, int completionTokens)
+    /// <param name="outcome">The outcome tag.</param>
+    /// <param name="ranToEnd">Whether it ended at stop or length (only those give a time per output token).</param>
+    /// <param name="promptTokens">Its prompt tokens.</param>
+    /// <param name="completionTokens">Its generated tokens.</param>
+    public void End(string outcome, bool ranToEnd, int promptTokens, int completionTokens)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
@@ -39,7 +49,7 @@ internal sealed class RequestTelemetry
         }
 
         var now = _metrics.Now();
-        double? perOutputToken = completionTokens > 1 ? _metrics.Seconds(_firstToken, now) / (completionTokens - 1) : null;
+        double? perOutputToken = ranToEnd && completionTokens > 1 ? _metrics.Seconds(_firstToken, _lastToken) / (completionTokens - 1) : null;
         _metrics.RecordEnd(_model, outcome, _metrics.Seconds(_accepted, now), promptTokens, completionTokens, perOutputToken);
     }
 }

@@ -73,7 +73,7 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence ended.</summary>
     internal void Finish(FinishReason reason)
     {
-        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), PromptTokens, _completionTokens);
+        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, PromptTokens, _completionTokens);
         var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens), reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);
@@ -82,7 +82,7 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence failed.</summary>
     internal void Fail(AiTextGenerationException error)
     {
-        _telemetry?.End(GenerationMetrics.OutcomeOf(error.Kind), PromptTokens, _completionTokens);
+        _telemetry?.End(GenerationMetrics.OutcomeOf(error.Kind), ranToEnd: false, PromptTokens, _completionTokens);
         _pieces.Writer.TryComplete(error);
         _result.TrySetException(error);
     }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Ember.Runtime.Options;
 
 /// <summary>The runtime's configuration: the <c>Ember</c> section of <c>runtime.json</c>.</summary>
@@ -6,14 +8,12 @@ public sealed class EmberOptions
     /// <summary>The configuration section's name.</summary>
     public const string SectionName = "Ember";
 
-    /// <summary>The smallest KV cache budget accepted.</summary>
-    public const long MinKvCacheBudgetBytes = 1L << 20;
-
     /// <summary>
     /// The most bytes the continuous schedulers' KV caches may hold together, every model and replica counted at
     /// its SequenceCap × context limit; over it, the host refuses to start. Unset: three quarters of the memory
-    /// the process may use (the machine's, or its container's limit).
+    /// the .NET runtime reports available (the machine's memory, or a GC heap limit where one is set). From 1 MiB to 1 PiB.
     /// </summary>
+    [Range(typeof(long), "1048576", "1125899906842624")]
     public long? KvCacheBudgetBytes { get; set; }
 
     /// <summary>The served models, keyed by catalog model id.</summary>

@@ -21,9 +21,10 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{EmberOptions.SectionName}:Models: no model is configured; add at least one, e.g. \"{ModelCatalog.TinyLlamaId}\".");
         }
 
-        if (options.KvCacheBudgetBytes < EmberOptions.MinKvCacheBudgetBytes)
+        var annotations = new EmberOptionsAnnotationsValidator().Validate(EmberOptions.SectionName, options);
+        if (annotations.Failed)
         {
-            failures.Add($"{EmberOptions.SectionName}:{nameof(EmberOptions.KvCacheBudgetBytes)}: must be at least {EmberOptions.MinKvCacheBudgetBytes} (got {options.KvCacheBudgetBytes}); leave it unset for three quarters of memory.");
+            failures.AddRange(annotations.Failures.Select(failure => $"{EmberOptions.SectionName}:{failure}"));
         }
 
         foreach (var (id, model) in options.Models)

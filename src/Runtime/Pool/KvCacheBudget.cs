@@ -13,12 +13,16 @@ namespace Ember.Runtime.Pool;
 /// <remarks>Stateless.</remarks>
 internal static class KvCacheBudget
 {
-    /// <summary>The budget when <see cref="EmberOptions.KvCacheBudgetBytes"/> is not set: three quarters of the memory the process may use.</summary>
+    /// <summary>
+    /// The budget when <see cref="EmberOptions.KvCacheBudgetBytes"/> is not set: three quarters of the memory the .NET
+    /// runtime reports available (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>): the machine's memory, or,
+    /// where a GC heap limit is set (in a container with a memory limit, 75% of that limit by default), that limit.
+    /// </summary>
     /// <returns>The bytes, and how they were chosen, for messages.</returns>
     public static (long Bytes, string Source) Default()
     {
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        return (available / 4 * 3, $"three quarters of the {Format(available)} this process may use");
+        return (available / 4 * 3, $"three quarters of the {Format(available)} the .NET runtime reports available");
     }
 
     /// <summary>One replica's cache size.</summary>

@@ -73,7 +73,6 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
         var replicas = 0;
         var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
-        _models = loaded;
         foreach (var (id, options, entry, limits, contextLength) in plans)
         {
             var statistics = new SchedulerStatistics();
@@ -100,6 +99,8 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
             loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);
         }
 
+        // Published once complete: the gauges may enumerate it from another thread at any time.
+        _models = loaded;
         _ready = true;
         Log.Ready(_logger, replicas);
     }

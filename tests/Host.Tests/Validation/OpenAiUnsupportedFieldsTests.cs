@@ -20,6 +20,9 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     [InlineData(""" "response_format":{"type":"json_object"}}""", "response_format: must be {\"type\":\"text\"} or null: structured output is not supported")]
     [InlineData(""" "response_format":"text"}""", "response_format: must be {\"type\":\"text\"} or null: structured output is not supported")]
     [InlineData(""" "logit_bias":{"50256":-100}}""", "logit_bias: must be empty or null: logit bias is not supported")]
+    [InlineData(""" "modalities":["text","audio"]}""", "modalities: must be [\"text\"] or null: only text output is supported")]
+    [InlineData(""" "audio":{"voice":"alloy","format":"mp3"}}""", "audio: must be null: audio output is not supported")]
+    [InlineData(""" "web_search_options":{}}""", "web_search_options: must be null: web search is not supported")]
     public async Task ChatCompletions_FieldAskingForSomething_Returns400NamingIt(string rest, string message)
     {
         using HttpClient client = host.CreateClient();
@@ -50,7 +53,7 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     public async Task ChatCompletions_EveryFieldAtItsDefault_IsServed()
     {
         using HttpClient client = host.CreateClient();
-        const string defaults = """ "logprobs":false,"top_logprobs":0,"tools":[],"functions":null,"tool_choice":"auto","function_call":"none","response_format":{"type":"text"},"logit_bias":{},"user":"u1","store":false}""";
+        const string defaults = """ "logprobs":false,"top_logprobs":0,"tools":[],"functions":null,"tool_choice":"auto","function_call":"none","response_format":{"type":"text"},"logit_bias":{},"modalities":["text"],"audio":null,"prediction":{"type":"content","content":"x"},"parallel_tool_calls":true,"user":"u1","store":false}""";
 
         using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("chat/completions"), ApiAssert.Json(Chat + defaults));
 
@@ -61,7 +64,7 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     public async Task Completions_EveryFieldAtItsDefault_IsServed()
     {
         using HttpClient client = host.CreateClient();
-        const string defaults = """ "logprobs":null,"echo":false,"best_of":1,"suffix":"","logit_bias":null}""";
+        const string defaults = """ "logprobs":null,"echo":false,"best_of":1.0,"suffix":"","logit_bias":null}""";
 
         using HttpResponseMessage response = await client.PostAsync(ApiAssert.OpenAiPath("completions"), ApiAssert.Json(Completion + defaults));
 

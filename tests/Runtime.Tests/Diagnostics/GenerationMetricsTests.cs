@@ -36,7 +36,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Refused_RecordsTheErrorKind_AndUnknownModelsShareOneTag()
+    public async Task Start_Refused_RecordsTheErrorKind_UnknownModelsUnderOneTag()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
         using var meters = Collectors.Start(runtime);
@@ -53,7 +53,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Abandoned_RecordsCancelled()
+    public async Task Run_Abandoned_RecordsCancelledWithoutTimePerToken()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
         using var meters = Collectors.Start(runtime);
@@ -70,10 +70,11 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
         var request = Assert.Single(meters.Requests.GetMeasurementSnapshot());
         Assert.Equal("cancelled", request.Tags[GenerationMetrics.OutcomeTag]);
         Assert.Equal(result.Usage.CompletionTokens, Assert.Single(meters.Tokens.GetMeasurementSnapshot(), m => Equals(m.Tags[GenerationMetrics.TokenTypeTag], "output")).Value);
+        Assert.Empty(meters.PerOutputToken.GetMeasurementSnapshot());
     }
 
     [Fact]
-    public async Task LoadGauges_ReportTheCapAndWhatIsRunning()
+    public async Task Gauges_WhileARequestRuns_ReportTheCapAndTheLoad()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
         var factory = runtime.Services.GetRequiredService<IMeterFactory>();
@@ -88,6 +89,12 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
 
         using var abandon = new CancellationTokenSource();
         var generation = await runtime.Generation.StartAsync(Tiny, new TextGenerationRequest { Prompt = "hi", MaxTokens = 4000, Temperature = 0 }, abandon.Token);
+        await foreach (var _ in generation.ReadPiecesAsync(CancellationToken.None))
+        {
+            // Running now (while a request moves from the queue to a slot the load can read one low for an instant).
+            break;
+        }
+
         load.RecordObservableInstruments();
         Assert.Equal(1, load.LastMeasurement!.Value);
         abandon.Cancel();

@@ -23,7 +23,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Greedy_TopThree_ChosenIsTheMostLikelyAndTheTopIsADistribution()
+    public async Task Run_GreedyTopThree_ChosenIsTheMostLikely()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
 
@@ -47,7 +47,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task TopZero_ReportsTheChosenTokenOnly_AndNoneWhenNotAsked()
+    public async Task Run_TopZeroOrNone_ChosenOnlyOrNothing()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
 
@@ -60,7 +60,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Sampled_LogprobIsOfTheModelNotOfTheSampler()
+    public async Task Run_Sampled_LogprobIsOfTheModelNotTheSampler()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
 
@@ -78,7 +78,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task TopAboveTwenty_IsBadInput()
+    public async Task Start_TopAboveTwenty_IsBadInput()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
 
@@ -89,7 +89,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Waves_RefusesLogprobs()
+    public async Task Start_OnWaves_RefusesLogprobs()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:Scheduler"] = "Waves" });
 

@@ -31,7 +31,7 @@ public sealed class EmberOptionsValidatorTests : IDisposable
 
         var failure = Assert.Single(new EmberOptionsValidator().Validate(null, options).Failures!);
 
-        Assert.Equal($"Ember:KvCacheBudgetBytes: must be at least 1048576 (got {budget}); leave it unset for three quarters of memory.", failure);
+        Assert.Equal("Ember:KvCacheBudgetBytes: The field Ember.KvCacheBudgetBytes must be between 1048576 and 1125899906842624.", failure);
     }
 
     [Fact]
