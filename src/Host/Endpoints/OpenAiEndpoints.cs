@@ -303,6 +303,7 @@ public sealed class OpenAiEndpoints
             {
                 // Observe the abandoned generation's outcome so that its fault (if any) is not left unobserved.
                 _ = generation.Completion.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                generation.MarkStopStringFound();
                 await stopSource.CancelAsync().ConfigureAwait(false);
                 return (new TextGenerationUsage(generation.PromptTokens, tokens), FinishReason.Stop);
             }

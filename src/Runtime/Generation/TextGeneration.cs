@@ -21,6 +21,7 @@ public sealed class TextGeneration
     private readonly StringBuilder _text = new();
     private readonly RequestTelemetry? _telemetry;
     private int _completionTokens;
+    private volatile bool _stopStringFound;
 
     internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null)
     {
@@ -51,6 +52,12 @@ public sealed class TextGeneration
         }
     }
 
+    /// <summary>
+    /// Tells the runtime that the caller found one of its stop strings and abandons the generation (through the
+    /// token it started it with): the sequence then ends as <c>stop</c> in the metrics, not <c>cancelled</c>.
+    /// </summary>
+    public void MarkStopStringFound() => _stopStringFound = true;
+
     /// <summary>Reads every piece and returns the result.</summary>
     public async Task<TextGenerationResult> ReadToEndAsync(CancellationToken cancellationToken = default)
     {
@@ -73,7 +80,8 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence ended.</summary>
     internal void Finish(FinishReason reason)
     {
-        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, PromptTokens, _completionTokens);
+        var counted = reason == FinishReason.Cancelled && _stopStringFound ? FinishReason.Stop : reason;
+        _telemetry?.End(GenerationMetrics.OutcomeOf(counted), counted != FinishReason.Cancelled, PromptTokens, _completionTokens);
         var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens), reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);

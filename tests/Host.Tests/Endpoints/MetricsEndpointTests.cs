@@ -57,6 +57,31 @@ public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
     }
 
     [Fact]
+    public async Task Metrics_OpenAiStopString_CountsAsStopNotCancelled()
+    {
+        using HttpClient client = host.CreateClient();
+        const string probe = $$"""{"model":"{{MetricsHostFixture.ModelId}}","prompt":"Tell me about the sea","max_tokens":6,"temperature":0}""";
+        using HttpResponseMessage first = await client.PostAsync(ApiAssert.OpenAiPath("completions"), ApiAssert.Json(probe));
+        using var plain = System.Text.Json.JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        string stop = plain.RootElement.GetProperty("choices")[0].GetProperty("text").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        string before = await ScrapeAsync(client);
+
+        // A long budget, so the sequence is still running when the host finds the stop string and abandons it.
+        using HttpResponseMessage stopped = await client.PostAsync(ApiAssert.OpenAiPath("completions"), ApiAssert.Json(probe.Replace("\"max_tokens\":6", "\"max_tokens\":1000", StringComparison.Ordinal)[..^1] + $$""","stop":"{{stop}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        string after = await ScrapeAsync(client);
+        for (int attempt = 0; attempt < 50 && Value(after, "ember_requests_total", [Model, "ember_outcome=\"stop\""]) == Value(before, "ember_requests_total", [Model, "ember_outcome=\"stop\""]); attempt++)
+        {
+            // The abandoned sequence ends on the scheduler's next step, a moment after the answer went out.
+            await Task.Delay(100);
+            after = await ScrapeAsync(client);
+        }
+
+        Assert.Equal(1, Value(after, "ember_requests_total", [Model, "ember_outcome=\"stop\""]) - Value(before, "ember_requests_total", [Model, "ember_outcome=\"stop\""]));
+        Assert.Equal(0, Value(after, "ember_requests_total", [Model, "ember_outcome=\"cancelled\""]) - Value(before, "ember_requests_total", [Model, "ember_outcome=\"cancelled\""]));
+    }
+
+    [Fact]
     public async Task Metrics_WithoutToken_Returns401Code10000()
     {
         using HttpClient client = host.CreateClient(authenticated: false);
