@@ -41,6 +41,7 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _firstToken;
     private readonly Histogram<double> _perOutputToken;
+    private readonly Histogram<double> _queueTime;
 
     /// <summary>Creates the meter and its instruments.</summary>
     /// <param name="meters">The host's meter factory.</param>
@@ -55,6 +56,7 @@ public sealed class GenerationMetrics
         _tokens = meter.CreateCounter<long>("ember.tokens", "{token}", "Prompt (input) and generated (output) tokens of requests that ended.");
         _duration = meter.CreateHistogram("gen_ai.server.request.duration", "s", "From accepting a request to its end, queueing included.", advice: Buckets(DurationBuckets));
         _firstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s", "From accepting a request to its first generated token, queueing and prefill included.", advice: Buckets(FirstTokenBuckets));
+        _queueTime = meter.CreateHistogram("ember.request.queue_time", "s", "From accepting a request to its sequence taking a slot (or a wave).", advice: Buckets(DurationBuckets));
         _perOutputToken = meter.CreateHistogram("gen_ai.server.time_per_output_token", "s", "Mean time between generated tokens after the first, per request.", advice: Buckets(OutputTokenBuckets));
     }
 
@@ -102,6 +104,8 @@ public sealed class GenerationMetrics
     internal long Now() => _time.GetTimestamp();
 
     internal double Seconds(long from, long to) => _time.GetElapsedTime(from, to).TotalSeconds;
+
+    internal void RecordQueueTime(string model, double seconds) => _queueTime.Record(seconds, new KeyValuePair<string, object?>(ModelTag, model));
 
     internal void RecordFirstToken(string model, double seconds) => _firstToken.Record(seconds, new KeyValuePair<string, object?>(ModelTag, model));
 

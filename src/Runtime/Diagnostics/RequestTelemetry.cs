@@ -6,7 +6,7 @@ namespace Ember.Runtime.Diagnostics;
 /// token (first to last token), into <see cref="GenerationMetrics"/>, once.
 /// </summary>
 /// <remarks>
-/// <see cref="Token"/> runs on the scheduler's thread. <see cref="End"/> runs there too, or, for a request that
+/// <see cref="Admitted"/> and <see cref="Token"/> run on the scheduler's thread. <see cref="End"/> runs there too, or, for a request that
 /// never reached a slot, on whichever thread abandoned or closed its queue; it is guarded so a second end records nothing.
 /// </remarks>
 internal sealed class RequestTelemetry
@@ -17,12 +17,23 @@ internal sealed class RequestTelemetry
     private long _firstToken;
     private long _lastToken;
     private int _ended;
+    private bool _admitted;
 
     public RequestTelemetry(GenerationMetrics metrics, string model, long accepted)
     {
         _metrics = metrics;
         _model = model;
         _accepted = accepted;
+    }
+
+    /// <summary>The sequence took a slot (or joined a wave): records the time it queued, once.</summary>
+    public void Admitted()
+    {
+        if (!_admitted)
+        {
+            _admitted = true;
+            _metrics.RecordQueueTime(_model, _metrics.Seconds(_accepted, _metrics.Now()));
+        }
     }
 
     /// <summary>A token was generated; the first one records the time to first token.</summary>

@@ -68,6 +68,9 @@ public sealed class TextGeneration
         return await Completion.ConfigureAwait(false);
     }
 
+    /// <summary>Scheduler side: the sequence left the queue for a slot or a wave.</summary>
+    internal void Admitted() => _telemetry?.Admitted();
+
     /// <summary>Scheduler side: one generated token and the text it completed.</summary>
     internal void Publish(TextPiece piece)
     {

@@ -36,6 +36,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         _logger = logger;
         var meter = meters.Create(GenerationMetrics.MeterName);
         meter.CreateObservableUpDownCounter("ember.sequences.load", () => Measure(replica => replica.Load), "{sequence}", "Sequences decoding or queued, over the model's replicas.");
+        meter.CreateObservableUpDownCounter("ember.requests.queued", () => Measure(replica => replica.Queued), "{request}", "Requests waiting for a slot, over the model's replicas.");
         meter.CreateObservableUpDownCounter("ember.sequences.cap", () => Measure(replica => replica.SequenceCap), "{sequence}", "Sequences the model's replicas may decode at once, together.");
     }
 

@@ -102,6 +102,7 @@ internal sealed class ContinuousLoop : IBatchLoop
                 _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
                 Volatile.Write(ref _active, _active + 1);
                 _statistics.RecordAdmitted(1);
+                request.Output.Admitted();
             }
             catch (AiTextGenerationException e)
             {

@@ -55,6 +55,7 @@ internal sealed class WaveLoop : IBatchLoop
             Volatile.Write(ref _active, wave.Count);
             _statistics.RecordAdmitted(wave.Count);
             _statistics.RecordBatch(wave.Count);
+            wave.ForEach(request => request.Output.Admitted());
             Log.WaveStarted(_logger, _name, wave.Count);
             try
             {

@@ -32,6 +32,9 @@ public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
         Assert.Equal(1, Delta("gen_ai_server_time_to_first_token_seconds_count", [Model]));
         Assert.Equal(1, Delta("gen_ai_server_time_per_output_token_seconds_count", [Model]));
         Assert.Equal(1, Delta("gen_ai_server_request_duration_seconds_count", [Model, "ember_outcome=\"length\""]));
+        Assert.Equal(1, Delta("ember_request_queue_time_seconds_count", [Model]));
+        Assert.Contains("\nember_requests_queued{", after, StringComparison.Ordinal);
+        Assert.Equal(0, Value(after, "ember_requests_queued", [Model]));
         Assert.Equal(4, Value(after, "ember_sequences_cap", [Model]));
         Assert.Equal(0, await LoadOnceSettledAsync(client));
         Assert.Contains("\nkestrel_active_connections{", after, StringComparison.Ordinal);

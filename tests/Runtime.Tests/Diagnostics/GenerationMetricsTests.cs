@@ -31,6 +31,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
         var duration = Assert.Single(meters.Duration.GetMeasurementSnapshot());
         var perToken = Assert.Single(meters.PerOutputToken.GetMeasurementSnapshot()).Value;
         Assert.InRange(firstToken, double.Epsilon, duration.Value);
+        Assert.InRange(Assert.Single(meters.QueueTime.GetMeasurementSnapshot()).Value, 0, firstToken);
         Assert.InRange(perToken, double.Epsilon, (duration.Value - firstToken) / 4 + 1e-9);
         Assert.Equal("length", duration.Tags[GenerationMetrics.OutcomeTag]);
     }
@@ -50,6 +51,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
             .ToArray();
         Assert.Equal(["unknown model_not_found 1", "@ember/tiny-llama bad_input 1", "@cf/mistral/mistral-7b-instruct-v0.1 model_not_installed 1"], seen);
         Assert.Empty(meters.Duration.GetMeasurementSnapshot());
+        Assert.Empty(meters.QueueTime.GetMeasurementSnapshot());
     }
 
     [Fact]
@@ -111,6 +113,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
             Duration = new(factory, GenerationMetrics.MeterName, "gen_ai.server.request.duration");
             FirstToken = new(factory, GenerationMetrics.MeterName, "gen_ai.server.time_to_first_token");
             PerOutputToken = new(factory, GenerationMetrics.MeterName, "gen_ai.server.time_per_output_token");
+            QueueTime = new(factory, GenerationMetrics.MeterName, "ember.request.queue_time");
         }
 
         public MetricCollector<long> Requests { get; }
@@ -123,6 +126,8 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
 
         public MetricCollector<double> PerOutputToken { get; }
 
+        public MetricCollector<double> QueueTime { get; }
+
         public static Collectors Start(RuntimeHarness runtime) => new(runtime.Services.GetRequiredService<IMeterFactory>());
 
         public void Dispose()
@@ -132,6 +137,7 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
             Duration.Dispose();
             FirstToken.Dispose();
             PerOutputToken.Dispose();
+            QueueTime.Dispose();
         }
     }
 }
