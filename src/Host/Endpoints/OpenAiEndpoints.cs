@@ -169,7 +169,7 @@ public sealed class OpenAiEndpoints
     private async Task CompleteAsync(HttpContext context, OpenAiCall call, OpenAiRequest request, TextGeneration generation, CancellationTokenSource stopSource)
     {
         var text = new System.Text.StringBuilder();
-        var tokens = new List<TokenLogprobs>();
+        var tokens = new List<TextPiece>();
         (TextGenerationUsage usage, FinishReason finish) = await PumpAsync(
             generation,
             request.Stop,
@@ -235,7 +235,7 @@ public sealed class OpenAiEndpoints
                 else
                 {
                     TextLogprobs? textLogprobs = withLogprobs ? TextLogprobs.From(logprobs, textOffset) : null;
-                    textOffset += logprobs.Sum(token => token.Chosen.Token.Length);
+                    textOffset += logprobs.Sum(token => token.Text.Length);
                     await sse.WriteAsync(TextChunk(call, piece, null, null, textLogprobs), HostJson.Context.TextCompletion, aborted).ConfigureAwait(false);
                 }
             },
@@ -272,15 +272,15 @@ public sealed class OpenAiEndpoints
         TextGeneration generation,
         IReadOnlyList<string> stops,
         CancellationTokenSource stopSource,
-        Func<string, IReadOnlyList<TokenLogprobs>, Task> onText,
+        Func<string, IReadOnlyList<TextPiece>, Task> onText,
         CancellationToken cancellationToken)
     {
         var filter = new StopSequenceFilter(stops);
         int tokens = 0;
-        var pending = new List<TokenLogprobs>();
-        IReadOnlyList<TokenLogprobs> TakePending()
+        var pending = new List<TextPiece>();
+        IReadOnlyList<TextPiece> TakePending()
         {
-            TokenLogprobs[] taken = [.. pending];
+            TextPiece[] taken = [.. pending];
             pending.Clear();
             return taken;
         }
@@ -288,9 +288,9 @@ public sealed class OpenAiEndpoints
         await foreach (TextPiece piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
             tokens++;
-            if (piece.Logprobs is { } logprobs)
+            if (piece.Logprobs is not null)
             {
-                pending.Add(logprobs);
+                pending.Add(piece);
             }
 
             string text = filter.Push(piece.Text);

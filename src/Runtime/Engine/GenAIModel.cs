@@ -17,15 +17,20 @@ internal sealed class GenAIModel : IDisposable
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
 
-    private readonly Lazy<TokenVocabulary> _vocabulary;
-
     private GenAIModel(Model model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
     {
         _model = model;
         _tokenizer = tokenizer;
         EosTokenId = eosTokenId;
         ContextLength = contextLength;
-        _vocabulary = new Lazy<TokenVocabulary>(() => TokenVocabulary.Read(folder));
+        try
+        {
+            Vocabulary = TokenVocabulary.Read(folder);
+        }
+        catch (Generation.AiTextGenerationException e)
+        {
+            VocabularyError = e.Message;
+        }
     }
 
     /// <summary>The end-of-sequence token.</summary>
@@ -34,8 +39,14 @@ internal sealed class GenAIModel : IDisposable
     /// <summary>The model's own context length (<c>model.context_length</c> of its genai_config.json).</summary>
     public int ContextLength { get; }
 
-    /// <summary>Each token's text and bytes, read on first use (the first request that asks for log probabilities).</summary>
-    public TokenVocabulary Vocabulary => _vocabulary.Value;
+    /// <summary>
+    /// Each token's text and bytes, read at load for log probabilities; <see langword="null"/> when the tokenizer's
+    /// vocabulary could not be read (<see cref="VocabularyError"/> says why), and then log probabilities are refused.
+    /// </summary>
+    public TokenVocabulary? Vocabulary { get; }
+
+    /// <summary>Why <see cref="Vocabulary"/> could not be read, or <see langword="null"/>.</summary>
+    public string? VocabularyError { get; }
 
     /// <summary>Loads the model in <paramref name="folder"/> onto <paramref name="provider"/>.</summary>
     /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>

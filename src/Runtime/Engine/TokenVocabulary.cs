@@ -13,6 +13,9 @@ namespace Ember.Runtime.Engine;
 /// <remarks>Immutable once read; thread-safe.</remarks>
 internal sealed class TokenVocabulary
 {
+    /// <summary>The largest vocabulary read (a bound on the arrays a malformed file could ask for).</summary>
+    private const int MaxVocabulary = 1 << 20;
+
     private readonly string[] _texts;
     private readonly byte[][] _bytes;
 
@@ -23,7 +26,7 @@ internal sealed class TokenVocabulary
     }
 
     /// <summary>Reads the vocabulary of the model in <paramref name="folder"/>.</summary>
-    /// <exception cref="AiTextGenerationException">The tokenizer file is missing or has no <c>model.vocab</c>.</exception>
+    /// <exception cref="AiTextGenerationException">The tokenizer file is missing, has no <c>model.vocab</c> object, or is malformed.</exception>
     public static TokenVocabulary Read(string folder)
     {
         try
@@ -32,14 +35,15 @@ internal sealed class TokenVocabulary
             var pieces = new Dictionary<int, string>();
             foreach (var entry in document.RootElement.GetProperty("model").GetProperty("vocab").EnumerateObject())
             {
-                pieces[entry.Value.GetInt32()] = entry.Name;
+                pieces[Id(entry.Value)] = entry.Name;
             }
 
             if (document.RootElement.TryGetProperty("added_tokens", out var added))
             {
                 foreach (var token in added.EnumerateArray())
                 {
-                    pieces[token.GetProperty("id").GetInt32()] = token.GetProperty("content").GetString()!;
+                    pieces[Id(token.GetProperty("id"))] = token.GetProperty("content").GetString()
+                        ?? throw new FormatException("an added token has no content");
                 }
             }
 
@@ -54,7 +58,7 @@ internal sealed class TokenVocabulary
 
             return new TokenVocabulary(texts, bytes);
         }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"Could not read the token vocabulary of the model in {folder}: {e.Message}", e);
         }
@@ -65,6 +69,9 @@ internal sealed class TokenVocabulary
         (uint)tokenId < (uint)_texts.Length && _texts[tokenId] is { } text
             ? new TokenLogprob(tokenId, text, _bytes[tokenId], logprob)
             : new TokenLogprob(tokenId, string.Empty, [], logprob);
+
+    private static int Id(JsonElement id) =>
+        id.GetInt32() is >= 0 and < MaxVocabulary and var value ? value : throw new FormatException($"token id {id} is outside 0..{MaxVocabulary - 1}");
 
     private static byte[] BytesOf(string piece) =>
         piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece.EndsWith('>')

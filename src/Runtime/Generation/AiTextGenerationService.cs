@@ -69,6 +69,11 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
         }
 
+        if (request.TopLogprobs is not null && served.Replicas[0].Model.VocabularyError is { } vocabularyError)
+        {
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities are not available for {modelId}: {vocabularyError}");
+        }
+
         var replica = served.LeastLoaded();
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {

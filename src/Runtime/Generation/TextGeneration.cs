@@ -9,7 +9,9 @@ namespace Ember.Runtime.Generation;
 /// A request that was accepted: its text pieces as the scheduler produces them, then its result.
 /// </summary>
 /// <remarks>
-/// The scheduler's thread is the only writer; one reader consumes <see cref="ReadPiecesAsync"/>.
+/// The scheduler's thread writes the pieces (a request that never reached a slot is finished by whichever thread
+/// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>; the reader may call
+/// <see cref="MarkStopStringFound"/>.
 /// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
 /// </remarks>
 public sealed class TextGeneration

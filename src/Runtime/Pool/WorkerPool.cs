@@ -74,30 +74,46 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
         var replicas = 0;
         var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
-        foreach (var (id, options, entry, limits, contextLength) in plans)
+        try
         {
-            var statistics = new SchedulerStatistics();
-            var workers = new List<ModelWorker>();
-            try
+            foreach (var (id, options, entry, limits, contextLength) in plans)
             {
-                for (var i = 0; i < options.Replicas; i++)
+                var statistics = new SchedulerStatistics();
+                var workers = new List<ModelWorker>();
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
-                    var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
-                    var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
-                    workers.Add(worker);
-                    worker.Start();
-                    replicas++;
+                    for (var i = 0; i < options.Replicas; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
+                        var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
+                        var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
+                        workers.Add(worker);
+                        worker.Start();
+                        replicas++;
+                    }
+                }
+                catch
+                {
+                    workers.ForEach(w => w.Dispose());
+                    throw;
+                }
+
+                loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);
+            }
+        }
+        catch
+        {
+            // Models loaded before the failure are in no published table: release them here.
+            foreach (var served in loaded.Values)
+            {
+                foreach (var worker in served.Replicas)
+                {
+                    worker.Dispose();
                 }
             }
-            catch
-            {
-                workers.ForEach(w => w.Dispose());
-                throw;
-            }
 
-            loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);
+            throw;
         }
 
         // Published once complete: the gauges may enumerate it from another thread at any time.

@@ -23,6 +23,7 @@ internal sealed class ContinuousLoop : IBatchLoop
     private readonly ILogger _logger;
     private readonly string _name;
     private readonly SlotSequence?[] _slots;
+    private readonly LogprobCalculator _logprobs = new();
     private readonly int[] _tokens;
     private readonly int[] _lengths;
     private int _active;
@@ -225,7 +226,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         {
             var sequence = _slots[slot]!;
             var token = sequence.Sampler.Next(logits);
-            var logprobs = sequence.Request.TopLogprobs is int top ? LogprobCalculator.Compute(logits, token, top, _model.Vocabulary) : null;
+            var logprobs = sequence.Request.TopLogprobs is int top && _model.Vocabulary is { } vocabulary ? _logprobs.Compute(logits, token, top, vocabulary) : null;
             Deliver(slot, token, logprobs);
         }
         catch (AiTextGenerationException e)

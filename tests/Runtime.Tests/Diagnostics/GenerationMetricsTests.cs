@@ -76,6 +76,29 @@ public sealed class GenerationMetricsTests(TinyModelFixture models)
     }
 
     [Fact]
+    public async Task Run_AbandonedWhileQueued_StillRecordsItsQueueTime()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "1" });
+        using var meters = Collectors.Start(runtime);
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Tiny, new TextGenerationRequest { Prompt = "hi", MaxTokens = 4000, Temperature = 0 }, first.Token);
+        await foreach (var _ in running.ReadPiecesAsync(CancellationToken.None))
+        {
+            break;
+        }
+
+        var queued = await runtime.Generation.StartAsync(Tiny, new TextGenerationRequest { Prompt = "hi", MaxTokens = 4, Temperature = 0 }, second.Token);
+        second.Cancel();
+        var result = await queued.Completion;
+        first.Cancel();
+        await running.Completion;
+
+        Assert.Equal(0, result.Usage.CompletionTokens);
+        Assert.Equal(2, meters.QueueTime.GetMeasurementSnapshot().Count);
+    }
+
+    [Fact]
     public async Task Gauges_WhileARequestRuns_ReportTheCapAndTheLoad()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);

@@ -7,7 +7,7 @@ namespace Ember.Runtime.Tests.Engine;
 public sealed class TokenVocabularyTests(TinyModelFixture models)
 {
     [Fact]
-    public void Read_PiecesBytesAndSpecialTokens()
+    public void Read_TinyTokenizer_PiecesBytesAndSpecialTokens()
     {
         var vocabulary = TokenVocabulary.Read(models.Folder("int8"));
 
@@ -30,6 +30,30 @@ public sealed class TokenVocabularyTests(TinyModelFixture models)
 
         Assert.Equal(" the", vocabulary.Entry(the, 0).Token);
         Assert.Equal(" the"u8.ToArray(), vocabulary.Entry(the, 0).Bytes);
+    }
+
+    [Theory]
+    [InlineData("""{"model":{"vocab":{"a":0}},"added_tokens":[{"id":-1,"content":"x"}]}""")]
+    [InlineData("""{"model":{"vocab":{"a":0}},"added_tokens":[{"id":1,"content":null}]}""")]
+    [InlineData("""{"model":{"vocab":{"a":2000000000}}}""")]
+    [InlineData("""{"model":{"vocab":["a","b"]}}""")]
+    [InlineData("""{"model":{}}""")]
+    public void Read_MalformedTokenizer_IsARuntimeFailure(string json)
+    {
+        var folder = Directory.CreateTempSubdirectory("ember-bad-tokenizer-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), json);
+
+            var error = Assert.Throws<Ember.Runtime.Generation.AiTextGenerationException>(() => TokenVocabulary.Read(folder));
+
+            Assert.Equal(Ember.Runtime.Generation.AiErrorKind.RuntimeFailure, error.Kind);
+            Assert.StartsWith("Could not read the token vocabulary of the model in ", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

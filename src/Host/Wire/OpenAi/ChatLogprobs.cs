@@ -10,10 +10,10 @@ public sealed record ChatLogprobs(IReadOnlyList<ChatTokenLogprob> Content)
     public object? Refusal => null;
 
     /// <summary>The wire form of the runtime's log probabilities.</summary>
-    /// <param name="tokens">The tokens, in order.</param>
+    /// <param name="pieces">The generated pieces, in order, each with its log probabilities.</param>
     /// <returns>The <c>logprobs</c> object.</returns>
-    public static ChatLogprobs From(IEnumerable<TokenLogprobs> tokens) =>
-        new([.. tokens.Select(token => new ChatTokenLogprob(
+    public static ChatLogprobs From(IEnumerable<TextPiece> pieces) =>
+        new([.. pieces.Select(piece => piece.Logprobs!).Select(token => new ChatTokenLogprob(
             token.Chosen.Token,
             token.Chosen.Logprob,
             [.. token.Chosen.Bytes.Select(b => (int)b)],
