@@ -59,13 +59,9 @@ internal sealed class RequestTelemetry
             return;
         }
 
+        // Cancelled, timed out or shut down while still queued: the longest waits, so they count too.
+        Admitted();
         var now = _metrics.Now();
-        if (!_admitted)
-        {
-            // Cancelled, timed out or shut down while still queued: the longest waits, so they count too.
-            _admitted = true;
-            _metrics.RecordQueueTime(_model, _metrics.Seconds(_accepted, now));
-        }
 
         double? perOutputToken = ranToEnd && completionTokens > 1 ? _metrics.Seconds(_firstToken, _lastToken) / (completionTokens - 1) : null;
         _metrics.RecordEnd(_model, outcome, _metrics.Seconds(_accepted, now), promptTokens, completionTokens, perOutputToken);

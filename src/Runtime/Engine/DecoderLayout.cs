@@ -36,6 +36,9 @@ internal sealed record DecoderLayout(
     string[] PresentKey,
     string[] PresentValue)
 {
+    /// <summary>Tokens a cache slot holds when the model is served with <paramref name="contextLimit"/>: at most the model's own context length.</summary>
+    public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
+
     /// <summary>Reads the layout of the model in <paramref name="folder"/>.</summary>
     /// <exception cref="AiTextGenerationException">The configuration lacks a field the decoder needs.</exception>
     public static DecoderLayout Read(string folder)

@@ -63,7 +63,7 @@ internal sealed class DecoderSession : IDisposable
             var session = new InferenceSession(layout.ModelPath, options);
             try
             {
-                return new DecoderSession(session, layout, new KvCache(layout.Layers, slots, layout.KvHeads, Math.Min(maxLength, layout.ContextLength), layout.HeadSize));
+                return new DecoderSession(session, layout, new KvCache(layout.Layers, slots, layout.KvHeads, layout.SlotLength(maxLength), layout.HeadSize));
             }
             catch
             {

@@ -25,14 +25,6 @@ internal static class KvCacheBudget
         return (available / 4 * 3, $"three quarters of the {Format(available)} the .NET runtime reports available");
     }
 
-    /// <summary>One replica's cache size.</summary>
-    /// <param name="layout">The decoder's layout.</param>
-    /// <param name="sequenceCap">The slots.</param>
-    /// <param name="contextTokens">The context limit the slots hold (capped by the model's own).</param>
-    /// <returns>The bytes, keys and values of every layer.</returns>
-    public static long BytesOf(DecoderLayout layout, int sequenceCap, int contextTokens) =>
-        KvCache.BytesFor(layout.Layers, sequenceCap, layout.KvHeads, Math.Min(contextTokens, layout.ContextLength), layout.HeadSize);
-
     /// <summary>Throws when the continuous models' caches together exceed <paramref name="budget"/>.</summary>
     /// <param name="models">Each continuous model: id, options, and the context limit it is served with.</param>
     /// <param name="budget">The budget in bytes.</param>
@@ -44,11 +36,12 @@ internal static class KvCacheBudget
             .Select(model =>
             {
                 var layout = DecoderLayout.Read(model.Options.Folder);
-                var tokens = Math.Min(model.ContextTokens, layout.ContextLength);
-                var bytes = BytesOf(layout, model.Options.SequenceCap, tokens) * model.Options.Replicas;
+                var tokens = layout.SlotLength(model.ContextTokens);
+                var perToken = KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize);
+                var bytes = perToken * model.Options.SequenceCap * tokens * model.Options.Replicas;
                 return (model.Id, Bytes: bytes, Detail: string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{model.Id} {Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {Format(BytesOf(layout, 1, 1))} a token)"));
+                    $"{model.Id} {Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {Format(perToken)} a token)"));
             })
             .ToList();
         var total = shares.Sum(share => share.Bytes);

@@ -105,14 +105,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         catch
         {
             // Models loaded before the failure are in no published table: release them here.
-            foreach (var served in loaded.Values)
-            {
-                foreach (var worker in served.Replicas)
-                {
-                    worker.Dispose();
-                }
-            }
-
+            Release(loaded.Values);
             throw;
         }
 
@@ -136,17 +129,19 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         _ready = false;
         var models = _models;
         _models = [];
-        foreach (var served in models.Values)
-        {
-            foreach (var worker in served.Replicas)
-            {
-                worker.Dispose();
-            }
-        }
+        Release(models.Values);
 
         if (models.Count > 0)
         {
             Log.Unloaded(_logger);
+        }
+    }
+
+    private static void Release(IEnumerable<ServedModel> models)
+    {
+        foreach (var worker in models.SelectMany(served => served.Replicas))
+        {
+            worker.Dispose();
         }
     }
 
