@@ -26,16 +26,16 @@ internal static class KvCacheBudget
     }
 
     /// <summary>Throws when the continuous models' caches together exceed <paramref name="budget"/>.</summary>
-    /// <param name="models">Each continuous model: id, options, and the context limit it is served with.</param>
+    /// <param name="models">Each continuous model: id, options, decoder layout, and the context limit it is served with.</param>
     /// <param name="budget">The budget in bytes.</param>
     /// <param name="source">Where the budget came from, for the message.</param>
     /// <exception cref="InvalidOperationException">The caches do not fit; the message lists each model's share and what to lower.</exception>
-    public static void Check(IReadOnlyList<(string Id, ModelOptions Options, int ContextTokens)> models, long budget, string source)
+    public static void Check(IReadOnlyList<(string Id, ModelOptions Options, DecoderLayout Layout, int ContextTokens)> models, long budget, string source)
     {
         var shares = models
             .Select(model =>
             {
-                var layout = DecoderLayout.Read(model.Options.Folder);
+                var layout = model.Layout;
                 var tokens = layout.SlotLength(model.ContextTokens);
                 var perToken = KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize);
                 var bytes = perToken * model.Options.SequenceCap * tokens * model.Options.Replicas;

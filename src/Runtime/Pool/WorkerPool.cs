@@ -50,7 +50,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
     /// <exception cref="InvalidOperationException">The KV caches would exceed <see cref="EmberOptions.KvCacheBudgetBytes"/>.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var plans = new List<(string Id, ModelOptions Options, CatalogEntry Entry, ModelLimits Limits, int ContextLength)>();
+        var plans = new List<(string Id, ModelOptions Options, CatalogEntry Entry, ModelLimits Limits, int ContextLength, DecoderLayout? Layout)>();
         foreach (var (id, options) in _options.Models)
         {
             await OwnModelProvisioner.EnsureAsync(options, _logger, cancellationToken).ConfigureAwait(false);
@@ -63,12 +63,14 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                 limits = new ModelLimits(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, contextLength, Math.Min(limits.SequenceTokensLimit, contextLength));
             }
 
-            plans.Add((id, options, entry, limits, contextLength));
+            // The continuous scheduler's decoder layout, read once: the KV budget and the decoder both need it.
+            var layout = options.Scheduler == SchedulerKind.Continuous ? DecoderLayout.Read(options.Folder) : null;
+            plans.Add((id, options, entry, limits, contextLength, layout));
         }
 
         var (budget, source) = _options.KvCacheBudgetBytes is { } configured ? (configured, "configured") : KvCacheBudget.Default();
         KvCacheBudget.Check(
-            [.. plans.Where(plan => plan.Options.Scheduler == SchedulerKind.Continuous).Select(plan => (plan.Id, plan.Options, plan.Limits.ContextTokensLimit))],
+            [.. plans.Where(plan => plan.Layout is not null).Select(plan => (plan.Id, plan.Options, plan.Layout!, plan.Limits.ContextTokensLimit))],
             budget,
             source);
 
@@ -76,7 +78,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
         var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
         try
         {
-            foreach (var (id, options, entry, limits, contextLength) in plans)
+            foreach (var (id, options, entry, limits, contextLength, layout) in plans)
             {
                 var statistics = new SchedulerStatistics();
                 var workers = new List<ModelWorker>();
@@ -87,7 +89,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                         cancellationToken.ThrowIfCancellationRequested();
                         Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
                         var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
-                        var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
+                        var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, layout, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
                         workers.Add(worker);
                         worker.Start();
                         replicas++;
@@ -150,17 +152,18 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
             model.Value.Replicas.Sum(figure),
             new KeyValuePair<string, object?>(GenerationMetrics.ModelTag, model.Key)));
 
-    private IBatchLoop CreateLoop(string id, int replica, ModelOptions options, GenAIModel model, ModelLimits limits, SchedulerStatistics statistics)
+    /// <summary>The replica's scheduler: continuous over <paramref name="layout"/>, or waves when the plan read none (Scheduler Waves).</summary>
+    private IBatchLoop CreateLoop(string id, int replica, ModelOptions options, DecoderLayout? layout, GenAIModel model, ModelLimits limits, SchedulerStatistics statistics)
     {
         var name = $"{id}#{replica}";
-        if (options.Scheduler == SchedulerKind.Waves)
+        if (layout is null)
         {
             return new WaveLoop(model, options.SequenceCap, statistics, _logger, name);
         }
 
         try
         {
-            var decoder = NativeObjectCounter.Track(DecoderSession.Load(DecoderLayout.Read(options.Folder), options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning));
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning));
             Log.ContinuousLoaded(_logger, id, replica, decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20);
             return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, _logger, name);
         }
