@@ -10,4 +10,5 @@ internal sealed record BenchmarkReport(
     IReadOnlyList<LevelResult> Results,
     IReadOnlyList<RatioRow> Ratios,
     IReadOnlyDictionary<string, string> Notes,
-    SoakResult? Soak);
+    SoakResult? Soak,
+    SustainedResult? Sustained = null);

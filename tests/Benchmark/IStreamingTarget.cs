@@ -11,4 +11,7 @@ internal interface IStreamingTarget : IAsyncDisposable
 
     /// <summary>Peak resident set of the process doing the work, in bytes, or null if not known.</summary>
     long? PeakRssBytes();
+
+    /// <summary>Current resident set of the process doing the work, in bytes, or null if not known.</summary>
+    long? RssBytes();
 }

@@ -51,6 +51,8 @@ internal sealed class OneAtATimeTarget : IStreamingTarget
 
     public long? PeakRssBytes() => MemoryProbe.PeakRssBytes();
 
+    public long? RssBytes() => MemoryProbe.RssBytes();
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

@@ -15,7 +15,23 @@ internal sealed class RequestSample
 
     public double? TimeToFirstTokenMs => _tokenTimes.Count > 0 ? _tokenTimes[0] : null;
 
-    public void RecordToken(double atMs) => _tokenTimes.Add(atMs);
+    /// <summary>Sustained-load mode: after this many tokens the client leaves (cancels <see cref="Leave"/>).</summary>
+    public int? AbandonAfter { get; init; }
+
+    /// <summary>What the client cancels to leave mid-stream.</summary>
+    public CancellationTokenSource? Leave { get; init; }
+
+    /// <summary>Whether the client left as planned.</summary>
+    public bool Abandoned { get; set; }
+
+    public void RecordToken(double atMs)
+    {
+        _tokenTimes.Add(atMs);
+        if (_tokenTimes.Count == AbandonAfter)
+        {
+            Leave?.Cancel();
+        }
+    }
 
     /// <summary>Gaps between successive tokens of this stream.</summary>
     public IEnumerable<double> InterTokenGaps()

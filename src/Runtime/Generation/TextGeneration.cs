@@ -38,6 +38,9 @@ public sealed class TextGeneration
     /// <summary>The most tokens this request may generate, after defaults were applied.</summary>
     public int MaxTokens { get; }
 
+    /// <summary>Tokens published so far; read by the scheduler's own tests, which drive it step by step.</summary>
+    internal int PublishedTokens => Volatile.Read(ref _completionTokens);
+
     /// <summary>Completes with the result when the sequence ends, or faults with an <see cref="AiTextGenerationException"/>.</summary>
     public Task<TextGenerationResult> Completion => _result.Task;
 

@@ -9,8 +9,21 @@ namespace Ember.Runtime.Scheduling;
 /// Continuous batching: a request takes a slot as soon as one is free and leaves it the moment it ends. Each
 /// iteration prefills at most <c>PrefillChunkTokens</c> prompt tokens (so a long prompt joining never stalls
 /// the others for long), then runs one decode step that advances every decoding sequence by one token, each at
-/// its own length. CPU only: the cache lives in host memory.
+/// its own length, on whichever execution provider the decoder runs (see <see cref="DecoderProvider"/>).
 /// </summary>
+/// <remarks>
+/// <para>
+/// Fairness: requests are admitted in order of arrival (the queue is FIFO) and the prefill budget goes to the
+/// prefilling sequences in order of admission, whatever slot they hold: the oldest takes what it needs, then the
+/// next. So at most one prompt is ever half done, and a newer prompt never starts before an older one finished.
+/// </para>
+/// <para>
+/// The bound: a sequence admitted behind sequences that still have <c>W</c> prompt tokens to prefill, with a prompt
+/// of <c>P</c> tokens, gets its first token at the latest in iteration <c>⌈(W + P) / C⌉</c> after its admission
+/// (<c>C</c> = <c>PrefillChunkTokens</c>); once its first chunk ran it gets one every iteration. As <c>W</c> is at
+/// most (cap − 1) × the context limit, no admitted request waits more than cap × ⌈context limit / C⌉ iterations.
+/// </para>
+/// </remarks>
 internal sealed class ContinuousLoop : IBatchLoop
 {
     /// <summary>Most prompt tokens in one prefill call: it returns logits for every position, so this bounds their memory.</summary>
@@ -26,6 +39,9 @@ internal sealed class ContinuousLoop : IBatchLoop
     private readonly LogprobCalculator _logprobs = new();
     private readonly int[] _tokens;
     private readonly int[] _lengths;
+
+    /// <summary>The slots still prefilling, in order of admission: the order the prefill budget is handed out in.</summary>
+    private readonly List<int> _prefillOrder;
     private int _active;
 
     /// <summary>Creates the loop over a decoder whose cache has one slot per sequence of the cap.</summary>
@@ -40,6 +56,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         _slots = new SlotSequence?[decoder.Slots];
         _tokens = new int[decoder.Slots];
         _lengths = new int[decoder.Slots];
+        _prefillOrder = new List<int>(decoder.Slots);
     }
 
     /// <inheritdoc/>
@@ -52,16 +69,10 @@ internal sealed class ContinuousLoop : IBatchLoop
         {
             while (!stopping.IsCancellationRequested)
             {
-                Admit(queue);
-                if (Active == 0)
+                if (!Iterate(queue))
                 {
                     queue.Wait(stopping);
-                    continue;
                 }
-
-                ReleaseAbandoned();
-                Prefill();
-                Step();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -80,6 +91,25 @@ internal sealed class ContinuousLoop : IBatchLoop
 
     /// <inheritdoc/>
     public void Dispose() => NativeObjectCounter.Release(_decoder);
+
+    /// <summary>
+    /// One iteration: fill free slots from the queue, release abandoned sequences, prefill up to the chunk budget and
+    /// run one decode step. Returns false, having done nothing else, when no sequence holds a slot.
+    /// </summary>
+    /// <remarks>Scheduler thread only; <see cref="Run"/> calls it in a loop, and the scheduler's tests call it step by step.</remarks>
+    internal bool Iterate(RequestQueue queue)
+    {
+        Admit(queue);
+        if (Active == 0)
+        {
+            return false;
+        }
+
+        ReleaseAbandoned();
+        Prefill();
+        Step();
+        return true;
+    }
 
     /// <summary>Gives every free slot to the next waiting request.</summary>
     private void Admit(RequestQueue queue)
@@ -101,6 +131,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             try
             {
                 _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
+                _prefillOrder.Add(slot);
                 Volatile.Write(ref _active, _active + 1);
                 _statistics.RecordAdmitted(1);
                 request.Output.Admitted();
@@ -125,22 +156,23 @@ internal sealed class ContinuousLoop : IBatchLoop
     }
 
     /// <summary>
-    /// Prefills up to the chunk budget of prompt tokens, oldest slot first; a finished prompt picks its first token.
+    /// Prefills up to the chunk budget of prompt tokens, oldest admission first (see the remarks on fairness); a
+    /// finished prompt picks its first token and the rest of the budget goes to the next.
     /// The budget holds even while nothing decodes yet: a prompt that has just produced its first token is decoding,
     /// and lifting the budget then made those first sequences wait ~1 s for the rest (measured at 64 streams).
     /// </summary>
     private void Prefill()
     {
         var budget = _prefillChunk;
-        for (var slot = 0; slot < _slots.Length && budget > 0; slot++)
+        while (budget > 0 && _prefillOrder.Count > 0)
         {
-            if (_slots[slot] is not { IsPrefilling: true } sequence)
-            {
-                continue;
-            }
-
+            var slot = _prefillOrder[0];
+            var sequence = _slots[slot]!;
             var prompt = sequence.Request.PromptTokens;
-            var count = Math.Min(prompt.Length - sequence.Length, Math.Min(budget, MaxPrefillCallTokens));
+            // A provider that cannot prefill in chunks (DirectML) takes the whole prompt in one call, whatever the budget.
+            var count = _decoder.Provider.ChunkedPrefill
+                ? Math.Min(prompt.Length - sequence.Length, Math.Min(budget, MaxPrefillCallTokens))
+                : prompt.Length - sequence.Length;
             float[] logits;
             try
             {
@@ -159,6 +191,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             _statistics.RecordPrefill(count);
             if (!sequence.IsPrefilling)
             {
+                _prefillOrder.RemoveAt(0);
                 DeliverOrFail(slot, logits);
             }
         }
@@ -266,6 +299,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         NativeObjectCounter.Release(sequence.Stream);
+        _prefillOrder.Remove(slot);
         _slots[slot] = null;
         Volatile.Write(ref _active, _active - 1);
     }
