@@ -1,3 +1,4 @@
+using Ember.Runtime.Generation;
 using Ember.Host.Auth;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
@@ -200,9 +201,10 @@ public static class EmberHost
         {
             await StartAsync(app, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException)
+        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException or AiTextGenerationException)
         {
-            // Refused (no tokens on a public address) or invalid options (every failure listed).
+            // Refused (no tokens on a public address), invalid options (every failure listed), or a model that could
+            // not load (a provider that cannot start, a cache that does not fit): the message says which and why.
             await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
             return 1;
         }

@@ -24,6 +24,20 @@ internal sealed class BenchmarkOptions
     /// <summary>Soak mode: this many requests through the engine at the highest level, RSS after 200 and after all.</summary>
     public int? SoakRequests { get; private set; }
 
+    /// <summary>Sustained-load mode: seconds to keep the highest level's streams busy; null: the usual levels.</summary>
+    public int? SustainSeconds { get; private set; }
+
+    /// <summary>Sustained-load mode: one request in this many is abandoned mid-stream (0: none).</summary>
+    public int AbandonEvery { get; private set; } = 10;
+
+    /// <summary>GPU check mode: compare the decoder on <see cref="Provider"/> with the CPU, then a tok/s table.</summary>
+    public bool GpuCheck { get; private set; }
+
+    /// <summary>The execution provider of the GPU check (Cpu, Cuda, Dml).</summary>
+    public string Provider { get; private set; } = "Cuda";
+
+    public int DeviceId { get; private set; }
+
     public string? JsonPath { get; private set; }
 
     public string? ModelsRoot { get; private set; }
@@ -51,6 +65,14 @@ internal sealed class BenchmarkOptions
           --host-dll <path>          Ember.Host.dll to start (default src/Host/bin/Release/net10.0/Ember.Host.dll)
           --no-baseline              skip the one-at-a-time OnnxRuntimeGenAIChatClient column
           --requests N               soak mode: N engine requests, RSS after 200 and after N
+          --sustain SECONDS          sustained-load mode instead of the levels: the highest level's streams kept busy
+                                     for SECONDS over HTTP (the engine with --no-http), prompts of ~4-160 tokens,
+                                     max_tokens 16-215; reports TTFT p50/p99/p99.9/max, ITL p99 and RSS each minute
+          --abandon-every N          sustained mode: one request in N is abandoned mid-stream (default 10, 0: none)
+          --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
+                                     model, continuous against alone there, and tok/s at each --concurrency level
+          --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
+          --device N                 GPU check device index (default 0)
           --json <file>              also write the figures as JSON
         """;
 
@@ -73,6 +95,13 @@ internal sealed class BenchmarkOptions
                 case "--cap": options.Cap = Positive(Next()); break;
                 case "--prefill-chunk": options.PrefillChunk = Positive(Next()); break;
                 case "--requests": options.SoakRequests = Positive(Next()); break;
+                case "--sustain": options.SustainSeconds = Positive(Next()); break;
+                case "--abandon-every":
+                    options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
+                    break;
+                case "--gpu-check": options.GpuCheck = true; break;
+                case "--provider": options.Provider = Next(); break;
+                case "--device": options.DeviceId = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--json": options.JsonPath = Next(); break;
                 case "--no-http": options.Http = false; break;
                 case "--host-dll": options.HostDll = Next(); options.Http = true; break;

@@ -26,7 +26,7 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public SchedulerStatistics? Statistics => _host.Services.GetRequiredService<WorkerPool>().GetStatistics(ModelCatalog.TinyLlamaId);
 
-    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken)
+    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu")
     {
         var prefix = $"Ember:Models:{ModelCatalog.TinyLlamaId}:";
         var builder = Host.CreateApplicationBuilder();
@@ -39,6 +39,7 @@ internal sealed class EngineTarget : IStreamingTarget
             [prefix + "QueueBound"] = queueBound.ToString(CultureInfo.InvariantCulture),
             [prefix + "PrefillChunkTokens"] = prefillChunk.ToString(CultureInfo.InvariantCulture),
             [prefix + "RequestTimeout"] = "00:10:00",
+            [prefix + "Provider"] = provider,
         });
         builder.Logging.ClearProviders();
         builder.Services.AddEmberRuntime(builder.Configuration, modelsRoot);
@@ -59,7 +60,17 @@ internal sealed class EngineTarget : IStreamingTarget
         await generation.Completion.ConfigureAwait(false);
     }
 
+    /// <summary>The whole greedy text of <paramref name="prompt"/>.</summary>
+    public async Task<string> GreedyTextAsync(string prompt, int maxTokens, CancellationToken cancellationToken)
+    {
+        var request = new TextGenerationRequest { Prompt = prompt, MaxTokens = maxTokens, Temperature = 0 };
+        var result = await _generation.RunAsync(ModelCatalog.TinyLlamaId, request, cancellationToken).ConfigureAwait(false);
+        return result.Response;
+    }
+
     public long? PeakRssBytes() => MemoryProbe.PeakRssBytes();
+
+    public long? RssBytes() => MemoryProbe.RssBytes();
 
     public async ValueTask DisposeAsync()
     {

@@ -29,6 +29,11 @@ Console.CancelKeyPress += (_, e) =>
 };
 var ct = cancel.Token;
 
+if (options.GpuCheck)
+{
+    return await GpuCheck.RunAsync(options, ct).ConfigureAwait(false);
+}
+
 var shape = LlamaShape.FromPreset(options.Preset);
 var variant = Enum.Parse<ModelVariant>(options.Variant, ignoreCase: true);
 var variantFolderName = LlamaModelWriter.FolderName(variant);
@@ -41,6 +46,11 @@ if (!File.Exists(Path.Combine(modelFolder, "genai_config.json")))
 }
 
 var levels = options.Concurrency.Distinct().Order().ToArray();
+if (options.SustainSeconds is { } sustainSeconds)
+{
+    return await SustainedMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), TimeSpan.FromSeconds(sustainSeconds), ct).ConfigureAwait(false);
+}
+
 var perLevel = options.RequestsPerLevel;
 var results = new List<LevelResult>();
 var notes = new Dictionary<string, string>();

@@ -51,6 +51,28 @@ public sealed class EmberHostTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ModelThatCannotLoad_ExitsWithOneInsteadOfCrashing()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "ember-broken-model-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "genai_config.json"), """{"model":{"context_length":2048}}""");
+            string file = Path.Combine(Path.GetTempPath(), "ember-config-" + Guid.NewGuid().ToString("N") + ".json");
+            _files.Add(file);
+            await File.WriteAllTextAsync(file, "{\"Ember\":{\"Models\":{\"@ember/tiny-llama\":{\"Folder\":" + System.Text.Json.JsonSerializer.Serialize(folder) + ",\"Variant\":\"Int8\"}}}}");
+
+            int exitCode = await EmberHost.RunAsync(["--config", file, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "None"]);
+
+            Assert.Equal(1, exitCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task StartAsync_TokensOnWildcardAddress_Starts()
     {
         WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://0.0.0.0:0", "--Auth:Tokens:0", "t", "--Logging:LogLevel:Default", "None"]);

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Ember.Runtime.Tests;
 
 /// <summary>
-/// The GenAI build flavour (<c>OrtGenAIFlavor</c>, see the root <c>Directory.Build.props</c>) picks exactly one
-/// ONNX Runtime GenAI package. Each case evaluates <c>src/Runtime/Ember.Runtime.csproj</c> in a child
+/// The build flavour (<c>OrtGenAIFlavor</c>, see the root <c>Directory.Build.props</c>) picks exactly one
+/// ONNX Runtime GenAI package, and in the Cuda flavour ONNX Runtime's CUDA build with the CPU build's native library
+/// excluded. Each case evaluates <c>src/Runtime/Ember.Runtime.csproj</c> in a child
 /// <c>dotnet msbuild</c> without restoring, so the Cuda and DirectML packages are never downloaded.
 /// </summary>
 public sealed class BuildFlavorTests
@@ -20,13 +21,14 @@ public sealed class BuildFlavorTests
     private static readonly string[] GenAIPackages = [CpuPackage, CudaPackage, DirectMLPackage];
 
     [Theory]
-    [InlineData("Cpu", CpuPackage)]
-    [InlineData("Cuda", CudaPackage)]
-    [InlineData("DirectML", DirectMLPackage)]
-    [InlineData(null, CpuPackage)]
-    public async Task PackageReference_Flavor_ReferencesOnlyThatGenAIPackage(string? flavor, string expected)
+    [InlineData("Cpu", null, CpuPackage)]
+    [InlineData("Cuda", null, CpuPackage)]
+    [InlineData("Cuda", "true", CudaPackage)]
+    [InlineData("DirectML", null, DirectMLPackage)]
+    [InlineData(null, null, CpuPackage)]
+    public async Task PackageReference_Flavor_ReferencesOnlyThatGenAIPackage(string? flavor, string? cudaPackage, string expected)
     {
-        var result = await RunMSBuildAsync("-getItem:PackageReference", flavor);
+        var result = await RunMSBuildAsync("-getItem:PackageReference", flavor, cudaPackage is null ? [] : [$"-p:OrtGenAICudaPackage={cudaPackage}"]);
 
         Assert.True(result.ExitCode == 0, $"dotnet msbuild exited with {result.ExitCode}:\n{result.Output}");
         using var json = JsonDocument.Parse(result.StandardOutput);
@@ -36,10 +38,31 @@ public sealed class BuildFlavorTests
         Assert.Equal([expected], references.Where(id => GenAIPackages.Contains(id, StringComparer.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("Cpu", false)]
+    [InlineData("Cuda", true)]
+    [InlineData("DirectML", false)]
+    public async Task PackageReference_Flavor_OnnxRuntimeCudaBuildOnlyInCudaWithTheCpuNativeLibraryExcluded(string flavor, bool cuda)
+    {
+        var result = await RunMSBuildAsync("-getItem:PackageReference", flavor, []);
+
+        Assert.True(result.ExitCode == 0, $"dotnet msbuild exited with {result.ExitCode}:\n{result.Output}");
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var references = json.RootElement.GetProperty("Items").GetProperty("PackageReference").EnumerateArray().ToList();
+        var gpu = references.Where(item => item.GetProperty("Identity").GetString()!.StartsWith("Microsoft.ML.OnnxRuntime.Gpu", StringComparison.Ordinal)).ToList();
+        var cpuRuntime = references.Where(item => item.GetProperty("Identity").GetString() == "Microsoft.ML.OnnxRuntime").ToList();
+        Assert.Equal(cuda ? 1 : 0, gpu.Count);
+        Assert.Equal(cuda ? 1 : 0, cpuRuntime.Count);
+        if (cuda)
+        {
+            Assert.Equal("native", cpuRuntime[0].GetProperty("ExcludeAssets").GetString());
+        }
+    }
+
     [Fact]
     public async Task CollectPackageReferences_UnknownFlavor_FailsListingKnownFlavors()
     {
-        var result = await RunMSBuildAsync("-t:CollectPackageReferences", "Rocm");
+        var result = await RunMSBuildAsync("-t:CollectPackageReferences", "Rocm", []);
 
         Assert.NotEqual(0, result.ExitCode);
         var error = result.Output.Split('\n').FirstOrDefault(line => line.Contains("OrtGenAIFlavor 'Rocm'", StringComparison.Ordinal));
@@ -49,7 +72,7 @@ public sealed class BuildFlavorTests
         Assert.Contains("DirectML", error, StringComparison.Ordinal);
     }
 
-    private static async Task<MSBuildResult> RunMSBuildAsync(string request, string? flavor)
+    private static async Task<MSBuildResult> RunMSBuildAsync(string request, string? flavor, string[] properties)
     {
         var project = Path.Combine(FindRepositoryRoot(), "src", "Runtime", "Ember.Runtime.csproj");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -66,6 +89,11 @@ public sealed class BuildFlavorTests
         if (flavor is not null)
         {
             start.ArgumentList.Add($"-p:OrtGenAIFlavor={flavor}");
+        }
+
+        foreach (var property in properties)
+        {
+            start.ArgumentList.Add(property);
         }
 
         // The test host may run inside an MSBuild-launched process; its MSBuild variables must not steer the child.

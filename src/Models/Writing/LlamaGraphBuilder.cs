@@ -12,8 +12,10 @@ namespace Ember.Models.Writing;
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
 /// </summary>
 /// <remarks>
-/// fp16 differs from the builder's CUDA fp16 export: weights are stored as float16 and cast to float,
-/// so that the graph's inputs and outputs stay float32 and the CPU provider runs it.
+/// fp16 is written like the builder's CUDA fp16 export: float16 weights, activations, KV cache
+/// (<c>GroupQueryAttention</c> in float16) and logits. One concession to the CPU provider, which has no float16
+/// <c>MatMul</c>, <c>Sigmoid</c> or <c>Mul</c> on x64: each projection and the MLP run in float32 between two
+/// <c>Cast</c>s, so the graph runs on every provider.
 /// </remarks>
 internal sealed class LlamaGraphBuilder
 {
@@ -54,15 +56,15 @@ internal sealed class LlamaGraphBuilder
         var mask = _graph.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
         for (var i = 0; i < s.Layers; i++)
         {
-            _graph.Input($"past_key_values.{i}.key", OnnxDataType.Float, kvDims);
-            _graph.Input($"past_key_values.{i}.value", OnnxDataType.Float, kvDims);
+            _graph.Input($"past_key_values.{i}.key", Activation, kvDims);
+            _graph.Input($"past_key_values.{i}.value", Activation, kvDims);
         }
 
-        _graph.Output("logits", OnnxDataType.Float, "batch_size", "sequence_length", (long)s.VocabSize);
+        _graph.Output("logits", Activation, "batch_size", "sequence_length", (long)s.VocabSize);
         for (var i = 0; i < s.Layers; i++)
         {
-            _graph.Output($"present.{i}.key", OnnxDataType.Float, presentDims);
-            _graph.Output($"present.{i}.value", OnnxDataType.Float, presentDims);
+            _graph.Output($"present.{i}.key", Activation, presentDims);
+            _graph.Output($"present.{i}.value", Activation, presentDims);
         }
 
         var (seqlensK, totalLength) = AttentionLengths(mask);
@@ -80,7 +82,7 @@ internal sealed class LlamaGraphBuilder
             residual ??= hidden;
 
             var qkvWidth = s.Hidden + (2 * s.KvHeads * s.HeadSize);
-            var qkv = Linear($"{prefix}/attn/qkv_proj", normed, s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden));
+            var qkv = ToActivation($"{prefix}/attn/qkv_proj", Linear($"{prefix}/attn/qkv_proj", ToFloat($"{prefix}/attn/qkv_proj", normed), s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden)));
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
                 $"{prefix}/attn/GroupQueryAttention",
@@ -93,19 +95,19 @@ internal sealed class LlamaGraphBuilder
                 OnnxAttribute.Int("do_rotary", 1),
                 OnnxAttribute.Int("rotary_interleaved", 0),
                 OnnxAttribute.Int("local_window_size", -1))[0];
-            var attentionOut = Linear($"{prefix}/attn/o_proj", attention, s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden));
+            var attentionOut = ToActivation($"{prefix}/attn/o_proj", Linear($"{prefix}/attn/o_proj", ToFloat($"{prefix}/attn/o_proj", attention), s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden)));
 
-            var mlpIn = SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual);
+            var mlpIn = ToFloat($"{prefix}/mlp", SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual));
             var gate = Linear($"{prefix}/mlp/gate_proj", mlpIn, s.Hidden, s.Intermediate, 1f / MathF.Sqrt(s.Hidden));
             var up = Linear($"{prefix}/mlp/up_proj", mlpIn, s.Hidden, s.Intermediate, 1f / MathF.Sqrt(s.Hidden));
             var sigmoid = _graph.Node("Sigmoid", $"{prefix}/mlp/act_fn/Sigmoid", [gate]);
             var silu = _graph.Node("Mul", $"{prefix}/mlp/act_fn/Mul", [gate, sigmoid]);
             var product = _graph.Node("Mul", $"{prefix}/mlp/Mul", [silu, up]);
-            hidden = Linear($"{prefix}/mlp/down_proj", product, s.Intermediate, s.Hidden, 1f / MathF.Sqrt(s.Intermediate));
+            hidden = ToActivation($"{prefix}/mlp/down_proj", Linear($"{prefix}/mlp/down_proj", product, s.Intermediate, s.Hidden, 1f / MathF.Sqrt(s.Intermediate)));
         }
 
         var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
-        OutputProjection(final);
+        OutputProjection(ToFloat("/lm_head", final));
         return _graph.ToModelBytes("ember-model-writer");
     }
 
@@ -137,7 +139,7 @@ internal sealed class LlamaGraphBuilder
         }
 
         long[] dims = [_shape.ContextLength, half];
-        return (_graph.Initializer(OnnxTensor.Float("cos_cache", dims, cos)), _graph.Initializer(OnnxTensor.Float("sin_cache", dims, sin)));
+        return (_graph.Initializer(ActivationTensor("cos_cache", dims, cos)), _graph.Initializer(ActivationTensor("sin_cache", dims, sin)));
     }
 
     private string Embedding(string inputIds)
@@ -147,8 +149,7 @@ internal sealed class LlamaGraphBuilder
         if (_variant == ModelVariant.Fp16)
         {
             var table16 = _graph.Initializer(OnnxTensor.Float16("model.embed_tokens.weight", dims, weights));
-            var gathered = _graph.Node("Gather", "/model/embed_tokens/Gather", [table16, inputIds]);
-            return _graph.Node("Cast", "/model/embed_tokens/Cast", [gathered], OnnxAttribute.Int("to", (int)OnnxDataType.Float));
+            return _graph.Node("Gather", "/model/embed_tokens/Gather", [table16, inputIds]);
         }
 
         var table = _graph.Initializer(OnnxTensor.Float("model.embed_tokens.weight", dims, weights));
@@ -179,9 +180,15 @@ internal sealed class LlamaGraphBuilder
             }
         }
 
+        var float16 = Activation == OnnxDataType.Float16;
         if (_options.EndOfSequenceBias is not { } bias)
         {
-            LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, "logits");
+            var logits = LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, float16 ? null : "logits");
+            if (float16)
+            {
+                _graph.NodeWithOutputs("Cast", "/lm_head/OutputCast", [logits], ["logits"], string.Empty, OnnxAttribute.Int("to", (int)OnnxDataType.Float16));
+            }
+
             return;
         }
 
@@ -189,7 +196,14 @@ internal sealed class LlamaGraphBuilder
         var biases = new float[_shape.VocabSize];
         biases[LlamaVocabulary.EosId] = bias;
         var biasName = _graph.Initializer(OnnxTensor.Float("lm_head.bias", [_shape.VocabSize], biases));
-        _graph.NodeWithOutputs("Add", "/lm_head/Add", [projected, biasName], ["logits"], string.Empty);
+        if (!float16)
+        {
+            _graph.NodeWithOutputs("Add", "/lm_head/Add", [projected, biasName], ["logits"], string.Empty);
+            return;
+        }
+
+        var biased = _graph.Node("Add", "/lm_head/Add", [projected, biasName]);
+        _graph.NodeWithOutputs("Cast", "/lm_head/OutputCast", [biased], ["logits"], string.Empty, OnnxAttribute.Int("to", (int)OnnxDataType.Float16));
     }
 
     private string Linear(string name, string input, int k, int n, float standardDeviation) =>
@@ -236,8 +250,22 @@ internal sealed class LlamaGraphBuilder
     {
         var ones = new float[_shape.Hidden];
         Array.Fill(ones, 1f);
-        return _graph.Initializer(OnnxTensor.Float(name, [_shape.Hidden], ones));
+        return _graph.Initializer(ActivationTensor(name, [_shape.Hidden], ones));
     }
+
+    /// <summary>The element type of activations, the KV cache and the logits: float16 for fp16, else float32.</summary>
+    private OnnxDataType Activation => _variant == ModelVariant.Fp16 ? OnnxDataType.Float16 : OnnxDataType.Float;
+
+    private OnnxTensor ActivationTensor(string name, long[] dims, float[] values) =>
+        Activation == OnnxDataType.Float16 ? OnnxTensor.Float16(name, dims, values) : OnnxTensor.Float(name, dims, values);
+
+    /// <summary>fp16: casts an activation to float32 for the float32-only part that follows; otherwise the input itself.</summary>
+    private string ToFloat(string name, string input) =>
+        Activation == OnnxDataType.Float16 ? _graph.Node("Cast", $"{name}/InputCast", [input], OnnxAttribute.Int("to", (int)OnnxDataType.Float)) : input;
+
+    /// <summary>fp16: casts a float32 result back to float16; otherwise the input itself.</summary>
+    private string ToActivation(string name, string input) =>
+        Activation == OnnxDataType.Float16 ? _graph.Node("Cast", $"{name}/OutputCast", [input], OnnxAttribute.Int("to", (int)OnnxDataType.Float16)) : input;
 
     private string Int64Constant(string name, long[] dims, long value) => _graph.Initializer(OnnxTensor.Int64(name, dims, [value]));
 

@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Unloaded every model.")]
     public static partial void Unloaded(ILogger logger);
 
-    [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB.")]
-    public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, int slots, int maxLength, long cacheMiB);
+    [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler on {Provider}, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB in {CacheLocation}.")]
+    public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, string provider, int slots, int maxLength, long cacheMiB, string cacheLocation);
 
     [LoggerMessage(1008, LogLevel.Critical, "{Replica}: the scheduler failed and the replica is out of service.")]
     public static partial void SchedulerDied(ILogger logger, string replica, Exception error);

@@ -21,6 +21,7 @@ namespace Ember.Runtime.Engine;
 /// <param name="PastValue">Past value input names by layer.</param>
 /// <param name="PresentKey">Present key output names by layer.</param>
 /// <param name="PresentValue">Present value output names by layer.</param>
+/// <param name="Types">Element types of the token input, the mask, the cache and the logits, read from the graph.</param>
 internal sealed record DecoderLayout(
     string ModelPath,
     int Layers,
@@ -34,7 +35,8 @@ internal sealed record DecoderLayout(
     string[] PastKey,
     string[] PastValue,
     string[] PresentKey,
-    string[] PresentValue)
+    string[] PresentValue,
+    DecoderTypes Types)
 {
     /// <summary>Tokens a cache slot holds when the model is served with <paramref name="contextLimit"/>: at most the model's own context length.</summary>
     public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
@@ -53,22 +55,31 @@ internal sealed record DecoderLayout(
             var layers = decoder.GetProperty("num_hidden_layers").GetInt32();
             string[] Names(JsonElement section, string key) =>
                 [.. Enumerable.Range(0, layers).Select(i => section.GetProperty(key).GetString()!.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))];
+            var modelPath = Path.Combine(folder, decoder.GetProperty("filename").GetString()!);
+            var pastKey = Names(inputs, "past_key_names");
+            var inputIds = inputs.GetProperty("input_ids").GetString()!;
+            var attentionMask = inputs.GetProperty("attention_mask").GetString()!;
+            var logits = outputs.GetProperty("logits").GetString()!;
+            var signature = OnnxGraphSignature.Read(modelPath);
+            var types = new DecoderTypes(signature[inputIds], signature[attentionMask], signature[pastKey[0]], signature[logits]);
+            types.Validate();
             return new DecoderLayout(
-                Path.Combine(folder, decoder.GetProperty("filename").GetString()!),
+                modelPath,
                 layers,
                 decoder.GetProperty("num_key_value_heads").GetInt32(),
                 decoder.GetProperty("head_size").GetInt32(),
                 model.GetProperty("vocab_size").GetInt32(),
                 model.GetProperty("context_length").GetInt32(),
-                inputs.GetProperty("input_ids").GetString()!,
-                inputs.GetProperty("attention_mask").GetString()!,
-                outputs.GetProperty("logits").GetString()!,
-                Names(inputs, "past_key_names"),
+                inputIds,
+                attentionMask,
+                logits,
+                pastKey,
                 Names(inputs, "past_value_names"),
                 Names(outputs, "present_key_names"),
-                Names(outputs, "present_value_names"));
+                Names(outputs, "present_value_names"),
+                types);
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException)
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or InvalidDataException or NotSupportedException)
         {
             throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The model in {folder} has no decoder layout the continuous scheduler can run: {e.Message}", e);
         }

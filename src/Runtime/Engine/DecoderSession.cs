@@ -1,5 +1,6 @@
 using Ember.Runtime.Generation;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ember.Runtime.Engine;
 
@@ -21,14 +22,19 @@ internal sealed class DecoderSession : IDisposable
     private readonly KvCache _cache;
     private readonly RunOptions _runOptions = new();
     private readonly float[] _stepLogits;
+    private readonly byte[] _stepLogitsRaw;
     private readonly long[] _stepTokens;
+    private readonly int _logitBytes;
 
-    private DecoderSession(InferenceSession session, DecoderLayout layout, KvCache cache)
+    private DecoderSession(InferenceSession session, DecoderLayout layout, KvCache cache, DecoderProvider provider)
     {
         _session = session;
         _layout = layout;
         _cache = cache;
+        Provider = provider;
+        _logitBytes = DecoderTypes.SizeOf(layout.Types.Logits);
         _stepLogits = new float[cache.Slots * layout.VocabSize];
+        _stepLogitsRaw = layout.Types.Logits == TensorElementType.Float ? [] : GC.AllocateArray<byte>(cache.Slots * layout.VocabSize * _logitBytes, pinned: true);
         _stepTokens = new long[cache.Slots];
     }
 
@@ -41,36 +47,58 @@ internal sealed class DecoderSession : IDisposable
     /// <summary>Bytes of the KV cache.</summary>
     public long CacheBytes => _cache.Bytes;
 
+    /// <summary>Where the KV cache lives, for the start-up log.</summary>
+    public string CacheWhere => _cache.Where;
+
     /// <summary>Longest sequence (prompt and generated tokens) a slot holds.</summary>
     public int MaxLength => _cache.MaxLength;
 
+    /// <summary>The provider it runs on, and what the decoder can do there.</summary>
+    public DecoderProvider Provider { get; }
+
     /// <summary>
-    /// Loads the decoder of <paramref name="layout"/> on the CPU with a cache of <paramref name="slots"/> slots;
-    /// <paramref name="spinning"/> lets ONNX Runtime's worker threads spin between operators.
+    /// Loads the decoder of <paramref name="layout"/> on <paramref name="provider"/> (the CPU when null) with a cache
+    /// of <paramref name="slots"/> slots in that provider's cache memory; <paramref name="spinning"/> lets ONNX
+    /// Runtime's worker threads spin between operators.
     /// </summary>
-    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning)
+    /// <exception cref="AiTextGenerationException">The provider could not start, the model could not load on it, or the cache did not fit.</exception>
+    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning, DecoderProvider? provider = null)
     {
-        return Guard("load the decoder", () =>
+        provider ??= DecoderProvider.Cpu;
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (intraOpThreads > 0)
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            if (intraOpThreads > 0)
-            {
-                options.IntraOpNumThreads = intraOpThreads;
-            }
+            options.IntraOpNumThreads = intraOpThreads;
+        }
 
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
-
-            var session = new InferenceSession(layout.ModelPath, options);
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+        provider.AppendTo(options);
+        var session = Guard($"load the decoder on {provider.Provider}", () => new InferenceSession(layout.ModelPath, options));
+        KvCache? cache = null;
+        try
+        {
+            var length = layout.SlotLength(maxLength);
+            var bytes = KvCache.BytesFor(layout.Layers, slots, layout.KvHeads, length, layout.HeadSize, layout.Types.CacheElementBytes);
             try
             {
-                return new DecoderSession(session, layout, new KvCache(layout.Layers, slots, layout.KvHeads, layout.SlotLength(maxLength), layout.HeadSize));
+                cache = new KvCache(layout.Layers, slots, layout.KvHeads, length, layout.HeadSize, layout.Types.Cache, provider.CacheMemoryFor(session));
             }
-            catch
+            catch (OutOfMemoryException e)
             {
-                session.Dispose();
-                throw;
+                throw new AiTextGenerationException(
+                    AiErrorKind.RuntimeFailure,
+                    $"The KV cache of {slots} slots × {length} tokens ({Pool.KvCacheBudget.Format(bytes)}) does not fit on {provider.Provider} device {provider.DeviceId}: {e.Message} Lower SequenceCap or Limits:ContextTokensLimit.",
+                    e);
             }
-        });
+
+            return new DecoderSession(session, layout, cache, provider);
+        }
+        catch
+        {
+            cache?.Dispose();
+            session.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -90,8 +118,8 @@ internal sealed class DecoderSession : IDisposable
         Array.Fill(mask, 1L);
         return Guard("prefill a prompt", () =>
         {
-            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [1, length]);
-            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [1, mask.Length]);
+            using var inputIds = IdTensor(ids, [1, length], _layout.Types.InputIds);
+            using var attention = IdTensor(mask, [1, mask.Length], _layout.Types.AttentionMask);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
@@ -99,7 +127,10 @@ internal sealed class DecoderSession : IDisposable
             using var views = BindCache(binding, slot, 1);
             _session.RunWithBinding(_runOptions, binding);
             using var outputs = binding.GetOutputValues();
-            return outputs[0].GetTensorDataAsSpan<float>()[((length - 1) * VocabSize)..].ToArray();
+            var last = new float[VocabSize];
+            var raw = outputs[0].GetTensorDataAsSpan<byte>();
+            LogitConverter.ToSingle(raw[((length - 1) * VocabSize * _logitBytes)..], _layout.Types.Logits, last);
+            return last;
         });
     }
 
@@ -124,11 +155,18 @@ internal sealed class DecoderSession : IDisposable
 
         var stepTokens = _stepTokens;
         var stepLogits = _stepLogits;
+        var raw = _stepLogitsRaw;
+        var logitsType = _layout.Types.Logits;
+        var count = rows * VocabSize;
         Guard("decode a step", () =>
         {
-            using var inputIds = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepTokens.AsMemory(0, rows), [rows, 1]);
-            using var attention = OrtValue.CreateTensorValueFromMemory(mask, [rows, width]);
-            using var logits = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, rows * VocabSize), [rows, 1, VocabSize]);
+            using var inputIds = _layout.Types.InputIds == TensorElementType.Int64
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepTokens.AsMemory(0, rows), [rows, 1])
+                : IdTensor(stepTokens.AsSpan(0, rows).ToArray(), [rows, 1], _layout.Types.InputIds);
+            using var attention = IdTensor(mask, [rows, width], _layout.Types.AttentionMask);
+            using var logits = logitsType == TensorElementType.Float
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, count), [rows, 1, VocabSize])
+                : OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, logitsType, [rows, 1, VocabSize], RawAddress(raw), (long)count * _logitBytes);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
@@ -137,7 +175,12 @@ internal sealed class DecoderSession : IDisposable
             _session.RunWithBinding(_runOptions, binding);
             return true;
         });
-        return _stepLogits.AsSpan(0, rows * VocabSize);
+        if (logitsType != TensorElementType.Float)
+        {
+            LogitConverter.ToSingle(raw.AsSpan(0, count * _logitBytes), logitsType, stepLogits.AsSpan(0, count));
+        }
+
+        return _stepLogits.AsSpan(0, count);
     }
 
     /// <inheritdoc/>
@@ -158,6 +201,26 @@ internal sealed class DecoderSession : IDisposable
         {
             throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"ONNX Runtime failed to {what}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The pinned step buffer's address: it is allocated once on the pinned heap, so it never moves.</summary>
+    private static unsafe nint RawAddress(byte[] pinned) => (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
+
+    /// <summary>A token or mask tensor of the graph's integer type.</summary>
+    private static OrtValue IdTensor(long[] values, long[] shape, TensorElementType type)
+    {
+        if (type == TensorElementType.Int64)
+        {
+            return OrtValue.CreateTensorValueFromMemory(values, shape);
+        }
+
+        var narrow = new int[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            narrow[i] = checked((int)values[i]);
+        }
+
+        return OrtValue.CreateTensorValueFromMemory(narrow, shape);
     }
 
     private CacheViews BindCache(OrtIoBinding binding, int first, int count)

@@ -4,20 +4,24 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 namespace Ember.Runtime.Engine;
 
 /// <summary>
-/// One loaded ORT GenAI model and its tokenizer on one execution provider: the seam through which the
-/// scheduler reaches ONNX Runtime GenAI.
+/// A model folder's ORT GenAI tokenizer, and for the wave scheduler its loaded ORT GenAI model on one execution
+/// provider: the seam through which the scheduler reaches ONNX Runtime GenAI.
 /// </summary>
+/// <remarks>
+/// The continuous scheduler runs the decoder on ONNX Runtime itself, so it loads the tokenizer alone
+/// (<see cref="LoadTokenizer"/>): the weights are then in memory once, in the decoder's session.
+/// </remarks>
 /// <remarks>
 /// <see cref="Encode"/> may be called from any thread (it is serialized); generators are created and used
 /// on the owning scheduler's thread only. Disposing releases every native object it created.
 /// </remarks>
 internal sealed class GenAIModel : IDisposable
 {
-    private readonly Model _model;
+    private readonly Model? _model;
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
 
-    private GenAIModel(Model model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
+    private GenAIModel(Model? model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
     {
         _model = model;
         _tokenizer = tokenizer;
@@ -77,12 +81,33 @@ internal sealed class GenAIModel : IDisposable
         });
 
         Model? model = null;
-        Tokenizer? tokenizer = null;
         try
         {
             model = NativeObjectCounter.Track(OrtGenAI.Guard("load the model", () => new Model(config)));
             var loaded = model;
-            tokenizer = NativeObjectCounter.Track(OrtGenAI.Guard("load the tokenizer", () => new Tokenizer(loaded)));
+            return Create(model, () => new Tokenizer(loaded), contextLength, folder);
+        }
+        catch
+        {
+            NativeObjectCounter.Release(model);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads only the tokenizer of the model in <paramref name="folder"/> (its <c>tokenizer.json</c> and
+    /// <c>genai_config.json</c>), not the model's weights: for a scheduler that runs the decoder itself.
+    /// </summary>
+    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
+    public static GenAIModel LoadTokenizer(string folder, int contextLength) =>
+        Create(null, () => new Tokenizer(folder), contextLength, folder);
+
+    private static GenAIModel Create(Model? model, Func<Tokenizer> createTokenizer, int contextLength, string folder)
+    {
+        Tokenizer? tokenizer = null;
+        try
+        {
+            tokenizer = NativeObjectCounter.Track(OrtGenAI.Guard("load the tokenizer", createTokenizer));
             var loadedTokenizer = tokenizer;
             var eosIds = OrtGenAI.Guard("read the end-of-sequence token", () => loadedTokenizer.GetEosTokenIds().ToArray());
             if (eosIds.Length == 0)
@@ -95,10 +120,11 @@ internal sealed class GenAIModel : IDisposable
         catch
         {
             NativeObjectCounter.Release(tokenizer);
-            NativeObjectCounter.Release(model);
             throw;
         }
     }
+
+    private Model LoadedModel => _model ?? throw new InvalidOperationException("Only the tokenizer of this model was loaded; the wave scheduler needs the model (GenAIModel.Load).");
 
     /// <summary>Token ids of <paramref name="text"/>, with no BOS added (the template writes <c>&lt;s&gt;</c>).</summary>
     public int[] Encode(string text)
@@ -115,11 +141,11 @@ internal sealed class GenAIModel : IDisposable
 
     /// <summary>Creates a generator for a wave; the caller owns it and must release it.</summary>
     public Generator CreateGenerator(GeneratorParams parameters) =>
-        NativeObjectCounter.Track(OrtGenAI.Guard("create a generator", () => new Generator(_model, parameters)));
+        NativeObjectCounter.Track(OrtGenAI.Guard("create a generator", () => new Generator(LoadedModel, parameters)));
 
     /// <summary>Creates generator parameters; the caller owns them and must release them.</summary>
     public GeneratorParams CreateParams() =>
-        NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(_model)));
+        NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(LoadedModel)));
 
     /// <summary>Creates a tokenizer stream for one sequence (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.</summary>
     public TokenizerStream CreateStream()

@@ -1,39 +1,45 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ember.Runtime.Engine;
 
 /// <summary>
-/// The shared key/value cache of a continuously batched decoder: per layer one native block for keys and one
-/// for values, each shaped [slots, kv heads, max length, head size]. A sequence owns one slot while it decodes;
-/// its valid entries are [0, length) of its slot (right-padded). A view over slots [0, n) is bound as both the
-/// past input and the present output, so <c>GroupQueryAttention</c> writes the new entries in place.
+/// The shared key/value cache of a continuously batched decoder: per layer one block for keys and one for values,
+/// each shaped [slots, kv heads, max length, head size] of the graph's cache element type, in host or device
+/// memory (<see cref="CacheMemory"/>). A sequence owns one slot while it decodes; its valid entries are
+/// [0, length) of its slot (right-padded). A view over slots [0, n) is bound as both the past input and the present
+/// output, so <c>GroupQueryAttention</c> writes the new entries in place.
 /// </summary>
-/// <remarks>Used by the owning scheduler thread only. Frees its memory on <see cref="Dispose"/>.</remarks>
-internal sealed unsafe class KvCache : IDisposable
+/// <remarks>Used by the owning scheduler thread only. Frees its blocks, and disposes its memory, on <see cref="Dispose"/>.</remarks>
+internal sealed class KvCache : IDisposable
 {
     private readonly nint[] _keys;
     private readonly nint[] _values;
     private readonly long _slotElements;
+    private readonly int _elementBytes;
+    private readonly CacheMemory _memory;
 
-    /// <summary>Allocates zeroed blocks for every layer.</summary>
-    public KvCache(int layers, int slots, int kvHeads, int maxLength, int headSize)
+    /// <summary>Allocates zeroed blocks for every layer in <paramref name="memory"/>, which the cache then owns.</summary>
+    /// <exception cref="OutOfMemoryException">A block could not be allocated; whatever was allocated is freed.</exception>
+    public KvCache(int layers, int slots, int kvHeads, int maxLength, int headSize, TensorElementType elementType, CacheMemory memory)
     {
         Slots = slots;
         KvHeads = kvHeads;
         MaxLength = maxLength;
         HeadSize = headSize;
+        ElementType = elementType;
+        _memory = memory;
+        _elementBytes = DecoderTypes.SizeOf(elementType);
         _slotElements = (long)kvHeads * maxLength * headSize;
         _keys = new nint[layers];
         _values = new nint[layers];
-        var bytes = (nuint)(slots * _slotElements * sizeof(float));
+        var bytes = slots * _slotElements * _elementBytes;
         try
         {
             for (var layer = 0; layer < layers; layer++)
             {
-                _keys[layer] = (nint)NativeMemory.AllocZeroed(bytes);
-                _values[layer] = (nint)NativeMemory.AllocZeroed(bytes);
+                _keys[layer] = memory.Allocate(bytes);
+                _values[layer] = memory.Allocate(bytes);
             }
         }
         catch (OutOfMemoryException)
@@ -43,9 +49,9 @@ internal sealed unsafe class KvCache : IDisposable
         }
     }
 
-    /// <summary>The bytes a cache of this shape holds: keys and values of every layer.</summary>
-    public static long BytesFor(int layers, int slots, int kvHeads, int maxLength, int headSize) =>
-        2L * layers * slots * kvHeads * maxLength * headSize * sizeof(float);
+    /// <summary>The bytes a cache of this shape holds: keys and values of every layer, <paramref name="elementBytes"/> each.</summary>
+    public static long BytesFor(int layers, int slots, int kvHeads, int maxLength, int headSize, int elementBytes) =>
+        2L * layers * slots * kvHeads * maxLength * headSize * elementBytes;
 
     /// <summary>Sequences the cache holds at once.</summary>
     public int Slots { get; }
@@ -59,8 +65,14 @@ internal sealed unsafe class KvCache : IDisposable
     /// <summary>Width of one head.</summary>
     public int HeadSize { get; }
 
+    /// <summary>The element type of keys and values.</summary>
+    public TensorElementType ElementType { get; }
+
+    /// <summary>Where the blocks live, for messages.</summary>
+    public string Where => _memory.Where;
+
     /// <summary>Bytes held, every layer included.</summary>
-    public long Bytes => BytesFor(_keys.Length, Slots, KvHeads, MaxLength, HeadSize);
+    public long Bytes => BytesFor(_keys.Length, Slots, KvHeads, MaxLength, HeadSize, _elementBytes);
 
     /// <summary>A view of slots [first, first + count) of a layer's keys; the caller disposes it.</summary>
     public OrtValue Keys(int layer, int first, int count) => View(_keys[layer], first, count);
@@ -73,17 +85,19 @@ internal sealed unsafe class KvCache : IDisposable
     {
         for (var layer = 0; layer < _keys.Length; layer++)
         {
-            NativeMemory.Free((void*)_keys[layer]);
-            NativeMemory.Free((void*)_values[layer]);
+            _memory.Free(_keys[layer]);
+            _memory.Free(_values[layer]);
             _keys[layer] = 0;
             _values[layer] = 0;
         }
+
+        _memory.Dispose();
     }
 
     private OrtValue View(nint block, int first, int count) => OrtValue.CreateTensorValueWithData(
-        OrtMemoryInfo.DefaultInstance,
-        TensorElementType.Float,
+        _memory.Info,
+        ElementType,
         [count, KvHeads, MaxLength, HeadSize],
-        block + (nint)(first * _slotElements * sizeof(float)),
-        count * _slotElements * sizeof(float));
+        block + (nint)(first * _slotElements * _elementBytes),
+        count * _slotElements * _elementBytes);
 }

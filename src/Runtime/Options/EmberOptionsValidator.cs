@@ -59,9 +59,9 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:Provider: '{model.Provider}' needs another build; this is the {BuildFlavor.Name} build (build with -p:OrtGenAIFlavor=Cuda or DirectML).");
         }
 
-        if (model.Scheduler == SchedulerKind.Continuous && model.Provider != ExecutionProvider.Cpu)
+        if (model.Scheduler == SchedulerKind.Waves && BuildFlavor.Supports(model.Provider) && !BuildFlavor.WavesSupport(model.Provider))
         {
-            failures.Add($"{key}:Scheduler: the continuous scheduler keeps its KV cache in host memory and runs on the Cpu provider only; use \"Waves\" with {model.Provider}.");
+            failures.Add($"{key}:Scheduler: \"Waves\" runs on ORT GenAI, and this build's ORT GenAI package is the CPU one; use \"Continuous\" (the default) on {model.Provider}, or build with -p:OrtGenAICudaPackage=true where Microsoft.ML.OnnxRuntimeGenAI.Cuda restores.");
         }
 
         if (model.RequestTimeout <= TimeSpan.Zero || model.RequestTimeout > ModelOptions.MaxRequestTimeout)

@@ -6,7 +6,7 @@ namespace Ember.Runtime.Pool;
 
 /// <summary>
 /// Checks, before anything is loaded, that the KV caches the continuous schedulers reserve fit the budget: a cache
-/// holds every slot at the full context (SequenceCap × context tokens × layers × KV heads × head size × 2 × 4 bytes),
+/// holds every slot at the full context (SequenceCap × context tokens × layers × KV heads × head size × 2 × the bytes of the graph's cache element type),
 /// and its pages are touched as sequences grow, so a cache larger than memory would not fail at start but under
 /// load, when the operating system kills the process.
 /// </summary>
@@ -37,7 +37,7 @@ internal static class KvCacheBudget
             {
                 var layout = model.Layout;
                 var tokens = layout.SlotLength(model.ContextTokens);
-                var perToken = KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize);
+                var perToken = KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize, layout.Types.CacheElementBytes);
                 var bytes = perToken * model.Options.SequenceCap * tokens * model.Options.Replicas;
                 return (model.Id, Bytes: bytes, Detail: string.Create(
                     CultureInfo.InvariantCulture,

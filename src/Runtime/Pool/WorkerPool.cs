@@ -70,7 +70,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
         var (budget, source) = _options.KvCacheBudgetBytes is { } configured ? (configured, "configured") : KvCacheBudget.Default();
         KvCacheBudget.Check(
-            [.. plans.Where(plan => plan.Layout is not null).Select(plan => (plan.Id, plan.Options, plan.Layout!, plan.Limits.ContextTokensLimit))],
+            [.. plans.Where(plan => plan.Layout is not null && !new DecoderProvider(plan.Options.Provider, plan.Options.DeviceId).DeviceCache).Select(plan => (plan.Id, plan.Options, plan.Layout!, plan.Limits.ContextTokensLimit))],
             budget,
             source);
 
@@ -88,7 +88,10 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         Log.LoadingModel(_logger, id, i, options.Folder, options.Provider.ToString());
-                        var model = GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength);
+                        // The continuous scheduler runs the decoder itself: it needs ORT GenAI's tokenizer, not a second copy of the weights.
+                        var model = layout is null
+                            ? GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, contextLength)
+                            : GenAIModel.LoadTokenizer(options.Folder, contextLength);
                         var worker = new ModelWorker($"{id}#{i}", model, CreateLoop(id, i, options, layout, model, limits, statistics), options.SequenceCap, options.QueueBound, _logger);
                         workers.Add(worker);
                         worker.Start();
@@ -163,8 +166,9 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
 
         try
         {
-            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning));
-            Log.ContinuousLoaded(_logger, id, replica, decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20);
+            var provider = new DecoderProvider(options.Provider, options.DeviceId);
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning, provider));
+            Log.ContinuousLoaded(_logger, id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
             return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, _logger, name);
         }
         catch

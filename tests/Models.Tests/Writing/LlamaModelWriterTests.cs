@@ -98,11 +98,12 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
     }
 
     // Measured matching-prefix lengths against fp32 over the 16 greedy ids of Cat, Girl, France, Hello (in that order).
-    // fp16 agrees fully. int8 (MatMulNBits, 8 bits) agrees fully except Hello, which diverges at id 15 (14 of 16).
+    // fp16 (float16 activations, cache and logits since format 3) agrees fully except Hello, which diverges at id 15
+    // (14 of 16); with float16 weights only it agreed fully. int8 (MatMulNBits, 8 bits) agrees fully except Hello, which diverges at id 15 (14 of 16).
     // int4 keeps Cat for 4 ids (then ends with </s> after a 5th), Girl 0, France 16, Hello 1: random weights leave
     // small logit margins, which 4-bit blocks do not preserve. The bounds are what was measured, not goals.
     [Theory]
-    [InlineData(ModelVariant.Fp16, new[] { 16, 16, 16, 16 })]
+    [InlineData(ModelVariant.Fp16, new[] { 16, 16, 16, 14 })]
     [InlineData(ModelVariant.Int8, new[] { 16, 16, 16, 14 })]
     [InlineData(ModelVariant.Int4, new[] { 4, 0, 16, 1 })]
     public void Generator_QuantizedVariant_AgreesWithFp32AtLeastAsMeasured(ModelVariant variant, int[] minimumPrefix)

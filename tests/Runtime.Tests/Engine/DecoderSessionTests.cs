@@ -11,6 +11,7 @@ public sealed class DecoderSessionTests(TinyModelFixture models)
     [InlineData("fp32", 1)]
     [InlineData("fp32", 3)]
     [InlineData("int8", 2)]
+    [InlineData("fp16", 3)]
     public void Prefill_InChunks_SameLogitsAndTokensAsWhole(string variant, int chunk)
     {
         var layout = DecoderLayout.Read(models.Folder(variant));

@@ -30,6 +30,7 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     [Theory]
     [InlineData("fp32", "Continuous")]
     [InlineData("int8", "Continuous")]
+    [InlineData("fp16", "Continuous")]
     [InlineData("fp32", "Waves")]
     [InlineData("int8", "Waves")]
     public async Task Run_ConcurrentMixedLengthPrompts_EachGetsItsSoloTokens(string variant, string scheduler)
@@ -54,6 +55,7 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     [InlineData("int8", 64)]
     [InlineData("int8", 5)]
     [InlineData("fp16", 64)]
+    [InlineData("fp16", 3)]
     public async Task Run_Continuous_SameTokensAsOrtGenAIGenerator(string variant, int prefillChunk)
     {
         await using var waves = await RuntimeHarness.StartAsync(models, With("Waves"), variant);
