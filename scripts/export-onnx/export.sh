@@ -21,8 +21,8 @@ esac
 case "$variant" in fp16|int8|int4) ;; *) echo "variant must be fp16, int8 or int4" >&2; exit 2 ;; esac
 case "$provider" in
   cpu) ember_provider=Cpu; scheduler=Continuous ;;
-  cuda) ember_provider=Cuda; scheduler=Waves ;;
-  dml) ember_provider=Dml; scheduler=Waves ;;
+  cuda) ember_provider=Cuda; scheduler=Continuous ;;
+  dml) ember_provider=Dml; scheduler=Continuous ;;
   *) echo "provider must be cpu, cuda or dml" >&2; exit 2 ;;
 esac
 [ "$provider" = dml ] && [ "$variant" != int4 ] && echo "warning: DirectML runs int4; $variant may not load" >&2

@@ -51,7 +51,20 @@ internal static class GpuCheck
     private static void CompareDecoders(DecoderLayout layout, DecoderProvider provider, List<string> failures)
     {
         using var cpu = DecoderSession.Load(layout, 4, 256, 0, spinning: false);
-        using var device = DecoderSession.Load(layout, 4, 256, 0, spinning: false, provider);
+        // ONNX Runtime says at its verbose level where each node was placed ("All nodes placed on [...]" or a list).
+        var level = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().EnvLogLevel;
+        Microsoft.ML.OnnxRuntime.OrtEnv.Instance().EnvLogLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE;
+        DecoderSession device;
+        try
+        {
+            device = DecoderSession.Load(layout, 4, 256, 0, spinning: false, provider, logPlacement: true);
+        }
+        finally
+        {
+            Microsoft.ML.OnnxRuntime.OrtEnv.Instance().EnvLogLevel = level;
+        }
+
+        using var owned = device;
         Console.WriteLine($"decoder on {device.Provider.Provider}: KV cache {device.CacheBytes >> 10} KiB in {device.CacheWhere}");
 
         // Prompts 0 and 2 go into slots 0 and 2, prompt 0 in two chunks; slot 1 stays a dummy row in the decode.

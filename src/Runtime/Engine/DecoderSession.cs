@@ -62,10 +62,22 @@ internal sealed class DecoderSession : IDisposable
     /// Runtime's worker threads spin between operators.
     /// </summary>
     /// <exception cref="AiTextGenerationException">The provider could not start, the model could not load on it, or the cache did not fit.</exception>
-    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning, DecoderProvider? provider = null)
+    /// <param name="layout">The model.</param>
+    /// <param name="slots">Slots of the cache.</param>
+    /// <param name="maxLength">The context limit the model is served with.</param>
+    /// <param name="intraOpThreads">ONNX Runtime's threads (0: its default).</param>
+    /// <param name="spinning">Whether those threads spin between operators.</param>
+    /// <param name="provider">The provider; the CPU when null.</param>
+    /// <param name="logPlacement">Log at ONNX Runtime's verbose level, which says on which provider each node runs (the GPU check).</param>
+    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning, DecoderProvider? provider = null, bool logPlacement = false)
     {
         provider ??= DecoderProvider.Cpu;
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (logPlacement)
+        {
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE;
+        }
+
         if (intraOpThreads > 0)
         {
             options.IntraOpNumThreads = intraOpThreads;

@@ -40,6 +40,12 @@ internal sealed class GenAIModel : IDisposable
     /// <summary>The end-of-sequence token.</summary>
     public int EosTokenId { get; }
 
+    /// <summary>The padding token of the model's own configuration (<c>model.pad_token_id</c>), which the wave scheduler pads prompts with.</summary>
+    public int PadTokenId { get; private init; }
+
+    /// <summary>The provider the ORT GenAI model was loaded on (<see cref="ExecutionProvider.Cpu"/> for a tokenizer alone).</summary>
+    public ExecutionProvider Provider { get; private init; }
+
     /// <summary>The model's own context length (<c>model.context_length</c> of its genai_config.json).</summary>
     public int ContextLength { get; }
 
@@ -85,7 +91,7 @@ internal sealed class GenAIModel : IDisposable
         {
             model = NativeObjectCounter.Track(OrtGenAI.Guard("load the model", () => new Model(config)));
             var loaded = model;
-            return Create(model, () => new Tokenizer(loaded), contextLength, folder);
+            return Create(model, () => new Tokenizer(loaded), contextLength, folder, provider);
         }
         catch
         {
@@ -100,9 +106,9 @@ internal sealed class GenAIModel : IDisposable
     /// </summary>
     /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
     public static GenAIModel LoadTokenizer(string folder, int contextLength) =>
-        Create(null, () => new Tokenizer(folder), contextLength, folder);
+        Create(null, () => new Tokenizer(folder), contextLength, folder, ExecutionProvider.Cpu);
 
-    private static GenAIModel Create(Model? model, Func<Tokenizer> createTokenizer, int contextLength, string folder)
+    private static GenAIModel Create(Model? model, Func<Tokenizer> createTokenizer, int contextLength, string folder, ExecutionProvider provider)
     {
         Tokenizer? tokenizer = null;
         try
@@ -115,7 +121,8 @@ internal sealed class GenAIModel : IDisposable
                 throw new Generation.AiTextGenerationException(Generation.AiErrorKind.RuntimeFailure, $"The model in {folder} names no end-of-sequence token (model.eos_token_id).");
             }
 
-            return new GenAIModel(model, tokenizer, eosIds[0], contextLength, folder);
+            var padId = OrtGenAI.Guard("read the padding token", () => loadedTokenizer.GetPadTokenId());
+            return new GenAIModel(model, tokenizer, eosIds[0], contextLength, folder) { PadTokenId = padId, Provider = provider };
         }
         catch
         {
@@ -148,11 +155,11 @@ internal sealed class GenAIModel : IDisposable
         NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(LoadedModel)));
 
     /// <summary>Creates a tokenizer stream for one sequence (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.</summary>
-    public TokenizerStream CreateStream()
+    public TokenTextStream CreateStream()
     {
         lock (_encodeLock)
         {
-            return NativeObjectCounter.Track(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream()));
+            return NativeObjectCounter.Track(new TokenTextStream(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream())));
         }
     }
 

@@ -59,19 +59,15 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         RequestValidator.Validate(request);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
         var sampling = SamplingSettings.From(request);
-        if (sampling.HasTokenPenalties && served.Scheduler != SchedulerKind.Continuous)
+        var abilities = served.Replicas[0].Abilities;
+        if (sampling.HasTokenPenalties && !abilities.TokenPenalties)
         {
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
         }
 
-        if (request.TopLogprobs is not null && served.Scheduler != SchedulerKind.Continuous)
+        if (request.TopLogprobs is not null && abilities.LogprobsUnavailable is { } unavailable)
         {
-            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
-        }
-
-        if (request.TopLogprobs is not null && served.Replicas[0].Model.VocabularyError is { } vocabularyError)
-        {
-            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities are not available for {modelId}: {vocabularyError}");
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities are not available for {modelId}: {unavailable}");
         }
 
         var replica = served.LeastLoaded();

@@ -63,6 +63,13 @@ internal sealed class ContinuousLoop : IBatchLoop
     public int Active => Volatile.Read(ref _active);
 
     /// <inheritdoc/>
+    public LoopAbilities Abilities => new(
+        _decoder.Provider.Provider,
+        TokenPenalties: true,
+        LogprobsUnavailable: _model.Vocabulary is null ? _model.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
+        ChunkedPrefill: _decoder.Provider.ChunkedPrefill);
+
+    /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
     {
         try
@@ -281,7 +288,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             return;
         }
 
-        var text = OrtGenAI.Guard("decode a token", () => sequence.Stream.Decode(token));
+        var text = sequence.Stream.Decode(token);
         request.Output.Publish(new TextPiece(text, token, logprobs));
         sequence.NextInput = token;
         if (++sequence.Generated >= request.MaxTokens || sequence.Length + 1 >= _decoder.MaxLength)

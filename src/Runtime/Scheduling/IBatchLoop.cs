@@ -10,6 +10,9 @@ internal interface IBatchLoop : IDisposable
     /// <summary>Sequences decoding now.</summary>
     int Active { get; }
 
+    /// <summary>What it can do.</summary>
+    LoopAbilities Abilities { get; }
+
     /// <summary>Serves <paramref name="queue"/> until <paramref name="stopping"/>, then ends every sequence it holds.</summary>
     void Run(RequestQueue queue, CancellationToken stopping);
 }

@@ -45,6 +45,9 @@ internal sealed class ModelWorker : IDisposable
     /// <summary>Sequences decoding plus requests waiting.</summary>
     public int Load => _loop.Active + _queue.Count;
 
+    /// <summary>What its loop can do.</summary>
+    public LoopAbilities Abilities => _loop.Abilities;
+
     /// <summary>Requests waiting for a slot.</summary>
     public int Queued => _queue.Count;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.OnnxRuntimeGenAI;
+using Ember.Runtime.Engine;
 
 namespace Ember.Runtime.Scheduling;
 
@@ -7,7 +7,7 @@ namespace Ember.Runtime.Scheduling;
 internal sealed class SlotSequence
 {
     /// <summary>Creates the state of a request just given a slot; nothing of it is in the cache yet.</summary>
-    public SlotSequence(SequenceRequest request, TokenizerStream stream, TokenSampler sampler)
+    public SlotSequence(SequenceRequest request, TokenTextStream stream, TokenSampler sampler)
     {
         Request = request;
         Stream = stream;
@@ -18,7 +18,7 @@ internal sealed class SlotSequence
     public SequenceRequest Request { get; }
 
     /// <summary>Turns its tokens into whole UTF-8 characters.</summary>
-    public TokenizerStream Stream { get; }
+    public TokenTextStream Stream { get; }
 
     /// <summary>Picks its tokens.</summary>
     public TokenSampler Sampler { get; }

@@ -32,6 +32,9 @@ internal sealed class WaveLoop : IBatchLoop
     public int Active => Volatile.Read(ref _active);
 
     /// <inheritdoc/>
+    public LoopAbilities Abilities => new(_model.Provider, TokenPenalties: false, LogprobsUnavailable: "they need the continuous scheduler, and it runs on Waves", ChunkedPrefill: false);
+
+    /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -59,7 +62,7 @@ internal sealed class WaveLoop : IBatchLoop
             Log.WaveStarted(_logger, _name, wave.Count);
             try
             {
-                WaveRunner.Run(_model, wave, Models.Writing.LlamaVocabulary.UnkId, stopping);
+                WaveRunner.Run(_model, wave, _model.PadTokenId, stopping);
             }
             catch (AiTextGenerationException e)
             {

@@ -1,12 +1,11 @@
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
-using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
 /// Runs one wave: up to the sequence cap of requests decoded together on one batched ORT GenAI
-/// <see cref="Generator"/>, prompts right-padded, each row finished on its own end-of-sequence token, its own
+/// <see cref="GenAIBatch"/> (ORT GenAI's generator), prompts right-padded, each row finished on its own end-of-sequence token, its own
 /// <c>max_tokens</c>, or its caller leaving. The wave ends when every row has finished.
 /// </summary>
 /// <remarks>Runs on the owning worker's scheduler thread only; owns every native object it creates.</remarks>
@@ -20,14 +19,11 @@ internal static class WaveRunner
         var promptWidth = wave.Max(r => r.PromptTokens.Length);
         var maxLength = promptWidth + wave.Max(r => r.MaxTokens);
         var generated = new int[rows];
-        var streams = new TokenizerStream?[rows];
-        GeneratorParams? parameters = null;
-        Generator? generator = null;
+        var streams = new TokenTextStream?[rows];
+        GenAIBatch? batch = null;
         try
         {
-            parameters = model.CreateParams();
-            Configure(parameters, wave[0].Sampling, rows, maxLength);
-            generator = model.CreateGenerator(parameters);
+            batch = GenAIBatch.Create(model, SearchOptions(wave[0].Sampling, rows, maxLength));
             for (var i = 0; i < rows; i++)
             {
                 streams[i] = model.CreateStream();
@@ -40,8 +36,7 @@ internal static class WaveRunner
                 wave[i].PromptTokens.CopyTo(padded, i * promptWidth);
             }
 
-            var batch = generator;
-            OrtGenAI.Guard("process the prompts", () => batch.AppendTokens(padded));
+            batch.AppendTokens(padded);
             while (wave.Any(r => !r.IsFinished))
             {
                 foreach (var row in wave)
@@ -63,17 +58,13 @@ internal static class WaveRunner
                     break;
                 }
 
-                var next = OrtGenAI.Guard("generate the next token", () =>
-                {
-                    batch.GenerateNextToken();
-                    return batch.GetNextTokens().ToArray();
-                });
+                var next = batch.NextTokens();
                 for (var i = 0; i < rows; i++)
                 {
                     Deliver(model, wave[i], streams[i]!, next[i], ref generated[i]);
                 }
 
-                if (OrtGenAI.Guard("check the generator", batch.IsDone))
+                if (batch.IsDone)
                 {
                     foreach (var row in wave)
                     {
@@ -89,35 +80,38 @@ internal static class WaveRunner
                 NativeObjectCounter.Release(stream);
             }
 
-            NativeObjectCounter.Release(generator);
-            NativeObjectCounter.Release(parameters);
+            batch?.Dispose();
         }
     }
 
-    private static void Configure(GeneratorParams parameters, SamplingSettings sampling, int rows, int maxLength) =>
-        OrtGenAI.Guard("set the search options", () =>
+    private static List<KeyValuePair<string, object>> SearchOptions(SamplingSettings sampling, int rows, int maxLength)
+    {
+        var options = new List<KeyValuePair<string, object>>
         {
-            parameters.SetSearchOption("batch_size", rows);
-            parameters.SetSearchOption("max_length", maxLength);
-            parameters.SetSearchOption("do_sample", sampling.DoSample);
-            parameters.SetSearchOption("repetition_penalty", sampling.RepetitionPenalty);
-            if (sampling.DoSample)
+            new("batch_size", rows),
+            new("max_length", maxLength),
+            new("do_sample", sampling.DoSample),
+            new("repetition_penalty", sampling.RepetitionPenalty),
+        };
+        if (sampling.DoSample)
+        {
+            options.Add(new("temperature", sampling.Temperature));
+            options.Add(new("top_p", sampling.TopP));
+            options.Add(new("top_k", sampling.TopK));
+            if (sampling.Seed is { } seed)
             {
-                parameters.SetSearchOption("temperature", sampling.Temperature);
-                parameters.SetSearchOption("top_p", sampling.TopP);
-                parameters.SetSearchOption("top_k", sampling.TopK);
-                if (sampling.Seed is { } seed)
-                {
-                    parameters.SetSearchOption("random_seed", SamplingSettings.FoldSeed(seed));
-                }
+                options.Add(new("random_seed", SamplingSettings.FoldSeed(seed)));
             }
-            else
-            {
-                parameters.SetSearchOption("top_k", 1);
-            }
-        });
+        }
+        else
+        {
+            options.Add(new("top_k", 1));
+        }
 
-    private static void Deliver(GenAIModel model, SequenceRequest row, TokenizerStream stream, int token, ref int generated)
+        return options;
+    }
+
+    private static void Deliver(GenAIModel model, SequenceRequest row, TokenTextStream stream, int token, ref int generated)
     {
         if (row.IsFinished)
         {
@@ -130,7 +124,7 @@ internal static class WaveRunner
             return;
         }
 
-        var text = OrtGenAI.Guard("decode a token", () => stream.Decode(token));
+        var text = stream.Decode(token);
         row.Output.Publish(new TextPiece(text, token));
         if (++generated >= row.MaxTokens)
         {

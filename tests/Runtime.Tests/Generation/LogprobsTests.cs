@@ -96,6 +96,6 @@ public sealed class LogprobsTests(TinyModelFixture models)
         var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(Requests.Tiny, Greedy(1), CancellationToken.None));
 
         Assert.Equal(AiErrorKind.BadInput, error.Kind);
-        Assert.Equal("Invalid input: log probabilities need the continuous scheduler; @ember/tiny-llama runs on Waves.", error.Message);
+        Assert.Equal("Invalid input: log probabilities are not available for @ember/tiny-llama: they need the continuous scheduler, and it runs on Waves", error.Message);
     }
 }

@@ -13,6 +13,8 @@ public sealed class ModelWorkerTests(TinyModelFixture models)
     {
         public int Active => 0;
 
+        public LoopAbilities Abilities => new(ExecutionProvider.Cpu, false, "a failing loop", false);
+
         public void Run(RequestQueue queue, CancellationToken stopping) => throw new InvalidOperationException("a defect in the loop");
 
         public void Dispose()
