@@ -1,9 +1,9 @@
-using Ember.Runtime.Generation;
 using Ember.Host.Auth;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
+using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting.WindowsServices;
@@ -156,6 +156,8 @@ public static class EmberHost
             HostLog.ConfigurationFile(logger, configFile);
         }
 
+        // Before the models load and Kestrel starts its threads: fewer glibc arenas keep the RSS flat under load.
+        GlibcMalloc.LimitArenas(app.Services.GetRequiredService<IOptions<EmberHostOptions>>().Value.MallocArenas);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         string[] addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
         if (app.Services.GetRequiredService<BearerTokenSet>().IsEmpty)

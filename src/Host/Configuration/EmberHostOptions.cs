@@ -20,6 +20,9 @@ public sealed class EmberHostOptions
     /// <summary>The default shutdown wait: 5 minutes, the default request timeout, so a stop lets any request finish.</summary>
     public const string DefaultShutdownTimeout = "00:05:00";
 
+    /// <summary>The default number of glibc malloc arenas: 2 (see <see cref="MallocArenas"/>).</summary>
+    public const int DefaultMallocArenas = 2;
+
     /// <summary>The address the host listens on when neither <c>--urls</c> nor configuration names one.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8787";
 
@@ -32,4 +35,12 @@ public sealed class EmberHostOptions
     /// <value>From 0 to 1 hour; <see cref="DefaultShutdownTimeout"/> by default. A service manager's own stop timeout must be longer.</value>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.Parse(DefaultShutdownTimeout, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Gets or sets how many malloc arenas glibc may use on Linux, set once at start: glibc's default (8 a core) let the
+    /// RSS creep up under sustained load as its arenas fragmented.
+    /// </summary>
+    /// <value>From 0 to 256; 0 leaves glibc's default; <see cref="DefaultMallocArenas"/> by default. The <c>MALLOC_ARENA_MAX</c> environment variable, where set, wins.</value>
+    [Range(0, 256)]
+    public int MallocArenas { get; set; } = DefaultMallocArenas;
 }
