@@ -31,8 +31,17 @@ public static class EmberHostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
 
         // Kestrel enforces the same body limit, so a body is cut off at the socket as well as by the reader.
+        // Header values are read as Latin-1 (Kestrel refuses a non-ASCII byte with an empty 400 otherwise), so a bad
+        // Authorization header reaches the auth middleware and gets its 401 in the envelope. The request line may be
+        // 64 KiB (Kestrel's default is 8 KiB, beyond which it answers 414 with an empty body), so a long model id in
+        // the path is refused in the envelope as an unknown model.
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<EmberHostOptions>>((kestrel, host) => kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<EmberHostOptions>>((kestrel, host) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes;
+                kestrel.Limits.MaxRequestLineSize = EmberHostOptions.MaxRequestLineBytes;
+                kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            });
 
         // A stop waits for running requests (Kestrel drains them) for this long, then the models unload.
         services.AddOptions<HostOptions>()

@@ -20,6 +20,9 @@ public sealed class EmberHostOptions
     /// <summary>The default shutdown wait: 5 minutes, the default request timeout, so a stop lets any request finish.</summary>
     public const string DefaultShutdownTimeout = "00:05:00";
 
+    /// <summary>The longest request line (method, path and query) Kestrel reads: 64 KiB; beyond it Kestrel answers 414 with an empty body.</summary>
+    public const int MaxRequestLineBytes = 64 * 1024;
+
     /// <summary>The default number of glibc malloc arenas: 2 (see <see cref="MallocArenas"/>).</summary>
     public const int DefaultMallocArenas = 2;
 
