@@ -1,29 +1,26 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ember.Runtime.Engine;
 
 /// <summary>
-/// Cache blocks in a CUDA device's memory, allocated through the session's own CUDA allocator (so ONNX Runtime
-/// accounts for them) and zeroed with <c>cudaMemset</c> from the CUDA runtime the provider itself loads.
+/// Cache blocks in a CUDA device's memory, allocated with <c>cudaMalloc</c> and zeroed with <c>cudaMemset</c> from the
+/// CUDA runtime the provider itself loads, and bound as views through CUDA memory info. (Not through ONNX Runtime's
+/// allocator: its managed API hands the address out only as a <c>Span</c>, whose length cannot exceed 2 GiB, and one
+/// layer's block of a 7B model at 64 slots × 4096 tokens is 2 GiB.)
 /// </summary>
 /// <remarks>
-/// Not run on a GPU yet (Ember's build machines have none): written from ONNX Runtime 1.31's managed API, see
-/// README "Running on CUDA or DirectML".
+/// Not run on a GPU yet (Ember's build machines have none): see README "Running on CUDA or DirectML". Used by the
+/// owning scheduler thread only.
 /// </remarks>
-internal sealed unsafe partial class CudaCacheMemory : CacheMemory
+internal sealed class CudaCacheMemory : CacheMemory
 {
-    private readonly OrtAllocator _allocator;
-    private readonly Dictionary<nint, OrtValue> _blocks = [];
+    private readonly HashSet<nint> _blocks = [];
 
-    /// <summary>Creates the memory of device <paramref name="deviceId"/> for a session that runs on CUDA.</summary>
-    public CudaCacheMemory(InferenceSession session, int deviceId)
+    /// <summary>Creates the memory of device <paramref name="deviceId"/>.</summary>
+    public CudaCacheMemory(int deviceId)
     {
         DeviceId = deviceId;
         Info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.Default);
-        _allocator = new OrtAllocator(session, Info);
     }
 
     /// <summary>The device.</summary>
@@ -38,48 +35,46 @@ internal sealed unsafe partial class CudaCacheMemory : CacheMemory
     /// <inheritdoc/>
     public override nint Allocate(long bytes)
     {
-        OrtValue block;
-        try
+        Check(CudaRuntime.SetDevice(DeviceId), "cudaSetDevice", bytes);
+        Check(CudaRuntime.Malloc(out var address, (nuint)bytes), "cudaMalloc", bytes);
+        var zeroed = CudaRuntime.Memset(address, 0, (nuint)bytes);
+        if (zeroed != 0)
         {
-            block = OrtValue.CreateAllocatedTensorValue(_allocator, TensorElementType.UInt8, [bytes]);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InsufficientMemoryException($"{Where} could not allocate {bytes} bytes: {e.Message}", e);
-        }
-
-        var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(block.GetTensorMutableRawData()));
-        var status = CudaRuntime.Memset(address, 0, (nuint)bytes);
-        if (status != 0)
-        {
-            block.Dispose();
-            throw new InsufficientMemoryException($"cudaMemset on {Where} failed with CUDA error {status}.");
+            CudaRuntime.Free(address);
+            Check(zeroed, "cudaMemset", bytes);
         }
 
-        _blocks[address] = block;
+        _blocks.Add(address);
         return address;
     }
 
     /// <inheritdoc/>
     public override void Free(nint block)
     {
-        if (_blocks.Remove(block, out var value))
+        if (_blocks.Remove(block))
         {
-            value.Dispose();
+            CudaRuntime.Free(block);
         }
     }
 
     /// <inheritdoc/>
     public override void Dispose()
     {
-        foreach (var block in _blocks.Values)
+        foreach (var block in _blocks)
         {
-            block.Dispose();
+            CudaRuntime.Free(block);
         }
 
         _blocks.Clear();
-        _allocator.Dispose();
         Info.Dispose();
         base.Dispose();
+    }
+
+    private void Check(int status, string call, long bytes)
+    {
+        if (status != 0)
+        {
+            throw new InsufficientMemoryException($"{call} of {bytes} bytes on {Where} failed with CUDA error {status}.");
+        }
     }
 }

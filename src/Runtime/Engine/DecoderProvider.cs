@@ -58,8 +58,8 @@ internal sealed record DecoderProvider(ExecutionProvider Provider, int DeviceId)
     }
 
     /// <summary>The memory the cache of a session on this provider lives in; the cache owns it.</summary>
-    public CacheMemory CacheMemoryFor(InferenceSession session) =>
-        DeviceCache ? new CudaCacheMemory(session, DeviceId) : new HostCacheMemory();
+    public CacheMemory CacheMemory() =>
+        DeviceCache ? new CudaCacheMemory(DeviceId) : new HostCacheMemory();
 
     private string Hint => Provider switch
     {

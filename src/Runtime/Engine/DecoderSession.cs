@@ -93,7 +93,11 @@ internal sealed class DecoderSession : IDisposable
             var bytes = KvCache.BytesFor(layout.Layers, slots, layout.KvHeads, length, layout.HeadSize, layout.Types.CacheElementBytes);
             try
             {
-                cache = new KvCache(layout.Layers, slots, layout.KvHeads, length, layout.HeadSize, layout.Types.Cache, provider.CacheMemoryFor(session));
+                cache = new KvCache(layout.Layers, slots, layout.KvHeads, length, layout.HeadSize, layout.Types.Cache, provider.CacheMemory());
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The KV cache on {provider.Provider} device {provider.DeviceId} needs the CUDA 13 runtime (libcudart.so.13, cudart64_13.dll), which could not be loaded: {e.Message}", e);
             }
             catch (OutOfMemoryException e)
             {
