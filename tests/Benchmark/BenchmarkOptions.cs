@@ -38,6 +38,9 @@ internal sealed class BenchmarkOptions
 
     public int DeviceId { get; private set; }
 
+    /// <summary>Let ONNX Runtime's threads spin between operators (the model option IntraOpSpinning).</summary>
+    public bool Spinning { get; private set; }
+
     public string? JsonPath { get; private set; }
 
     public string? ModelsRoot { get; private set; }
@@ -73,6 +76,7 @@ internal sealed class BenchmarkOptions
                                      model, continuous against alone there, and tok/s at each --concurrency level
           --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
           --device N                 GPU check device index (default 0)
+          --spinning                 engine: IntraOpSpinning on (ONNX Runtime's threads spin between operators)
           --json <file>              also write the figures as JSON
         """;
 
@@ -102,6 +106,7 @@ internal sealed class BenchmarkOptions
                 case "--gpu-check": options.GpuCheck = true; break;
                 case "--provider": options.Provider = Next(); break;
                 case "--device": options.DeviceId = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture); break;
+                case "--spinning": options.Spinning = true; break;
                 case "--json": options.JsonPath = Next(); break;
                 case "--no-http": options.Http = false; break;
                 case "--host-dll": options.HostDll = Next(); options.Http = true; break;

@@ -26,7 +26,7 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public SchedulerStatistics? Statistics => _host.Services.GetRequiredService<WorkerPool>().GetStatistics(ModelCatalog.TinyLlamaId);
 
-    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu")
+    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu", bool spinning = false)
     {
         var prefix = $"Ember:Models:{ModelCatalog.TinyLlamaId}:";
         var builder = Host.CreateApplicationBuilder();
@@ -40,6 +40,7 @@ internal sealed class EngineTarget : IStreamingTarget
             [prefix + "PrefillChunkTokens"] = prefillChunk.ToString(CultureInfo.InvariantCulture),
             [prefix + "RequestTimeout"] = "00:10:00",
             [prefix + "Provider"] = provider,
+            [prefix + "IntraOpSpinning"] = spinning ? "true" : "false",
         });
         builder.Logging.ClearProviders();
         builder.Services.AddEmberRuntime(builder.Configuration, modelsRoot);

@@ -81,7 +81,7 @@ if (!options.SkipOneAtATime)
 
 foreach (var level in levels)
 {
-    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct).ConfigureAwait(false);
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct, spinning: options.Spinning).ConfigureAwait(false);
     await MeasureAsync(engine, level).ConfigureAwait(false);
     if (engine.Statistics is { } statistics)
     {
