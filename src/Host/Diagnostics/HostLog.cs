@@ -4,52 +4,52 @@ namespace Ember.Host.Diagnostics;
 /// Every log message the host writes, source-generated, with its event id. Prompts and generated text are
 /// logged only at <see cref="LogLevel.Trace"/>.
 /// </summary>
-/// <remarks>Event ids: 1000–1099 lifecycle, 1100–1199 requests, 1200–1299 generation.</remarks>
+/// <remarks>Event ids: 2000–2999, disjoint from the runtime's 1000–1099: 2000–2099 lifecycle, 2100–2199 requests, 2200–2299 generation.</remarks>
 internal static partial class HostLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Ember listening on {Address}")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Ember listening on {Address}")]
     public static partial void Listening(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
         Message = "No bearer tokens are configured (Auth:Tokens): serving without authentication, on loopback addresses only")]
     public static partial void NoTokensLoopbackOnly(ILogger logger);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Critical,
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Critical,
         Message = "No bearer tokens are configured (Auth:Tokens) and {Address} is not a loopback address: refusing to start")]
     public static partial void NoTokensRefusing(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Configuration file {Path}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Configuration file {Path}")]
     public static partial void ConfigurationFile(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information,
         Message = "{Method} {Path} responded {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
     public static partial void RequestFinished(ILogger logger, string method, string path, int statusCode, double elapsedMilliseconds);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Method} {Path}: no valid bearer token")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "{Method} {Path}: no valid bearer token")]
     public static partial void Unauthenticated(ILogger logger, string method, string path);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Request refused with {StatusCode}/{Code}: {Message}")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Request refused with {StatusCode}/{Code}: {Message}")]
     public static partial void RequestRefused(ILogger logger, int statusCode, int code, string message);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Unhandled failure while serving {Method} {Path}")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "Unhandled failure while serving {Method} {Path}")]
     public static partial void Unhandled(ILogger logger, string method, string path, Exception exception);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Debug, Message = "The client went away")]
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "The client went away")]
     public static partial void ClientGone(ILogger logger);
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Debug,
         Message = "Generation for {Model}: stream {Stream}, {PromptChars} prompt characters, {MessageCount} messages")]
     public static partial void GenerationRequested(ILogger logger, string model, bool stream, int promptChars, int messageCount);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Trace, Message = "Generation input for {Model}: {Input}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Trace, Message = "Generation input for {Model}: {Input}")]
     public static partial void GenerationInput(ILogger logger, string model, string input);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Trace, Message = "Generation output for {Model}: {Output}")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Trace, Message = "Generation output for {Model}: {Output}")]
     public static partial void GenerationOutput(ILogger logger, string model, string output);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Generation for {Model} failed after streaming began: {Kind}")]
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Generation for {Model} failed after streaming began: {Kind}")]
     public static partial void StreamFailed(ILogger logger, string model, string kind);
 
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Runtime failure for {Model}")]
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Error, Message = "Runtime failure for {Model}")]
     public static partial void RuntimeFailure(ILogger logger, string model, Exception exception);
 }
