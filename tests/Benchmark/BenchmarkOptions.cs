@@ -76,7 +76,7 @@ internal sealed class BenchmarkOptions
                                      model, continuous against alone there, and tok/s at each --concurrency level
           --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
           --device N                 GPU check device index (default 0)
-          --spinning                 engine: IntraOpSpinning on (ONNX Runtime's threads spin between operators)
+          --spinning                 engine and http: IntraOpSpinning on (ONNX Runtime's threads spin between operators)
           --json <file>              also write the figures as JSON
         """;
 

@@ -55,7 +55,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
         return null;
     }
 
-    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken)
+    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, bool spinning = false)
     {
         var configFolder = Path.Combine(Path.GetTempPath(), "ember-bench-host-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(configFolder);
@@ -74,6 +74,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
                         ["PrefillChunkTokens"] = prefillChunk,
                         ["QueueBound"] = queueBound,
                         ["RequestTimeout"] = "00:10:00",
+                        ["IntraOpSpinning"] = spinning,
                     },
                 },
             },

@@ -98,7 +98,7 @@ if (options.Http)
         {
             try
             {
-                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct).ConfigureAwait(false);
+                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct, options.Spinning).ConfigureAwait(false);
                 await MeasureAsync(http, level).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
