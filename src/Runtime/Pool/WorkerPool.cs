@@ -105,6 +105,7 @@ public sealed class WorkerPool : IHostedService, IModelReadiness, IDisposable
                 }
 
                 loaded[id] = new ServedModel(entry, limits, options.RequestTimeout, options.Scheduler, workers, statistics);
+                await ReplicaWarmUp.RunAsync(id, loaded[id], cancellationToken).ConfigureAwait(false);
             }
         }
         catch

@@ -34,6 +34,17 @@ public sealed class SchedulerStatistics
     /// <summary>How many batches had each size.</summary>
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
 
+    /// <summary>Forgets everything recorded so far (after the start-up warm-up, which is not traffic).</summary>
+    internal void Reset()
+    {
+        _batchSizes.Clear();
+        Interlocked.Exchange(ref _batches, 0);
+        Interlocked.Exchange(ref _sequences, 0);
+        Volatile.Write(ref _largestBatch, 0);
+        Interlocked.Exchange(ref _prefills, 0);
+        Volatile.Write(ref _largestPrefill, 0);
+    }
+
     /// <summary>Records a prefill run of <paramref name="tokens"/> prompt tokens.</summary>
     internal void RecordPrefill(int tokens)
     {
