@@ -16,6 +16,9 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     /// <summary>The message Workers AI sends when <c>rejectIfBusy</c> finds no free slot.</summary>
     public const string CapacityExceededMessage = "Capacity temporarily exceeded, please try again.";
 
+    /// <summary>The message of a call its caller abandoned through its token.</summary>
+    public const string CancelledMessage = "The request was cancelled by its caller.";
+
     private readonly WorkerPool _pool;
     private readonly TimeProvider _time;
     private readonly GenerationMetrics _metrics;
@@ -32,7 +35,11 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     public Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, new OperationCanceledException(cancellationToken));
+        }
+
         try
         {
             return Task.FromResult(Start(modelId, request, cancellationToken));
@@ -99,7 +106,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, "The request was cancelled by its caller.", e);
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, e);
         }
     }
 }

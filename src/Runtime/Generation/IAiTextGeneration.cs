@@ -6,7 +6,11 @@ namespace Ember.Runtime.Generation;
 /// </summary>
 /// <remarks>
 /// Thread-safe: any number of callers may call at once. Every failure is an
-/// <see cref="AiTextGenerationException"/> whose <see cref="AiTextGenerationException.Kind"/> says what went wrong.
+/// <see cref="AiTextGenerationException"/> whose <see cref="AiTextGenerationException.Kind"/> says what went wrong; a
+/// call abandoned through its own token too, as <see cref="AiErrorKind.Cancelled"/> with the
+/// <see cref="OperationCanceledException"/> inside. (Reading a generation's pieces with a token of their own,
+/// <see cref="TextGeneration.ReadPiecesAsync"/>, throws that token's <see cref="OperationCanceledException"/>, as
+/// any async enumeration does.)
 /// </remarks>
 public interface IAiTextGeneration
 {

@@ -176,7 +176,12 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("never", 4), cancel.Token));
+        var run = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("never", 4), cancel.Token));
+        var start = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("never", 4), cancel.Token));
+
+        Assert.Equal((AiErrorKind.Cancelled, "The request was cancelled by its caller."), (run.Kind, run.Message));
+        Assert.Equal(AiErrorKind.Cancelled, start.Kind);
+        Assert.IsType<OperationCanceledException>(start.InnerException);
     }
 
     [Theory]
