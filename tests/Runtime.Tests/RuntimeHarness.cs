@@ -19,8 +19,8 @@ public sealed class RuntimeHarness : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise.</summary>
-    public static async Task<RuntimeHarness> StartAsync(TinyModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8")
+    /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise; request timeouts run on <paramref name="time"/> when given.</summary>
+    public static async Task<RuntimeHarness> StartAsync(TinyModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8", TimeProvider? time = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -38,6 +38,11 @@ public sealed class RuntimeHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(values);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddEmberRuntime(builder.Configuration, models.Root);
         var host = builder.Build();
         try

@@ -1,5 +1,6 @@
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ember.Runtime.Tests.Scheduling;
 
@@ -189,11 +190,14 @@ public sealed class BatchSchedulerTests(TinyModelFixture models)
     [InlineData("Waves")]
     public async Task Start_QueuedAndRunningPastTheirTimeout_FailWithTimeout(string scheduler)
     {
-        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1"), ("RequestTimeout", "00:00:00.200"), ("Limits:SequenceTokensLimit", "16000"), ("Limits:ContextTokensLimit", "16384")));
+        var time = new FakeTimeProvider();
+        await using var runtime = await RuntimeHarness.StartAsync(models, With(scheduler, ("SequenceCap", "1"), ("RequestTimeout", "00:01:00"), ("Limits:SequenceTokensLimit", "16000"), ("Limits:ContextTokensLimit", "16384")), time: time);
         var running = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("the long one", 16000), CancellationToken.None);
         await using var pieces = await Requests.FirstPieceAsync(running);
-        // Long too: the running one times out first and frees its slot, so this one times out queued or running.
         var queued = await runtime.Generation.StartAsync(Requests.Tiny, Requests.Greedy("waiting", 16000), CancellationToken.None);
+
+        // Both timeouts pass at once: the queued request leaves its queue, the running one its slot at the next step.
+        time.Advance(TimeSpan.FromMinutes(1));
 
         var queuedError = await Assert.ThrowsAsync<AiTextGenerationException>(() => queued.Completion);
         var runningError = await Assert.ThrowsAsync<AiTextGenerationException>(() => running.Completion);
