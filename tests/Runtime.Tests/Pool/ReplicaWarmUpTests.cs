@@ -4,6 +4,7 @@ using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
+using Ember.Runtime.Tests.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ember.Runtime.Tests.Pool;
@@ -11,19 +12,6 @@ namespace Ember.Runtime.Tests.Pool;
 [Collection(RuntimeTestGroup.Name)]
 public sealed class ReplicaWarmUpTests(TinyModelFixture models)
 {
-    private sealed class FailingLoop : IBatchLoop
-    {
-        public int Active => 0;
-
-        public LoopAbilities Abilities => new(ExecutionProvider.Cpu, false, "a failing loop", false);
-
-        public void Run(RequestQueue queue, CancellationToken stopping) => throw new InvalidOperationException("a defect in the loop");
-
-        public void Dispose()
-        {
-        }
-    }
-
     [Fact]
     public async Task Run_ReplicaThatCannotGenerate_RefusesNamingTheReplica()
     {

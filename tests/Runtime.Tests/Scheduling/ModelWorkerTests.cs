@@ -9,19 +9,6 @@ namespace Ember.Runtime.Tests.Scheduling;
 [Collection(RuntimeTestGroup.Name)]
 public sealed class ModelWorkerTests(TinyModelFixture models)
 {
-    private sealed class FailingLoop : IBatchLoop
-    {
-        public int Active => 0;
-
-        public LoopAbilities Abilities => new(ExecutionProvider.Cpu, false, "a failing loop", false);
-
-        public void Run(RequestQueue queue, CancellationToken stopping) => throw new InvalidOperationException("a defect in the loop");
-
-        public void Dispose()
-        {
-        }
-    }
-
     [Fact]
     public async Task Start_LoopDies_RequestsFailInsteadOfHanging()
     {
