@@ -183,6 +183,19 @@ public sealed class EmberHostTests : IDisposable
         Assert.Contains(nameof(EmberHostOptions.MaxRequestBodyBytes), exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("257")]
+    public void Build_MallocArenasOutOfRange_Throws(string arenas)
+    {
+        WebApplicationBuilder builder = EmberHost.CreateBuilder(["--config", EmptyConfig(), "--urls", "http://127.0.0.1:0", "--Host:MallocArenas", arenas, "--Logging:LogLevel:Default", "None"]);
+        TestRuntime.UseScripted(builder, new ScriptedTextGeneration(), new FakeModelPool());
+
+        var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => EmberHost.Build(builder));
+
+        Assert.Contains("The field EmberHostOptions.MallocArenas must be between 0 and 256.", exception.Message, StringComparison.Ordinal);
+    }
+
     private string EmptyConfig()
     {
         string file = Path.Combine(Path.GetTempPath(), "ember-empty-" + Guid.NewGuid().ToString("N") + ".json");
