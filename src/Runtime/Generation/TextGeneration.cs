@@ -13,6 +13,7 @@ namespace Ember.Runtime.Generation;
 /// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>; the reader may call
 /// <see cref="MarkStopStringFound"/>.
 /// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
+/// An <see cref="IAiTextGeneration"/> made outside Ember's runtime produces one through a <see cref="TextGenerationWriter"/>.
 /// </remarks>
 public sealed class TextGeneration
 {

@@ -82,7 +82,7 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
             throw before;
         }
 
-        var generation = new TextGeneration(promptTokens, maxTokens);
+        var generation = new TextGenerationWriter(promptTokens, maxTokens);
         IReadOnlyList<string> pieces = text.StartsWith("#pieces:", StringComparison.Ordinal)
             ? text["#pieces:".Length..].Split('|')
             : HelloPieces;
@@ -99,20 +99,20 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
             if (cancellationToken.IsCancellationRequested)
             {
                 generation.Finish(FinishReason.Cancelled);
-                return Task.FromResult(generation);
+                return Task.FromResult(generation.Generation);
             }
 
             if (after is not null && i == 2)
             {
                 generation.Fail(after);
-                return Task.FromResult(generation);
+                return Task.FromResult(generation.Generation);
             }
 
             generation.Publish(new TextPiece(pieces[i], 100 + i));
         }
 
         generation.Finish(count < pieces.Count ? FinishReason.Length : FinishReason.Stop);
-        return Task.FromResult(generation);
+        return Task.FromResult(generation.Generation);
     }
 
     /// <inheritdoc />
