@@ -10,8 +10,6 @@ namespace Ember.Runtime.Engine;
 /// <remarks>
 /// The continuous scheduler runs the decoder on ONNX Runtime itself, so it loads the tokenizer alone
 /// (<see cref="LoadTokenizer"/>): the weights are then in memory once, in the decoder's session.
-/// </remarks>
-/// <remarks>
 /// <see cref="Encode"/> may be called from any thread (it is serialized); generators are created and used
 /// on the owning scheduler's thread only. Disposing releases every native object it created.
 /// </remarks>

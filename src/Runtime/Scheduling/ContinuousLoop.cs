@@ -57,17 +57,18 @@ internal sealed class ContinuousLoop : IBatchLoop
         _tokens = new int[decoder.Slots];
         _lengths = new int[decoder.Slots];
         _prefillOrder = new List<int>(decoder.Slots);
+        Abilities = new(
+            decoder.Provider.Provider,
+            TokenPenalties: true,
+            LogprobsUnavailable: model.Vocabulary is null ? model.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
+            ChunkedPrefill: decoder.Provider.ChunkedPrefill);
     }
 
     /// <inheritdoc/>
     public int Active => Volatile.Read(ref _active);
 
     /// <inheritdoc/>
-    public LoopAbilities Abilities => new(
-        _decoder.Provider.Provider,
-        TokenPenalties: true,
-        LogprobsUnavailable: _model.Vocabulary is null ? _model.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
-        ChunkedPrefill: _decoder.Provider.ChunkedPrefill);
+    public LoopAbilities Abilities { get; }
 
     /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
@@ -177,7 +178,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             var sequence = _slots[slot]!;
             var prompt = sequence.Request.PromptTokens;
             // A provider that cannot prefill in chunks (DirectML) takes the whole prompt in one call, whatever the budget.
-            var count = _decoder.Provider.ChunkedPrefill
+            var count = Abilities.ChunkedPrefill
                 ? Math.Min(prompt.Length - sequence.Length, Math.Min(budget, MaxPrefillCallTokens))
                 : prompt.Length - sequence.Length;
             float[] logits;

@@ -26,13 +26,14 @@ internal sealed class WaveLoop : IBatchLoop
         _statistics = statistics;
         _logger = logger;
         _name = name;
+        Abilities = new(model.Provider, TokenPenalties: false, LogprobsUnavailable: "they need the continuous scheduler, and it runs on Waves", ChunkedPrefill: false);
     }
 
     /// <inheritdoc/>
     public int Active => Volatile.Read(ref _active);
 
     /// <inheritdoc/>
-    public LoopAbilities Abilities => new(_model.Provider, TokenPenalties: false, LogprobsUnavailable: "they need the continuous scheduler, and it runs on Waves", ChunkedPrefill: false);
+    public LoopAbilities Abilities { get; }
 
     /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
