@@ -3,6 +3,7 @@ using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
+using Ember.Host.Responses;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EmberHostServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the host's services, and the <see cref="IModelInventory"/> read from the runtime's configuration.
-    /// The runtime itself (<c>IAiTextGeneration</c>, <c>IModelReadiness</c>) is registered separately.
+    /// Adds the host's services. The runtime itself (<c>IAiTextGeneration</c>, <c>IModelInventory</c>,
+    /// <c>IModelReadiness</c>) is registered separately.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration holding the <c>Host</c> and <c>Auth</c> sections.</param>
@@ -53,9 +54,12 @@ public static class EmberHostServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new BearerTokenSet(provider.GetRequiredService<IOptions<AuthOptions>>().Value.Tokens));
-        services.TryAddSingleton<IModelInventory, ConfiguredModelInventory>();
         services.TryAddSingleton<RunEndpoints>();
-        services.TryAddSingleton<OpenAiEndpoints>();
+        services.TryAddSingleton<GenerationExchange>();
+        services.TryAddSingleton<OpenAiRequestReader>();
+        services.TryAddSingleton<ChatCompletionsEndpoint>();
+        services.TryAddSingleton<CompletionsEndpoint>();
+        services.TryAddSingleton<OpenAiModelsEndpoint>();
         services.TryAddSingleton<ModelSearchEndpoints>();
         return services;
     }

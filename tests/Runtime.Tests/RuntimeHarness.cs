@@ -17,6 +17,8 @@ public sealed class RuntimeHarness : IAsyncDisposable
 
     public WorkerPool Pool => _host.Services.GetRequiredService<WorkerPool>();
 
+    internal ServedModels Served => _host.Services.GetRequiredService<ServedModels>();
+
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise; request timeouts run on <paramref name="time"/> when given.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 
 namespace Ember.Host.Catalog;
 
@@ -25,29 +25,25 @@ public static class ModelSchemas
 
     private static JsonObject Input(ModelLimits limits)
     {
-        JsonObject Options() => new()
+        JsonObject Options()
         {
-            ["stream"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
-            ["max_tokens"] = new JsonObject
+            RequestField maxTokens = RequestFields.MaxTokens(limits);
+            var options = new JsonObject
             {
-                ["type"] = "integer",
-                ["minimum"] = 1,
-                ["maximum"] = limits.SequenceTokensLimit,
-                ["default"] = limits.DefaultMaxTokens,
-                ["description"] = $"Tokens to generate; default {limits.DefaultMaxTokens} ({limits.DefaultMaxTokensStream} when streaming).",
-            },
-            ["raw"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
-            ["temperature"] = Number(0, 5, 0.6),
-            ["top_p"] = Number(0, 2, null),
-            ["top_k"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 50 },
-            ["seed"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = RunRequestParser.MaxSeed },
-            ["repetition_penalty"] = Number(0, 2, null),
-            ["frequency_penalty"] = Number(0, 2, null),
-            ["presence_penalty"] = Number(0, 2, null),
-        };
+                ["stream"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
+                ["max_tokens"] = Field(maxTokens, $"Tokens to generate; default {limits.DefaultMaxTokens} ({limits.DefaultMaxTokensStream} when streaming)."),
+                ["raw"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
+            };
+            foreach (RequestField field in RequestFields.Sampling.Where(field => field.Apis.HasFlag(RequestApis.WorkersAi)))
+            {
+                options[field.Name] = Field(field, null);
+            }
+
+            return options;
+        }
 
         JsonObject prompt = Options();
-        prompt.Insert(0, "prompt", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = JsonFields.MaxTextLength });
+        prompt.Insert(0, "prompt", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = RequestFields.MaxTextLength });
 
         JsonObject messages = Options();
         messages.Insert(0, "messages", new JsonObject
@@ -60,7 +56,7 @@ public static class ModelSchemas
                 ["properties"] = new JsonObject
                 {
                     ["role"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("system", "user", "assistant") },
-                    ["content"] = new JsonObject { ["type"] = "string", ["maxLength"] = JsonFields.MaxTextLength },
+                    ["content"] = new JsonObject { ["type"] = "string", ["maxLength"] = RequestFields.MaxTextLength },
                 },
                 ["required"] = new JsonArray("role", "content"),
             },
@@ -100,14 +96,27 @@ public static class ModelSchemas
             new JsonObject { ["type"] = "string", ["contentType"] = "text/event-stream", ["format"] = "binary" }),
     };
 
-    private static JsonObject Number(double minimum, double maximum, double? defaultValue)
+    /// <summary>A numeric field's schema, in the range Workers AI's <c>run</c> enforces.</summary>
+    private static JsonObject Field(RequestField field, string? description)
     {
-        var schema = new JsonObject { ["type"] = "number", ["minimum"] = minimum, ["maximum"] = maximum };
-        if (defaultValue is double value)
+        RequestRange range = field.RangeFor(RequestApis.WorkersAi);
+        var schema = new JsonObject { ["type"] = field.SchemaType };
+        schema[range.ExclusiveMinimum ? "exclusiveMinimum" : "minimum"] = Value(field, range.Minimum);
+        schema["maximum"] = Value(field, range.Maximum);
+        if (field.Default is double value)
         {
-            schema["default"] = value;
+            schema["default"] = Value(field, value);
+        }
+
+        if (description is not null)
+        {
+            schema["description"] = description;
         }
 
         return schema;
     }
+
+    /// <summary>An integer field's bounds as JSON integers (<c>50</c>, not <c>50.0</c>).</summary>
+    private static JsonValue Value(RequestField field, double value) =>
+        field.Type == RequestFieldType.WholeNumber ? JsonValue.Create((long)value) : JsonValue.Create(value);
 }

@@ -5,6 +5,7 @@ using Ember.Host.Errors;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
+using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ember.Host.Endpoints;

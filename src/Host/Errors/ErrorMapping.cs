@@ -53,9 +53,6 @@ public static class ErrorMapping
     /// <summary>Authentication error (10000).</summary>
     public const int AuthenticationCode = 10000;
 
-    /// <summary>The message sent for <see cref="AiErrorKind.Busy"/>, as Workers AI words it.</summary>
-    public const string BusyMessage = "Capacity temporarily exceeded, please try again.";
-
     /// <summary>The message sent for every internal failure.</summary>
     public const string InternalErrorMessage = "Internal server error";
 
@@ -71,7 +68,7 @@ public static class ErrorMapping
             AiErrorKind.ModelNotFound => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.ModelNotInstalled => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.LimitExceeded => new(StatusCodes.Status400BadRequest, InvalidInputCode, exception.Message),
-            AiErrorKind.Busy => new(StatusCodes.Status429TooManyRequests, OutOfCapacityCode, BusyMessage),
+            AiErrorKind.Busy => new(StatusCodes.Status429TooManyRequests, OutOfCapacityCode, AiTextGenerationService.CapacityExceededMessage),
             AiErrorKind.Timeout => new(StatusCodes.Status408RequestTimeout, TimeoutCode, "Request timeout"),
             AiErrorKind.Cancelled => new(StatusCodes.Status408RequestTimeout, AbortedCode, "Request was aborted"),
             _ => Internal(),

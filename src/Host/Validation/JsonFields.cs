@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Text.Json;
 using Ember.Host.Errors;
+using Ember.Runtime.Generation;
 
 namespace Ember.Host.Validation;
 
@@ -16,9 +16,6 @@ namespace Ember.Host.Validation;
 /// </remarks>
 public sealed class JsonFields
 {
-    /// <summary>The longest <c>prompt</c> or message <c>content</c>, in characters.</summary>
-    public const int MaxTextLength = 131072;
-
     /// <summary>Gets the first failure; <see langword="null"/> while every field read was valid.</summary>
     public ApiError? Error { get; private set; }
 
@@ -114,67 +111,39 @@ public sealed class JsonFields
 
         if (text.Length < minLength || text.Length > maxLength)
         {
-            Fail(path, minLength > 0
-                ? Invariant($"must be a string of {minLength} to {maxLength} characters")
-                : Invariant($"must be a string of at most {maxLength} characters"));
+            Fail(path, RequestFields.LengthRule(minLength, maxLength));
             return null;
         }
 
         return text;
     }
 
-    /// <summary>Reads an integer field (a JSON number with no fractional part, such as <c>5</c> or <c>5.0</c>).</summary>
+    /// <summary>
+    /// Reads a numeric field of <see cref="RequestFields"/> in the range <paramref name="api"/> enforces; an integer
+    /// field takes a JSON number with no fractional part (<c>5</c> or <c>5.0</c>). A failure is the field's own
+    /// <see cref="RequestField.Failure(RequestApis)"/>.
+    /// </summary>
     /// <param name="obj">The object holding the field.</param>
-    /// <param name="name">The field's name.</param>
-    /// <param name="path">The field's path for messages.</param>
-    /// <param name="min">The smallest value allowed.</param>
-    /// <param name="max">The largest value allowed.</param>
+    /// <param name="field">The field.</param>
+    /// <param name="api">The API reading it.</param>
     /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
-    public long? ReadInteger(JsonElement obj, string name, string path, long min, long max)
+    public double? Read(JsonElement obj, RequestField field, RequestApis api)
     {
-        if (!TryGet(obj, name, out JsonElement value))
+        ArgumentNullException.ThrowIfNull(field);
+        if (!TryGet(obj, field.Name, out JsonElement value))
         {
             return null;
         }
 
         if (value.ValueKind == JsonValueKind.Number
             && value.TryGetDouble(out double number)
-            && double.IsFinite(number)
-            && Math.Floor(number) == number
-            && number >= min
-            && number <= max)
-        {
-            return (long)number;
-        }
-
-        Fail(path, Invariant($"must be an integer from {min} to {max}"));
-        return null;
-    }
-
-    /// <summary>Reads a number field.</summary>
-    /// <param name="obj">The object holding the field.</param>
-    /// <param name="name">The field's name.</param>
-    /// <param name="path">The field's path for messages.</param>
-    /// <param name="min">The smallest value allowed.</param>
-    /// <param name="max">The largest value allowed.</param>
-    /// <returns>The value, or <see langword="null"/> when absent or invalid.</returns>
-    public double? ReadNumber(JsonElement obj, string name, string path, double min, double max)
-    {
-        if (!TryGet(obj, name, out JsonElement value))
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number
-            && value.TryGetDouble(out double number)
-            && double.IsFinite(number)
-            && number >= min
-            && number <= max)
+            && field.RangeFor(api).Contains(number)
+            && (field.Type != RequestFieldType.WholeNumber || Math.Floor(number) == number))
         {
             return number;
         }
 
-        Fail(path, Invariant($"must be a number from {min} to {max}"));
+        Error ??= ErrorMapping.InvalidInput(field.Name, field.RangeFor(api).Rule(field.Type));
         return null;
     }
 
@@ -198,6 +167,4 @@ public sealed class JsonFields
         Fail(path, "must be an object");
         return null;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

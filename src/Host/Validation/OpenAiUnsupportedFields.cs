@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ember.Runtime.Generation;
 
 namespace Ember.Host.Validation;
 
@@ -39,11 +40,11 @@ public static class OpenAiUnsupportedFields
     /// <summary>Fails <paramref name="fields"/> on the first listed field that asks for something.</summary>
     /// <param name="root">The request body.</param>
     /// <param name="fields">Collects the error.</param>
-    /// <param name="chat">Whether the body is a <c>chat/completions</c> one (else <c>completions</c>).</param>
-    public static void Check(JsonElement root, JsonFields fields, bool chat)
+    /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
+    public static void Check(JsonElement root, JsonFields fields, RequestApis api)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        foreach (Field field in chat ? Chat : Completion)
+        foreach (Field field in api == RequestApis.OpenAiChat ? Chat : Completion)
         {
             if (JsonFields.TryGet(root, field.Name, out JsonElement value) && !field.AsksNothing(value))
             {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Ember.Host.Errors;
 using Ember.Models.Catalog;
@@ -13,19 +12,16 @@ namespace Ember.Host.Validation;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Fields: exactly one of <c>prompt</c> (1 to 131072 characters) and <c>messages</c> (a non-empty array of
-/// <c>{role, content}</c>, roles <c>system</c>, <c>user</c>, <c>assistant</c>, content at most 131072 characters);
-/// <c>stream</c>, <c>raw</c> (booleans); <c>max_tokens</c> (1 to the model's sequence limit); <c>temperature</c>
-/// (0–5); <c>top_p</c> (0–2); <c>top_k</c> (1–50); <c>seed</c> (1–9999999999); <c>repetition_penalty</c>,
-/// <c>frequency_penalty</c>, <c>presence_penalty</c> (0–2; the last two are applied by the continuous scheduler
-/// and refused by the wave scheduler); <c>options.rejectIfBusy</c> (boolean). Unknown fields are ignored.
+/// Fields: exactly one of <c>prompt</c> and <c>messages</c> (<see cref="ChatMessagesParser"/>); <c>stream</c>,
+/// <c>raw</c> (booleans); <c>max_tokens</c> and the sampling fields, in the ranges of <see cref="RequestFields"/> for
+/// <see cref="RequestApis.WorkersAi"/> (the same table <c>models/schema</c> advertises); <c>options.rejectIfBusy</c>
+/// (boolean). Unknown fields are ignored.
 /// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public static class RunRequestParser
 {
-    /// <summary>The most a seed may be.</summary>
-    public const long MaxSeed = 9_999_999_999;
+    private const RequestApis Api = RequestApis.WorkersAi;
 
     /// <summary>Parses a run body.</summary>
     /// <param name="root">The parsed body.</param>
@@ -49,18 +45,18 @@ public static class RunRequestParser
                 : ErrorMapping.InvalidInput("prompt", "is required (or messages)");
         }
 
-        string? prompt = hasPrompt ? fields.ReadString(root, "prompt", "prompt", 1, JsonFields.MaxTextLength) : null;
-        IReadOnlyList<ChatMessage>? messages = hasMessages ? ParseMessages(messagesElement, fields, allowDeveloper: false, ParseStringContent) : null;
+        string? prompt = hasPrompt ? fields.ReadString(root, "prompt", "prompt", 1, RequestFields.MaxTextLength) : null;
+        IReadOnlyList<ChatMessage>? messages = hasMessages ? ChatMessagesParser.Parse(messagesElement, fields, openAi: false) : null;
         bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
-        long? maxTokens = fields.ReadInteger(root, "max_tokens", "max_tokens", 1, limits.SequenceTokensLimit);
+        double? maxTokens = fields.Read(root, RequestFields.MaxTokens(limits), Api);
         bool raw = fields.ReadBoolean(root, "raw", "raw") ?? false;
-        double? temperature = fields.ReadNumber(root, "temperature", "temperature", 0, 5);
-        double? topP = fields.ReadNumber(root, "top_p", "top_p", 0, 2);
-        long? topK = fields.ReadInteger(root, "top_k", "top_k", 1, 50);
-        long? seed = fields.ReadInteger(root, "seed", "seed", 1, MaxSeed);
-        double? repetitionPenalty = fields.ReadNumber(root, "repetition_penalty", "repetition_penalty", 0, 2);
-        double? frequencyPenalty = fields.ReadNumber(root, "frequency_penalty", "frequency_penalty", 0, 2);
-        double? presencePenalty = fields.ReadNumber(root, "presence_penalty", "presence_penalty", 0, 2);
+        double? temperature = fields.Read(root, RequestFields.Temperature, Api);
+        double? topP = fields.Read(root, RequestFields.TopP, Api);
+        double? topK = fields.Read(root, RequestFields.TopK, Api);
+        double? seed = fields.Read(root, RequestFields.Seed, Api);
+        double? repetitionPenalty = fields.Read(root, RequestFields.RepetitionPenalty, Api);
+        double? frequencyPenalty = fields.Read(root, RequestFields.FrequencyPenalty, Api);
+        double? presencePenalty = fields.Read(root, RequestFields.PresencePenalty, Api);
         bool rejectIfBusy = false;
         if (fields.ReadObject(root, "options", "options") is JsonElement options)
         {
@@ -82,93 +78,11 @@ public static class RunRequestParser
             Temperature = temperature,
             TopP = topP,
             TopK = (int?)topK,
-            Seed = seed,
+            Seed = (long?)seed,
             RepetitionPenalty = repetitionPenalty,
             FrequencyPenalty = frequencyPenalty,
             PresencePenalty = presencePenalty,
             RejectIfBusy = rejectIfBusy,
         });
-    }
-
-    /// <summary>
-    /// Parses a <c>messages</c> array of <c>{role, content}</c> objects; <paramref name="parseContent"/> reads one
-    /// message's content (given the message and the content's path). Shared by the Workers AI and OpenAI parsers.
-    /// </summary>
-    internal static List<ChatMessage>? ParseMessages(JsonElement array, JsonFields fields, bool allowDeveloper, Func<JsonElement, string, JsonFields, string?> parseContent)
-    {
-        if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
-        {
-            fields.Fail("messages", "must be a non-empty array of {role, content} objects");
-            return null;
-        }
-
-        var messages = new List<ChatMessage>(array.GetArrayLength());
-        int index = 0;
-        foreach (JsonElement item in array.EnumerateArray())
-        {
-            string path = string.Create(CultureInfo.InvariantCulture, $"messages[{index}]");
-            index++;
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                fields.Fail(path, "must be an object with role and content");
-                return null;
-            }
-
-            ChatRole? role = ParseRole(item, path, fields, allowDeveloper);
-            string? content = parseContent(item, path + ".content", fields);
-            if (role is null || content is null)
-            {
-                return null;
-            }
-
-            messages.Add(new ChatMessage(role.Value, content));
-        }
-
-        return messages;
-    }
-
-    /// <summary>Reads a Workers AI message's content: a required string.</summary>
-    private static string? ParseStringContent(JsonElement item, string path, JsonFields fields)
-    {
-        if (!JsonFields.TryGet(item, "content", out JsonElement contentElement))
-        {
-            fields.Fail(path, "is required");
-            return null;
-        }
-
-        return fields.CheckString(contentElement, path, 0, JsonFields.MaxTextLength);
-    }
-
-    /// <summary>Reads and checks a message's <c>role</c>.</summary>
-    /// <param name="item">The message object.</param>
-    /// <param name="path">The message's path.</param>
-    /// <param name="fields">Collects the failure.</param>
-    /// <param name="allowDeveloper">Whether OpenAI's <c>developer</c> role is taken as <c>system</c>.</param>
-    /// <returns>The role, or <see langword="null"/> when missing or unknown.</returns>
-    internal static ChatRole? ParseRole(JsonElement item, string path, JsonFields fields, bool allowDeveloper)
-    {
-        if (!JsonFields.TryGet(item, "role", out JsonElement roleElement))
-        {
-            fields.Fail(path + ".role", "is required");
-            return null;
-        }
-
-        if (JsonFields.TryGetText(roleElement, out string? name))
-        {
-            if (ChatRoles.TryParse(name, out ChatRole role))
-            {
-                return role;
-            }
-
-            if (allowDeveloper && name == "developer")
-            {
-                return ChatRole.System;
-            }
-        }
-
-        fields.Fail(path + ".role", allowDeveloper
-            ? "must be one of \"system\", \"developer\", \"user\", \"assistant\""
-            : "must be one of \"system\", \"user\", \"assistant\"");
-        return null;
     }
 }

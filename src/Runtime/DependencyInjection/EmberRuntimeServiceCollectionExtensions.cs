@@ -2,8 +2,10 @@ using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,8 @@ public static class EmberRuntimeServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="EmberOptions"/> from the <c>Ember</c> section (validated on start, every failure at once),
     /// resolves relative model folders against <paramref name="baseDirectory"/>, and adds the hosted
-    /// <see cref="WorkerPool"/> and <see cref="IAiTextGeneration"/>.
+    /// <see cref="WorkerPool"/>, the <see cref="IModelInventory"/> and <see cref="IModelReadiness"/> it publishes, and
+    /// <see cref="IAiTextGeneration"/>.
     /// </summary>
     public static IServiceCollection AddEmberRuntime(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {
@@ -38,10 +41,19 @@ public static class EmberRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<GenerationMetrics>();
-        services.TryAddSingleton<WorkerPool>();
-        services.TryAddSingleton<IModelReadiness>(sp => sp.GetRequiredService<WorkerPool>());
+        services.TryAddSingleton<ServedModels>();
+        services.TryAddSingleton<IModelReadiness>(sp => sp.GetRequiredService<ServedModels>());
+        services.TryAddSingleton<IModelInventory>(sp => sp.GetRequiredService<ServedModels>());
+        services.TryAddSingleton(sp => new WorkerPool(
+            sp.GetRequiredService<IOptions<EmberOptions>>(),
+            sp.GetRequiredService<ILogger<WorkerPool>>(),
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<ServedModels>()));
         services.AddHostedService(sp => sp.GetRequiredService<WorkerPool>());
-        services.TryAddSingleton<IAiTextGeneration, AiTextGenerationService>();
+        services.TryAddSingleton<IAiTextGeneration>(sp => new AiTextGenerationService(
+            sp.GetRequiredService<ServedModels>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GenerationMetrics>()));
         return services;
     }
 }

@@ -42,13 +42,18 @@ internal sealed record DecoderLayout(
     public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
 
     /// <summary>Reads the layout of the model in <paramref name="folder"/>.</summary>
+    /// <exception cref="AiTextGenerationException">The configuration cannot be read or lacks a field the decoder needs.</exception>
+    public static DecoderLayout Read(string folder) => From(ModelConfigFile.Read(folder));
+
+    /// <summary>The layout of a model whose configuration is read.</summary>
     /// <exception cref="AiTextGenerationException">The configuration lacks a field the decoder needs.</exception>
-    public static DecoderLayout Read(string folder)
+    public static DecoderLayout From(ModelConfigFile config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        var folder = config.Folder;
         try
         {
-            using var config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "genai_config.json")));
-            var model = config.RootElement.GetProperty("model");
+            var model = config.Model;
             var decoder = model.GetProperty("decoder");
             var inputs = decoder.GetProperty("inputs");
             var outputs = decoder.GetProperty("outputs");
@@ -69,7 +74,7 @@ internal sealed record DecoderLayout(
                 decoder.GetProperty("num_key_value_heads").GetInt32(),
                 decoder.GetProperty("head_size").GetInt32(),
                 model.GetProperty("vocab_size").GetInt32(),
-                model.GetProperty("context_length").GetInt32(),
+                config.ContextLength,
                 inputIds,
                 attentionMask,
                 logits,

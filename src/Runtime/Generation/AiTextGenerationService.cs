@@ -19,14 +19,14 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     /// <summary>The message of a call its caller abandoned through its token.</summary>
     public const string CancelledMessage = "The request was cancelled by its caller.";
 
-    private readonly WorkerPool _pool;
+    private readonly ServedModels _models;
     private readonly TimeProvider _time;
     private readonly GenerationMetrics _metrics;
 
-    /// <summary>Creates the service over the pool.</summary>
-    public AiTextGenerationService(WorkerPool pool, TimeProvider time, GenerationMetrics metrics)
+    /// <summary>Creates the service over the served models.</summary>
+    internal AiTextGenerationService(ServedModels models, TimeProvider time, GenerationMetrics metrics)
     {
-        _pool = pool;
+        _models = models;
         _time = time;
         _metrics = metrics;
     }
@@ -53,28 +53,26 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
     private TextGeneration Start(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
     {
-        if (!ModelCatalog.TryGet(modelId, out _))
+        if (!_models.TryGet(modelId, out var served))
         {
-            throw new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+            // The catalog is asked only on a miss, to tell an unknown id from one not installed here.
+            throw ModelCatalog.TryGet(modelId, out _)
+                ? new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{modelId}' is in the catalog but not installed on this server; add it to runtime.json.")
+                : new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
         }
 
-        if (!_pool.TryGet(modelId, out var served))
-        {
-            throw new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{modelId}' is in the catalog but not installed on this server; add it to runtime.json.");
-        }
-
-        RequestValidator.Validate(request);
+        RequestValidator.Validate(request, served.Limits);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
         var sampling = SamplingSettings.From(request);
         var abilities = served.Replicas[0].Abilities;
         if (sampling.HasTokenPenalties && !abilities.TokenPenalties)
         {
-            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"frequency_penalty: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
         }
 
         if (request.TopLogprobs is not null && abilities.LogprobsUnavailable is { } unavailable)
         {
-            throw new AiTextGenerationException(AiErrorKind.BadInput, $"Invalid input: log probabilities are not available for {modelId}: {unavailable}");
+            throw new AiTextGenerationException(AiErrorKind.BadInput, $"logprobs: log probabilities are not available for {modelId}: {unavailable}");
         }
 
         var replica = served.LeastLoaded();

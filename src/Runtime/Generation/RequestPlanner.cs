@@ -35,11 +35,7 @@ internal static class RequestPlanner
         var id = model.Entry.Id;
         if (request.MaxTokens is { } asked)
         {
-            if (asked > limits.SequenceTokensLimit)
-            {
-                throw Limit($"max_tokens {asked} exceeds the sequence tokens limit of {id}, {limits.SequenceTokensLimit}.");
-            }
-
+            // RequestValidator has checked max_tokens against the sequence tokens limit.
             if (tokens.Length + asked > limits.ContextTokensLimit)
             {
                 throw Limit($"the prompt's {tokens.Length} tokens plus max_tokens {asked} exceed the context tokens limit of {id}, {limits.ContextTokensLimit}.");

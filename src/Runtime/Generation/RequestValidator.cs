@@ -1,49 +1,58 @@
 using System.Globalization;
+using Ember.Models.Catalog;
 
 namespace Ember.Runtime.Generation;
 
-/// <summary>Checks a request against the task's input schema before anything else happens.</summary>
+/// <summary>
+/// Checks a request against <see cref="RequestFields"/> and the model's limits before anything else happens, with the
+/// same words the HTTP parsers use (<c>field: rule</c>), so a value that reaches the runtime unchecked is refused
+/// exactly as the host would have refused it.
+/// </summary>
 internal static class RequestValidator
 {
-    /// <summary>Longest prompt or message content, in characters.</summary>
-    public const int MaxTextLength = 131_072;
-
     /// <summary>Throws <see cref="AiErrorKind.BadInput"/> naming the first rule the request breaks.</summary>
-    public static void Validate(TextGenerationRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="limits">The model's limits as served.</param>
+    public static void Validate(TextGenerationRequest request, ModelLimits limits)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(limits);
         if ((request.Prompt is null) == (request.Messages is null))
         {
-            throw Bad("exactly one of 'prompt' and 'messages' is required");
+            throw Bad("body: must have exactly one of prompt and messages");
         }
 
         if (request.Prompt is { } prompt)
         {
-            Require(prompt.Length is >= 1 and <= MaxTextLength, $"prompt: must be 1 to {MaxTextLength} characters long");
+            Require(prompt.Length is >= 1 and <= RequestFields.MaxTextLength, "prompt: " + RequestFields.TextRule(1));
             Require(!prompt.Contains('\0', StringComparison.Ordinal), "prompt: must not contain U+0000");
         }
 
         if (request.Messages is { } messages)
         {
-            Require(messages.Count >= 1, "messages: must hold at least one message");
+            Require(messages.Count >= 1, "messages: must be a non-empty array of {role, content} objects");
             for (var i = 0; i < messages.Count; i++)
             {
-                Require(messages[i] is not null, $"messages[{i}]: must be an object with 'role' and 'content'");
-                Require(messages[i].Content.Length <= MaxTextLength, $"messages[{i}].content: must be at most {MaxTextLength} characters long");
-                Require(!messages[i].Content.Contains('\0', StringComparison.Ordinal), $"messages[{i}].content: must not contain U+0000");
+                var path = string.Create(CultureInfo.InvariantCulture, $"messages[{i}]");
+                Require(messages[i] is not null, path + ": must be an object with role and content");
+                Require(messages[i].Content.Length <= RequestFields.MaxTextLength, path + ".content: " + RequestFields.TextRule(0));
+                Require(!messages[i].Content.Contains('\0', StringComparison.Ordinal), path + ".content: must not contain U+0000");
             }
         }
 
-        Require(request.MaxTokens is null or >= 1, "max_tokens: must be an integer of at least 1");
-        Require(request.Temperature is null or (>= 0 and <= 5), "temperature: must be from 0 to 5");
-        Require(request.TopP is null or (> 0 and <= 2), "top_p: must be greater than 0 and at most 2");
-        Require(request.TopK is null or (>= 1 and <= 50), "top_k: must be an integer from 1 to 50");
-        Require(request.Seed is null or (>= 1 and <= 9_999_999_999), "seed: must be an integer from 1 to 9999999999");
-        Require(request.RepetitionPenalty is null or (> 0 and <= 2), "repetition_penalty: must be greater than 0 and at most 2");
-        Require(request.FrequencyPenalty is null or (>= -2 and <= 2), "frequency_penalty: must be from -2 to 2");
-        Require(request.PresencePenalty is null or (>= -2 and <= 2), "presence_penalty: must be from -2 to 2");
-        Require(request.TopLogprobs is null or (>= 0 and <= TextGenerationRequest.MaxTopLogprobs), "top_logprobs: must be an integer from 0 to 20");
+        Check(RequestFields.MaxTokens(limits), request.MaxTokens);
+        Check(RequestFields.Temperature, request.Temperature);
+        Check(RequestFields.TopP, request.TopP);
+        Check(RequestFields.TopK, request.TopK);
+        Check(RequestFields.Seed, request.Seed);
+        Check(RequestFields.RepetitionPenalty, request.RepetitionPenalty);
+        Check(RequestFields.FrequencyPenalty, request.FrequencyPenalty);
+        Check(RequestFields.PresencePenalty, request.PresencePenalty);
+        Check(RequestFields.TopLogprobs, request.TopLogprobs);
     }
+
+    private static void Check(RequestField field, double? value) =>
+        Require(value is not { } given || field.Range.Contains(given), field.Failure());
 
     private static void Require(bool condition, string rule)
     {
@@ -53,6 +62,5 @@ internal static class RequestValidator
         }
     }
 
-    private static AiTextGenerationException Bad(string rule) =>
-        new(AiErrorKind.BadInput, string.Create(CultureInfo.InvariantCulture, $"Invalid input: {rule}."));
+    private static AiTextGenerationException Bad(string rule) => new(AiErrorKind.BadInput, rule);
 }

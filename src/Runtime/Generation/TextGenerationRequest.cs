@@ -46,12 +46,9 @@ public sealed record TextGenerationRequest
 
     /// <summary>
     /// Return each generated token's log probability and those of the <c>TopLogprobs</c> most likely tokens at its
-    /// position, 0..<see cref="MaxTopLogprobs"/>; absent: none (continuous scheduler).
+    /// position, 0..20 (<see cref="RequestFields.TopLogprobs"/>); absent: none (continuous scheduler).
     /// </summary>
     public int? TopLogprobs { get; init; }
-
-    /// <summary>The most alternatives <see cref="TopLogprobs"/> may ask for (OpenAI's limit).</summary>
-    public const int MaxTopLogprobs = 20;
 
     /// <summary>Fail at once with <see cref="AiErrorKind.Busy"/> instead of queueing when no slot is free.</summary>
     public bool RejectIfBusy { get; init; }

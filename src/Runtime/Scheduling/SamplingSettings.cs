@@ -17,12 +17,6 @@ namespace Ember.Runtime.Scheduling;
 /// <param name="PresencePenalty">Subtracted once a token was generated, 0 for none.</param>
 internal sealed record SamplingSettings(bool DoSample, double Temperature, double TopP, int TopK, long? Seed, double RepetitionPenalty, double FrequencyPenalty = 0, double PresencePenalty = 0)
 {
-    /// <summary>Workers AI's default temperature.</summary>
-    public const double DefaultTemperature = 0.6;
-
-    /// <summary>Top-k when sampling and none is given (Workers AI's largest).</summary>
-    public const int DefaultTopK = 50;
-
     /// <summary>Greedy decoding without penalty.</summary>
     public static SamplingSettings Greedy { get; } = new(false, 0, 1, 1, null, 1);
 
@@ -35,14 +29,24 @@ internal sealed record SamplingSettings(bool DoSample, double Temperature, doubl
     /// <summary>Whether a frequency or presence penalty is set (the continuous scheduler's sampler applies them).</summary>
     public bool HasTokenPenalties => FrequencyPenalty != 0 || PresencePenalty != 0;
 
-    /// <summary>Settings from the request's options, defaults filled in; temperature 0 is greedy.</summary>
+    /// <summary>
+    /// Settings from the request's options, defaults from <see cref="RequestFields"/>; temperature 0 is greedy, and
+    /// <c>top_p</c> 0 keeps only the most likely token (top-k 1), on either scheduler.
+    /// </summary>
     public static SamplingSettings From(TextGenerationRequest request)
     {
         var penalty = request.RepetitionPenalty ?? 1;
-        var t = request.Temperature ?? DefaultTemperature;
+        var t = request.Temperature ?? RequestFields.Temperature.Default!.Value;
+        var topK = request.TopK ?? (int)RequestFields.TopK.Default!.Value;
+        var topP = Math.Min(request.TopP ?? 1, 1);
+        if (topP == 0)
+        {
+            (topK, topP) = (1, 1);
+        }
+
         var settings = t == 0
             ? Greedy with { RepetitionPenalty = penalty }
-            : new SamplingSettings(true, t, Math.Min(request.TopP ?? 1, 1), request.TopK ?? DefaultTopK, request.Seed, penalty);
+            : new SamplingSettings(true, t, topP, topK, request.Seed, penalty);
         return settings with { FrequencyPenalty = request.FrequencyPenalty ?? 0, PresencePenalty = request.PresencePenalty ?? 0 };
     }
 }

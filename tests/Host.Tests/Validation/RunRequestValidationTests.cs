@@ -47,7 +47,8 @@ public sealed class RunRequestValidationTests(EmberHostFixture host)
     [InlineData("""{"prompt":"a","top_k":2.5}""", "top_k: must be an integer from 1 to 50")]
     [InlineData("""{"prompt":"a","seed":0}""", "seed: must be an integer from 1 to 9999999999")]
     [InlineData("""{"prompt":"a","seed":10000000000}""", "seed: must be an integer from 1 to 9999999999")]
-    [InlineData("""{"prompt":"a","repetition_penalty":3}""", "repetition_penalty: must be a number from 0 to 2")]
+    [InlineData("""{"prompt":"a","repetition_penalty":3}""", "repetition_penalty: must be a number greater than 0 and at most 2")]
+    [InlineData("""{"prompt":"a","repetition_penalty":0}""", "repetition_penalty: must be a number greater than 0 and at most 2")]
     [InlineData("""{"prompt":"a","frequency_penalty":-1}""", "frequency_penalty: must be a number from 0 to 2")]
     [InlineData("""{"prompt":"a","presence_penalty":2.1}""", "presence_penalty: must be a number from 0 to 2")]
     // options.

@@ -85,7 +85,7 @@ public sealed class LogprobsTests(TinyModelFixture models)
         var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(Requests.Tiny, Greedy(21), CancellationToken.None));
 
         Assert.Equal(AiErrorKind.BadInput, error.Kind);
-        Assert.Equal("Invalid input: top_logprobs: must be an integer from 0 to 20.", error.Message);
+        Assert.Equal("top_logprobs: must be an integer from 0 to 20", error.Message);
     }
 
     [Fact]
@@ -96,6 +96,6 @@ public sealed class LogprobsTests(TinyModelFixture models)
         var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(Requests.Tiny, Greedy(1), CancellationToken.None));
 
         Assert.Equal(AiErrorKind.BadInput, error.Kind);
-        Assert.Equal("Invalid input: log probabilities are not available for @ember/tiny-llama: they need the continuous scheduler, and it runs on Waves", error.Message);
+        Assert.Equal("logprobs: log probabilities are not available for @ember/tiny-llama: they need the continuous scheduler, and it runs on Waves", error.Message);
     }
 }

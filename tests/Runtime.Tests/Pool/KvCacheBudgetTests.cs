@@ -33,7 +33,7 @@ public sealed class KvCacheBudgetTests(TinyModelFixture models)
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings("8388608", replicas: "2"));
 
-        Assert.True(runtime.Pool.IsReady);
+        Assert.True(runtime.Served.IsReady);
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Ember.Host.Configuration;
+using Ember.Host.Errors;
+using Ember.Host.Validation;
+using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.Options;
+
+namespace Ember.Host.Endpoints;
+
+/// <summary>
+/// Reads an OpenAI generation body for either endpoint: the JSON (within the body limit), its <c>model</c> resolved
+/// once against the catalog and the served limits, then the endpoint's fields (<see cref="OpenAiRequestParser"/>).
+/// </summary>
+/// <remarks>Thread-safe singleton.</remarks>
+public sealed class OpenAiRequestReader
+{
+    private readonly IModelInventory _inventory;
+    private readonly long _maxBodyBytes;
+
+    /// <summary>Creates the reader.</summary>
+    /// <param name="inventory">Gives each model's limits as served.</param>
+    /// <param name="options">The body limit.</param>
+    public OpenAiRequestReader(IModelInventory inventory, IOptions<EmberHostOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(options);
+        _inventory = inventory;
+        _maxBodyBytes = options.Value.MaxRequestBodyBytes;
+    }
+
+    /// <summary>Reads the request's body.</summary>
+    /// <param name="request">The HTTP request.</param>
+    /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
+    /// <returns>The request, or the error to answer.</returns>
+    public async Task<Parsed<OpenAiRequest>> ReadAsync(HttpRequest request, RequestApis api)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Parsed<JsonDocument> body = await RequestBodyReader.ReadJsonAsync(request, _maxBodyBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (!body.Succeeded)
+        {
+            return body.Error;
+        }
+
+        using JsonDocument document = body.Value;
+        JsonElement root = document.RootElement;
+        Parsed<string> modelId = OpenAiRequestParser.ReadModelId(root);
+        if (!modelId.Succeeded)
+        {
+            return modelId.Error;
+        }
+
+        if (!ModelCatalog.TryGet(modelId.Value, out CatalogEntry? model))
+        {
+            return ErrorMapping.NoSuchModel(modelId.Value);
+        }
+
+        ModelLimits limits = _inventory.LimitsOf(model);
+        return api == RequestApis.OpenAiChat
+            ? OpenAiRequestParser.ParseChat(root, model, limits)
+            : OpenAiRequestParser.ParseCompletion(root, model, limits);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using Ember.Host.Diagnostics;
+using Ember.Host.Endpoints;
+using Ember.Host.Errors;
+using Ember.Runtime.Generation;
+
+namespace Ember.Host.Responses;
+
+/// <summary>
+/// Runs one generation request for an endpoint: starts it, pumps it into the response shape, and maps every failure
+/// in one place — an envelope in the API's shape before the first byte, the shape's error event after it.
+/// </summary>
+/// <remarks>Thread-safe singleton; each call owns its request. However a call ends, the sequence stops and frees its slot.</remarks>
+public sealed class GenerationExchange
+{
+    private readonly IAiTextGeneration _generation;
+    private readonly ILogger<GenerationExchange> _logger;
+
+    /// <summary>Creates the exchange.</summary>
+    /// <param name="generation">The runtime.</param>
+    /// <param name="logger">Logs refusals, failures and (at trace) the text.</param>
+    public GenerationExchange(IAiTextGeneration generation, ILogger<GenerationExchange> logger)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        ArgumentNullException.ThrowIfNull(logger);
+        _generation = generation;
+        _logger = logger;
+    }
+
+    /// <summary>Runs the request and writes its answer.</summary>
+    /// <param name="context">The HTTP request.</param>
+    /// <param name="modelId">The model.</param>
+    /// <param name="request">The parsed request.</param>
+    /// <param name="stops">Stop strings; empty for none.</param>
+    /// <param name="response">The response shape.</param>
+    /// <returns>A task that completes when the answer is written.</returns>
+    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IReadOnlyList<string> stops, IGenerationResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        GenerationLog.Requested(_logger, modelId, request);
+        CancellationToken aborted = context.RequestAborted;
+        using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        StringBuilder? transcript = _logger.IsEnabled(LogLevel.Trace) ? new StringBuilder() : null;
+        try
+        {
+            TextGeneration generation = await _generation.StartAsync(modelId, request, stopSource.Token).ConfigureAwait(false);
+            await GenerationPump.RunAsync(generation, stops, stopSource, response, transcript, aborted).ConfigureAwait(false);
+            if (transcript is not null)
+            {
+                string output = transcript.ToString();
+                HostLog.GenerationOutput(_logger, modelId, output);
+            }
+        }
+        catch (AiTextGenerationException exception) when (!aborted.IsCancellationRequested)
+        {
+            ApiError error = GenerationLog.Failed(_logger, modelId, exception);
+            if (!response.Started)
+            {
+                await FailAsync(context, _logger, error).ConfigureAwait(false);
+                return;
+            }
+
+            HostLog.StreamFailed(_logger, modelId, exception.Kind.ToString());
+            await response.WriteErrorAsync(error, aborted).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // After the first byte the status is sent: an unexpected failure can only become an error event.
+        catch (Exception exception) when (response.Started && !aborted.IsCancellationRequested && exception is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            HostLog.RuntimeFailure(_logger, modelId, exception);
+            await response.WriteErrorAsync(ErrorMapping.Internal(), aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            // However the handler ends, the sequence stops and frees its slot (a no-op when it already ended).
+            await stopSource.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes a refusal before anything was sent, in the route's API shape, and logs it.</summary>
+    /// <param name="context">The HTTP request.</param>
+    /// <param name="logger">The endpoint's logger.</param>
+    /// <param name="error">The error.</param>
+    /// <returns>A task that completes when the envelope is written.</returns>
+    public static Task FailAsync(HttpContext context, ILogger logger, ApiError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        HostLog.RequestRefused(logger, error.Status, error.Code, error.Message);
+        return ApiErrorWriter.WriteAsync(context, error);
+    }
+}

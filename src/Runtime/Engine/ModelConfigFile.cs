@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Engine;
+
+/// <summary>
+/// A model folder's <c>genai_config.json</c>, parsed once when the model loads: its <c>model</c> section, which the
+/// served limits (<see cref="ContextLength"/>) and the continuous decoder's <see cref="DecoderLayout"/> read.
+/// </summary>
+/// <remarks>Immutable; thread-safe. ORT GenAI reads the file again itself, natively, when it loads the tokenizer or model.</remarks>
+internal sealed class ModelConfigFile
+{
+    private ModelConfigFile(string folder, JsonElement model, int contextLength)
+    {
+        Folder = folder;
+        Model = model;
+        ContextLength = contextLength;
+    }
+
+    /// <summary>Gets the model folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>Gets the <c>model</c> section (a detached copy).</summary>
+    public JsonElement Model { get; }
+
+    /// <summary>Gets the model's own context length (<c>model.context_length</c>).</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Reads the file in <paramref name="folder"/>.</summary>
+    /// <exception cref="AiTextGenerationException">The file is missing, is not JSON or has no <c>model.context_length</c>.</exception>
+    public static ModelConfigFile Read(string folder)
+    {
+        var path = Path.Combine(folder, "genai_config.json");
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllBytes(path));
+            var model = config.RootElement.GetProperty("model").Clone();
+            return new ModelConfigFile(folder, model, model.GetProperty("context_length").GetInt32());
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or FormatException)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The model's configuration {path} could not be read: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Ember.Models.Catalog;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>
+/// Which catalog models this server serves, and the limits it serves them with: the catalog's, lowered by the
+/// configured overrides and the model's own context length, computed once when the model loads. Model search,
+/// the OpenAI model list, request parsing and <c>models/schema</c> read them here, so none can advertise a limit the
+/// runtime then refuses.
+/// </summary>
+/// <remarks>Implementations must be thread-safe; the answers do not change between start and shutdown.</remarks>
+public interface IModelInventory
+{
+    /// <summary>Tells whether a model is installed and loaded on this server.</summary>
+    /// <param name="modelId">A catalog model id; compared ordinally.</param>
+    /// <returns><see langword="true"/> when requests for the model can be served.</returns>
+    bool IsInstalled(string modelId);
+
+    /// <summary>Gets a model's limits as served, or the catalog's for a model not installed here.</summary>
+    /// <param name="entry">The catalog entry.</param>
+    /// <returns>The limits requests are checked against.</returns>
+    ModelLimits LimitsOf(CatalogEntry entry);
+}

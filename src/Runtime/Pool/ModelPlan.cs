@@ -1,0 +1,14 @@
+using Ember.Models.Catalog;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Options;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>What the pool knows of a configured model before loading it: its options, catalog entry, configuration file, served limits and, on the continuous scheduler, its decoder layout.</summary>
+/// <param name="Id">The catalog id.</param>
+/// <param name="Options">Its configuration.</param>
+/// <param name="Entry">Its catalog entry.</param>
+/// <param name="Config">Its <c>genai_config.json</c>, read once.</param>
+/// <param name="Limits">The limits it is served with.</param>
+/// <param name="Layout">The continuous decoder's layout; <see langword="null"/> on the wave scheduler.</param>
+internal sealed record ModelPlan(string Id, ModelOptions Options, CatalogEntry Entry, ModelConfigFile Config, ModelLimits Limits, DecoderLayout? Layout);

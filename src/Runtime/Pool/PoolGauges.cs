@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+using Ember.Runtime.Diagnostics;
+using Ember.Runtime.Scheduling;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>The pool's gauges on the <see cref="GenerationMetrics.MeterName"/> meter: each served model's load, queue and sequence cap.</summary>
+internal static class PoolGauges
+{
+    /// <summary>Registers the gauges over <paramref name="models"/>.</summary>
+    public static void Register(IMeterFactory meters, ServedModels models)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(GenerationMetrics.MeterName);
+        meter.CreateObservableUpDownCounter("ember.sequences.load", () => Measure(models, replica => replica.Load), "{sequence}", "Sequences decoding or queued, over the model's replicas.");
+        meter.CreateObservableUpDownCounter("ember.requests.queued", () => Measure(models, replica => replica.Queued), "{request}", "Requests waiting for a slot, over the model's replicas.");
+        meter.CreateObservableUpDownCounter("ember.sequences.cap", () => Measure(models, replica => replica.SequenceCap), "{sequence}", "Sequences the model's replicas may decode at once, together.");
+    }
+
+    private static IEnumerable<Measurement<int>> Measure(ServedModels models, Func<ModelWorker, int> figure) =>
+        models.All.Select(model => new Measurement<int>(
+            model.Value.Replicas.Sum(figure),
+            new KeyValuePair<string, object?>(GenerationMetrics.ModelTag, model.Key)));
+}

@@ -1,0 +1,66 @@
+using Ember.Runtime.Diagnostics;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Options;
+using Ember.Runtime.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>Loads a planned model's replicas on their execution provider, each with its scheduler, and starts them.</summary>
+internal static class ReplicaLoader
+{
+    /// <summary>Loads every replica of <paramref name="plan"/>.</summary>
+    /// <returns>The served model; it owns the replicas.</returns>
+    public static ServedModel Load(ModelPlan plan, ILogger logger, CancellationToken cancellationToken)
+    {
+        var options = plan.Options;
+        var statistics = new SchedulerStatistics();
+        var workers = new List<ModelWorker>();
+        try
+        {
+            for (var i = 0; i < options.Replicas; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Log.LoadingModel(logger, plan.Id, i, options.Folder, options.Provider.ToString());
+                // The continuous scheduler runs the decoder itself: it needs ORT GenAI's tokenizer, not a second copy of the weights.
+                var model = plan.Layout is null
+                    ? GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, plan.Config.ContextLength)
+                    : GenAIModel.LoadTokenizer(options.Folder, plan.Config.ContextLength);
+                var worker = new ModelWorker($"{plan.Id}#{i}", model, CreateLoop(plan, i, model, statistics, logger), options.SequenceCap, options.QueueBound, logger);
+                workers.Add(worker);
+                worker.Start();
+            }
+        }
+        catch
+        {
+            workers.ForEach(w => w.Dispose());
+            throw;
+        }
+
+        return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics);
+    }
+
+    /// <summary>The replica's scheduler: continuous over the plan's layout, or waves when it has none (Scheduler Waves).</summary>
+    private static IBatchLoop CreateLoop(ModelPlan plan, int replica, GenAIModel model, SchedulerStatistics statistics, ILogger logger)
+    {
+        var options = plan.Options;
+        var name = $"{plan.Id}#{replica}";
+        if (plan.Layout is not { } layout)
+        {
+            return new WaveLoop(model, options.SequenceCap, statistics, logger, name);
+        }
+
+        try
+        {
+            var provider = new DecoderProvider(options.Provider, options.DeviceId);
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning, provider));
+            Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
+            return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}

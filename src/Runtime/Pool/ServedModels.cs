@@ -1,0 +1,54 @@
+using Ember.Models.Catalog;
+using Ember.Runtime.Scheduling;
+
+namespace Ember.Runtime.Pool;
+
+/// <summary>
+/// The registry of loaded models: the <see cref="WorkerPool"/> publishes it once every model is loaded and clears it at
+/// shutdown; requests, the inventory, readiness and the gauges read it.
+/// </summary>
+/// <remarks>Thread-safe: the table is replaced whole, never changed in place.</remarks>
+internal sealed class ServedModels : IModelInventory, IModelReadiness
+{
+    private volatile IReadOnlyDictionary<string, ServedModel> _models = new Dictionary<string, ServedModel>();
+    private volatile bool _ready;
+
+    /// <inheritdoc/>
+    public bool IsReady => _ready;
+
+    /// <summary>Gets the loaded models by id.</summary>
+    public IReadOnlyDictionary<string, ServedModel> All => _models;
+
+    /// <summary>The served model with this id.</summary>
+    public bool TryGet(string modelId, out ServedModel served) => _models.TryGetValue(modelId, out served!);
+
+    /// <inheritdoc/>
+    public bool IsInstalled(string modelId) => _models.ContainsKey(modelId);
+
+    /// <inheritdoc/>
+    public ModelLimits LimitsOf(CatalogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return _models.TryGetValue(entry.Id, out var served) ? served.Limits : entry.Limits;
+    }
+
+    /// <summary>Batch statistics of a served model, or <see langword="null"/> when it is not served.</summary>
+    public SchedulerStatistics? GetStatistics(string modelId) => _models.TryGetValue(modelId, out var served) ? served.Statistics : null;
+
+    /// <summary>Publishes the loaded models and reports ready.</summary>
+    public void Publish(IReadOnlyDictionary<string, ServedModel> models)
+    {
+        _models = models;
+        _ready = true;
+    }
+
+    /// <summary>Reports not ready and empties the table.</summary>
+    /// <returns>The models that were published, for their owner to release.</returns>
+    public IReadOnlyDictionary<string, ServedModel> Clear()
+    {
+        _ready = false;
+        var models = _models;
+        _models = new Dictionary<string, ServedModel>();
+        return models;
+    }
+}
