@@ -2,10 +2,10 @@ using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Ember.Runtime.Tests.Scheduling;
+namespace Ember.Runtime.Tests.Generation;
 
 [Collection(RuntimeTestGroup.Name)]
-public sealed class BatchSchedulerTests(TinyModelFixture models)
+public sealed class AiTextGenerationServiceTests(TinyModelFixture models)
 {
     private static readonly string[] MixedPrompts =
     [
