@@ -189,8 +189,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             catch (AiTextGenerationException e)
             {
                 Log.BatchFailed(_logger, _name, e);
-                sequence.Request.Fail(e);
-                Release(slot);
+                Fail(slot, e);
                 continue;
             }
 
@@ -242,8 +241,7 @@ internal sealed class ContinuousLoop : IBatchLoop
             Log.BatchFailed(_logger, _name, e);
             for (var slot = 0; slot < rows; slot++)
             {
-                _slots[slot]?.Request.Fail(e);
-                Release(slot);
+                Fail(slot, e);
             }
 
             return;
@@ -273,8 +271,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         catch (AiTextGenerationException e)
         {
             Log.BatchFailed(_logger, _name, e);
-            _slots[slot]?.Request.Fail(e);
-            Release(slot);
+            Fail(slot, e);
         }
     }
 
@@ -284,8 +281,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         var request = sequence.Request;
         if (token == _model.EosTokenId)
         {
-            request.Finish(FinishReason.Stop);
-            Release(slot);
+            Finish(slot, FinishReason.Stop);
             return;
         }
 
@@ -294,8 +290,25 @@ internal sealed class ContinuousLoop : IBatchLoop
         sequence.NextInput = token;
         if (++sequence.Generated >= request.MaxTokens || sequence.Length + 1 >= _decoder.MaxLength)
         {
-            request.Finish(FinishReason.Length);
+            Finish(slot, FinishReason.Length);
+        }
+    }
+
+    /// <summary>Frees the slot, then ends its request: the load gauge no longer counts a sequence whose answer went out.</summary>
+    private void Finish(int slot, FinishReason reason)
+    {
+        var request = _slots[slot]!.Request;
+        Release(slot);
+        request.Finish(reason);
+    }
+
+    /// <summary>Frees the slot, then fails its request (a no-op for a free slot).</summary>
+    private void Fail(int slot, AiTextGenerationException error)
+    {
+        if (_slots[slot] is { } sequence)
+        {
             Release(slot);
+            sequence.Request.Fail(error);
         }
     }
 
