@@ -5,6 +5,7 @@ using Ember.Host.Errors;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
 
@@ -162,7 +163,7 @@ public sealed class ModelSearchEndpoints
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? new Parsed<int>(value)
-            : ErrorMapping.InvalidInput(name, string.Create(CultureInfo.InvariantCulture, $"must be an integer from {min} to {max}"));
+            : ErrorMapping.InvalidInput(name, new RequestRange(min, max).Rule(RequestFieldType.WholeNumber));
     }
 
     private Task FailAsync(HttpContext context, ApiError error)

@@ -31,7 +31,7 @@ public static class ChatMessagesParser
         ArgumentNullException.ThrowIfNull(fields);
         if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
         {
-            fields.Fail("messages", "must be a non-empty array of {role, content} objects");
+            fields.Fail("messages", RequestFields.MessagesRule);
             return null;
         }
 
@@ -43,7 +43,7 @@ public static class ChatMessagesParser
             index++;
             if (item.ValueKind != JsonValueKind.Object)
             {
-                fields.Fail(path, "must be an object with role and content");
+                fields.Fail(path, RequestFields.MessageRule);
                 return null;
             }
 

@@ -41,7 +41,7 @@ public static class RunRequestParser
         if (hasPrompt == hasMessages)
         {
             return hasPrompt
-                ? ErrorMapping.InvalidInput("body", "must have exactly one of prompt and messages, not both")
+                ? ErrorMapping.InvalidInput("body", RequestFields.PromptOrMessagesRule)
                 : ErrorMapping.InvalidInput("prompt", "is required (or messages)");
         }
 

@@ -12,6 +12,9 @@ public static class LlamaModelWriter
     /// <summary>The file in each written folder that says what wrote it (<see cref="Stamp"/>).</summary>
     public const string StampFileName = "ember_model.json";
 
+    /// <summary>The name of the configuration file ORT GenAI reads in a model folder (the writer's and every export's).</summary>
+    public const string ConfigFileName = "genai_config.json";
+
     /// <summary>The writer's output format; raise it whenever the same arguments would write different files.</summary>
     public const int FormatVersion = 3;
 
@@ -34,7 +37,7 @@ public static class LlamaModelWriter
         var muted = Enumerable.Range(0, vocabulary.FirstWordId).ToArray();
         var model = new LlamaGraphBuilder(shape, variant, options, muted).Build();
         await File.WriteAllBytesAsync(Path.Combine(directory, GenAIConfigWriter.ModelFileName), model, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "genai_config.json"), GenAIConfigWriter.ToJson(shape), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, ConfigFileName), GenAIConfigWriter.ToJson(shape), cancellationToken).ConfigureAwait(false);
         await TokenizerWriter.WriteAsync(directory, vocabulary, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(directory, StampFileName), Stamp(shape, variant, options), cancellationToken).ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ember.Models.Writing;
 using Ember.Runtime.Generation;
 
 namespace Ember.Runtime.Engine;
@@ -30,7 +31,7 @@ internal sealed class ModelConfigFile
     /// <exception cref="AiTextGenerationException">The file is missing, is not JSON or has no <c>model.context_length</c>.</exception>
     public static ModelConfigFile Read(string folder)
     {
-        var path = Path.Combine(folder, "genai_config.json");
+        var path = Path.Combine(folder, LlamaModelWriter.ConfigFileName);
         try
         {
             using var config = JsonDocument.Parse(File.ReadAllBytes(path));

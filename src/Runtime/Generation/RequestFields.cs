@@ -23,6 +23,15 @@ public static class RequestFields
     /// <summary>The longest <c>prompt</c> or message <c>content</c>, in characters.</summary>
     public const int MaxTextLength = 131_072;
 
+    /// <summary>The rule of a body with both or neither of <c>prompt</c> and <c>messages</c>.</summary>
+    public const string PromptOrMessagesRule = "must have exactly one of prompt and messages, not both";
+
+    /// <summary>The rule of <c>messages</c>.</summary>
+    public const string MessagesRule = "must be a non-empty array of {role, content} objects";
+
+    /// <summary>The rule of one message.</summary>
+    public const string MessageRule = "must be an object with role and content";
+
     /// <summary>The most stop strings a request may give.</summary>
     public const int MaxStopStrings = 4;
 

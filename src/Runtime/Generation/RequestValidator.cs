@@ -19,7 +19,7 @@ internal static class RequestValidator
         ArgumentNullException.ThrowIfNull(limits);
         if ((request.Prompt is null) == (request.Messages is null))
         {
-            throw Bad("body: must have exactly one of prompt and messages");
+            throw Bad("body: " + RequestFields.PromptOrMessagesRule);
         }
 
         if (request.Prompt is { } prompt)
@@ -30,11 +30,11 @@ internal static class RequestValidator
 
         if (request.Messages is { } messages)
         {
-            Require(messages.Count >= 1, "messages: must be a non-empty array of {role, content} objects");
+            Require(messages.Count >= 1, "messages: " + RequestFields.MessagesRule);
             for (var i = 0; i < messages.Count; i++)
             {
                 var path = string.Create(CultureInfo.InvariantCulture, $"messages[{i}]");
-                Require(messages[i] is not null, path + ": must be an object with role and content");
+                Require(messages[i] is not null, path + ": " + RequestFields.MessageRule);
                 Require(messages[i].Content.Length <= RequestFields.MaxTextLength, path + ".content: " + RequestFields.TextRule(0));
                 Require(!messages[i].Content.Contains('\0', StringComparison.Ordinal), path + ".content: must not contain U+0000");
             }

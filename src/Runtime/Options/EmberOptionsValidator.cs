@@ -99,7 +99,7 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
                 failures.Add($"{key}:Folder: a generated model's folder must end in its variant's name '{LlamaModelWriter.FolderName(model.Variant)}' (got '{leaf}').");
             }
         }
-        else if (!File.Exists(Path.Combine(model.Folder, "genai_config.json")))
+        else if (!File.Exists(Path.Combine(model.Folder, LlamaModelWriter.ConfigFileName)))
         {
             failures.Add($"{key}:Folder: '{model.Folder}' holds no genai_config.json; export the model there (scripts/export-onnx) or set Generate.");
         }

@@ -22,7 +22,7 @@ internal static class OwnModelProvisioner
         var shape = LlamaShape.FromPreset(preset);
         var writerOptions = new LlamaWriterOptions();
         var stampFile = Path.Combine(options.Folder, LlamaModelWriter.StampFileName);
-        var hasModel = File.Exists(Path.Combine(options.Folder, "genai_config.json"));
+        var hasModel = File.Exists(Path.Combine(options.Folder, LlamaModelWriter.ConfigFileName));
         if (hasModel && (!File.Exists(stampFile)
             || await File.ReadAllTextAsync(stampFile, cancellationToken).ConfigureAwait(false) == LlamaModelWriter.Stamp(shape, options.Variant, writerOptions)))
         {

@@ -10,8 +10,8 @@ public sealed class RequestValidatorTests
 
     public static TheoryData<TextGenerationRequest, string> BadRequests => new()
     {
-        { new TextGenerationRequest(), "body: must have exactly one of prompt and messages" },
-        { new TextGenerationRequest { Prompt = "a", Messages = [new(ChatRole.User, "b")] }, "body: must have exactly one of prompt and messages" },
+        { new TextGenerationRequest(), "body: must have exactly one of prompt and messages, not both" },
+        { new TextGenerationRequest { Prompt = "a", Messages = [new(ChatRole.User, "b")] }, "body: must have exactly one of prompt and messages, not both" },
         { new TextGenerationRequest { Prompt = string.Empty }, "prompt: must be a string of 1 to 131072 characters" },
         { new TextGenerationRequest { Prompt = new string('a', 131_073) }, "prompt: must be a string of 1 to 131072 characters" },
         { new TextGenerationRequest { Prompt = "a\0b" }, "prompt: must not contain U+0000" },
