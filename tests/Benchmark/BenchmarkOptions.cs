@@ -16,8 +16,11 @@ internal sealed class BenchmarkOptions
     /// <summary>Requests measured per concurrency level and mode.</summary>
     public int RequestsPerLevel { get; private set; } = 16;
 
-    /// <summary>Sequence cap for the engine; null means "the concurrency level".</summary>
+    /// <summary>Sequence cap of the engine and the host, the same at every level; null means "the highest level".</summary>
     public int? Cap { get; private set; }
+
+    /// <summary>Prompt sizes in tokens (template included), round-robin; empty: the fixed mixed prompts.</summary>
+    public IReadOnlyList<int> PromptTokens { get; private set; } = [];
 
     public int PrefillChunk { get; private set; } = Ember.Runtime.Options.ModelOptions.DefaultPrefillChunkTokens;
 
@@ -62,7 +65,9 @@ internal sealed class BenchmarkOptions
           --concurrency 1,4,16       concurrency levels (default 1,4,16)
           --max-tokens N             generated tokens per request (default 64)
           --per-level N              requests per level and mode (default 16)
-          --cap N                    engine sequence cap (default: the concurrency level)
+          --cap N                    sequence cap of the engine and the host, fixed for every level (default: the highest level)
+          --prompt-tokens 17,65,...  prompts of exactly these token counts (template included), round-robin
+                                     (default: eight fixed prompts of mixed lengths)
           --prefill-chunk N          prompt tokens prefilled between decode steps (default 64)
           --no-http                  skip Ember over HTTP (the child host process)
           --host-dll <path>          Ember.Host.dll to start (default src/Host/bin/Release/net10.0/Ember.Host.dll)
@@ -97,6 +102,9 @@ internal sealed class BenchmarkOptions
                 case "--max-tokens": options.MaxTokens = Positive(Next()); break;
                 case "--per-level": options.RequestsPerLevel = Positive(Next()); break;
                 case "--cap": options.Cap = Positive(Next()); break;
+                case "--prompt-tokens":
+                    options.PromptTokens = [.. Next().Split(',').Select(Positive)];
+                    break;
                 case "--prefill-chunk": options.PrefillChunk = Positive(Next()); break;
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--sustain": options.SustainSeconds = Positive(Next()); break;

@@ -17,6 +17,12 @@ internal sealed record LevelResult(
     double? PeakRssMiB,
     string? FirstError)
 {
+    /// <summary>Gets the share of every core's time left idle while the level ran, in percent.</summary>
+    public double? CpuIdlePercent { get; init; }
+
+    /// <summary>Gets where the engine's scheduler thread spent the level (engine mode only).</summary>
+    public Ember.Runtime.Scheduling.StepSplit? Split { get; init; }
+
     public static LevelResult From(string mode, int concurrency, IReadOnlyList<RequestSample> samples, double wallSeconds, long? peakRssBytes)
     {
         var ok = samples.Where(s => s.Error is null).ToList();

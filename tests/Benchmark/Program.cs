@@ -46,6 +46,12 @@ if (!File.Exists(Path.Combine(modelFolder, "genai_config.json")))
 }
 
 var levels = options.Concurrency.Distinct().Order().ToArray();
+var cap = options.Cap ?? levels.Max();
+if (options.PromptTokens.Count > 0)
+{
+    BenchmarkPrompts.UseSizes(options.PromptTokens, modelFolder);
+}
+
 if (options.SustainSeconds is { } sustainSeconds)
 {
     return await SustainedMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), TimeSpan.FromSeconds(sustainSeconds), ct).ConfigureAwait(false);
@@ -60,8 +66,14 @@ async Task MeasureAsync(IStreamingTarget target, int concurrency)
     // Warm-up: a short request per slot, so first-touch costs (allocations, JIT, kernels) are not measured.
     await LoadDriver.RunAsync(target, concurrency, concurrency, Math.Min(8, options.MaxTokens), $"{target.Mode} c={concurrency} warm-up", ct).ConfigureAwait(false);
     MemoryProbe.ResetPeak();
+    var split = (target as EngineTarget)?.Statistics?.Split();
+    var idle = new CpuIdleProbe();
     var (samples, wall) = await LoadDriver.RunAsync(target, concurrency, perLevel, options.MaxTokens, $"{target.Mode} c={concurrency}", ct).ConfigureAwait(false);
-    var result = LevelResult.From(target.Mode, concurrency, samples, wall, target.PeakRssBytes());
+    var result = LevelResult.From(target.Mode, concurrency, samples, wall, target.PeakRssBytes()) with
+    {
+        CpuIdlePercent = idle.IdlePercent(),
+        Split = split is null ? null : (target as EngineTarget)?.Statistics?.Split().Since(split),
+    };
     if (result.FirstError is { } error)
     {
         Console.Error.WriteLine($"  {target.Mode} c={concurrency}: {result.Errors} errors, first: {error}");
@@ -81,7 +93,7 @@ if (!options.SkipOneAtATime)
 
 foreach (var level in levels)
 {
-    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct, spinning: options.Spinning).ConfigureAwait(false);
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, spinning: options.Spinning).ConfigureAwait(false);
     await MeasureAsync(engine, level).ConfigureAwait(false);
     if (engine.Statistics is { } statistics)
     {
@@ -98,7 +110,7 @@ if (options.Http)
         {
             try
             {
-                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, options.Cap ?? level, Math.Max(256, perLevel), options.PrefillChunk, ct, options.Spinning).ConfigureAwait(false);
+                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, options.Spinning).ConfigureAwait(false);
                 await MeasureAsync(http, level).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
@@ -139,6 +151,7 @@ if (options.SoakRequests is { } soakRequests)
     soak = new SoakResult("engine", concurrency, soakRequests, head.Concat(tail).Count(s => s.Error is not null), MiB(after200), MiB(afterAll), MiB(MemoryProbe.PeakRssBytes()));
 }
 
+notes["cap"] = string.Create(CultureInfo.InvariantCulture, $"sequence cap {cap} at every level (engine and http); prompts: {(BenchmarkPrompts.Sizes.Count > 0 ? string.Join('/', BenchmarkPrompts.Sizes) + " tokens" : "eight fixed prompts of mixed lengths")}");
 var report = new BenchmarkReport(
     options.Preset,
     variantFolderName,

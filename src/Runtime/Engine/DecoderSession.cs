@@ -41,6 +41,9 @@ internal sealed class DecoderSession : IDisposable
     /// <summary>Width of the logits.</summary>
     public int VocabSize => _layout.VocabSize;
 
+    /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last <see cref="Prefill"/> or <see cref="Decode"/> spent inside ONNX Runtime's <c>Run</c>.</summary>
+    public long LastRunTicks { get; private set; }
+
     /// <summary>Sequences decoded at once at most.</summary>
     public int Slots => _cache.Slots;
 
@@ -141,7 +144,9 @@ internal sealed class DecoderSession : IDisposable
             binding.BindInput(_layout.AttentionMask, attention);
             binding.BindOutputToDevice(_layout.Logits, OrtMemoryInfo.DefaultInstance);
             using var views = BindCache(binding, slot, 1);
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             _session.RunWithBinding(_runOptions, binding);
+            LastRunTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
             using var outputs = binding.GetOutputValues();
             var last = new float[VocabSize];
             var raw = outputs[0].GetTensorDataAsSpan<byte>();
@@ -188,7 +193,9 @@ internal sealed class DecoderSession : IDisposable
             binding.BindInput(_layout.AttentionMask, attention);
             binding.BindOutput(_layout.Logits, logits);
             using var views = BindCache(binding, 0, rows);
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             _session.RunWithBinding(_runOptions, binding);
+            LastRunTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
             return true;
         });
         if (logitsType != TensorElementType.Float)

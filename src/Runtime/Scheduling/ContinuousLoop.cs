@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
@@ -107,6 +108,7 @@ internal sealed class ContinuousLoop : IBatchLoop
     /// <remarks>Scheduler thread only; <see cref="Run"/> calls it in a loop, and the scheduler's tests call it step by step.</remarks>
     internal bool Iterate(RequestQueue queue)
     {
+        var start = Stopwatch.GetTimestamp();
         Admit(queue);
         if (Active == 0)
         {
@@ -114,8 +116,9 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         ReleaseAbandoned();
-        Prefill();
-        Step();
+        var prefillRun = Prefill();
+        var decodeRun = Step();
+        _statistics.RecordIteration(Stopwatch.GetTimestamp() - start, decodeRun, prefillRun);
         return true;
     }
 
@@ -169,8 +172,10 @@ internal sealed class ContinuousLoop : IBatchLoop
     /// The budget holds even while nothing decodes yet: a prompt that has just produced its first token is decoding,
     /// and lifting the budget then made those first sequences wait ~1 s for the rest (measured at 64 streams).
     /// </summary>
-    private void Prefill()
+    /// <returns>The <see cref="Stopwatch"/> ticks spent inside ONNX Runtime's <c>Run</c>.</returns>
+    private long Prefill()
     {
+        var runTicks = 0L;
         var budget = _prefillChunk;
         while (budget > 0 && _prefillOrder.Count > 0)
         {
@@ -193,6 +198,7 @@ internal sealed class ContinuousLoop : IBatchLoop
                 continue;
             }
 
+            runTicks += _decoder.LastRunTicks;
             sequence.Length += count;
             budget -= count;
             _statistics.RecordPrefill(count);
@@ -202,13 +208,16 @@ internal sealed class ContinuousLoop : IBatchLoop
                 DeliverOrFail(slot, logits);
             }
         }
+
+        return runTicks;
     }
 
     /// <summary>
     /// One decode step over slots [0, highest decoding + 1). A slot still prefilling runs as a dummy row that
     /// writes one throw-away entry at its length, which its next chunk overwrites; a free slot writes at 0.
     /// </summary>
-    private void Step()
+    /// <returns>The <see cref="Stopwatch"/> ticks spent inside ONNX Runtime's <c>Run</c>; 0 when nothing decoded.</returns>
+    private long Step()
     {
         var rows = 0;
         var decoding = 0;
@@ -227,7 +236,7 @@ internal sealed class ContinuousLoop : IBatchLoop
 
         if (decoding == 0)
         {
-            return;
+            return 0;
         }
 
         _statistics.RecordBatch(decoding);
@@ -244,7 +253,7 @@ internal sealed class ContinuousLoop : IBatchLoop
                 Fail(slot, e);
             }
 
-            return;
+            return 0;
         }
 
         var vocab = _decoder.VocabSize;
@@ -256,6 +265,8 @@ internal sealed class ContinuousLoop : IBatchLoop
                 DeliverOrFail(slot, logits.Slice(slot * vocab, vocab));
             }
         }
+
+        return _decoder.LastRunTicks;
     }
 
     /// <summary>Picks and delivers the slot's next token, with its log probabilities when asked; a failure ends that sequence alone.</summary>

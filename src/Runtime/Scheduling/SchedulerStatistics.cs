@@ -14,6 +14,11 @@ public sealed class SchedulerStatistics
     private long _sequences;
     private int _largestBatch;
     private long _prefills;
+    private long _prefillTokens;
+    private long _iterations;
+    private long _iterationTicks;
+    private long _decodeRunTicks;
+    private long _prefillRunTicks;
     private int _largestPrefill;
 
     /// <summary>Batches run so far: waves, or continuous decode steps.</summary>
@@ -35,8 +40,27 @@ public sealed class SchedulerStatistics
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
 
     /// <summary>Forgets everything recorded so far (after the start-up warm-up, which is not traffic).</summary>
+    /// <summary>
+    /// Where the continuous scheduler's thread spent its working iterations so far: inside ONNX Runtime's <c>Run</c>
+    /// (decode and prefill) and in Ember's own work around it (admission, inputs, bindings, sampling, detokenizing,
+    /// publishing). Waves run inside ORT GenAI and report none.
+    /// </summary>
+    /// <returns>The totals; subtract two snapshots for a window.</returns>
+    public StepSplit Split() => new(
+        Interlocked.Read(ref _iterations),
+        Interlocked.Read(ref _batches),
+        Interlocked.Read(ref _prefillTokens),
+        TimeSpan.FromTicks(Ticks(Interlocked.Read(ref _iterationTicks))),
+        TimeSpan.FromTicks(Ticks(Interlocked.Read(ref _decodeRunTicks))),
+        TimeSpan.FromTicks(Ticks(Interlocked.Read(ref _prefillRunTicks))));
+
     internal void Reset()
     {
+        Interlocked.Exchange(ref _prefillTokens, 0);
+        Interlocked.Exchange(ref _iterations, 0);
+        Interlocked.Exchange(ref _iterationTicks, 0);
+        Interlocked.Exchange(ref _decodeRunTicks, 0);
+        Interlocked.Exchange(ref _prefillRunTicks, 0);
         _batchSizes.Clear();
         Interlocked.Exchange(ref _batches, 0);
         Interlocked.Exchange(ref _sequences, 0);
@@ -45,10 +69,20 @@ public sealed class SchedulerStatistics
         Volatile.Write(ref _largestPrefill, 0);
     }
 
+    /// <summary>Records one working iteration of the continuous scheduler, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    internal void RecordIteration(long iterationTicks, long decodeRunTicks, long prefillRunTicks)
+    {
+        Interlocked.Increment(ref _iterations);
+        Interlocked.Add(ref _iterationTicks, iterationTicks);
+        Interlocked.Add(ref _decodeRunTicks, decodeRunTicks);
+        Interlocked.Add(ref _prefillRunTicks, prefillRunTicks);
+    }
+
     /// <summary>Records a prefill run of <paramref name="tokens"/> prompt tokens.</summary>
     internal void RecordPrefill(int tokens)
     {
         Interlocked.Increment(ref _prefills);
+        Interlocked.Add(ref _prefillTokens, tokens);
         RaiseTo(ref _largestPrefill, tokens);
     }
 
@@ -62,6 +96,8 @@ public sealed class SchedulerStatistics
         _batchSizes.AddOrUpdate(size, 1, (_, count) => count + 1);
         RaiseTo(ref _largestBatch, size);
     }
+
+    private static long Ticks(long stopwatchTicks) => (long)(stopwatchTicks * ((double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
 
     private static void RaiseTo(ref int largest, int value)
     {
