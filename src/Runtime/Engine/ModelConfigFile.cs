@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Ember.Models.Writing;
 using Ember.Runtime.Generation;
@@ -28,7 +29,7 @@ internal sealed class ModelConfigFile
     public int ContextLength { get; }
 
     /// <summary>Reads the file in <paramref name="folder"/>.</summary>
-    /// <exception cref="AiTextGenerationException">The file is missing, is not JSON or has no <c>model.context_length</c>.</exception>
+    /// <exception cref="AiTextGenerationException">The file is missing, is not JSON or has no positive integer <c>model.context_length</c>.</exception>
     public static ModelConfigFile Read(string folder)
     {
         var path = Path.Combine(folder, LlamaModelWriter.ConfigFileName);
@@ -36,7 +37,14 @@ internal sealed class ModelConfigFile
         {
             using var config = JsonDocument.Parse(File.ReadAllBytes(path));
             var model = config.RootElement.GetProperty("model").Clone();
-            return new ModelConfigFile(folder, model, model.GetProperty("context_length").GetInt32());
+            var contextLength = model.GetProperty("context_length").GetInt32();
+            if (contextLength <= 0)
+            {
+                throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, string.Create(
+                    CultureInfo.InvariantCulture, $"The model's configuration {path} could not be read: model.context_length must be positive but is {contextLength}."));
+            }
+
+            return new ModelConfigFile(folder, model, contextLength);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or FormatException)
         {
