@@ -22,6 +22,12 @@ public sealed class SseWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? _jsonWriter;
+
+    [ThreadStatic]
+    private static System.Text.Encodings.Web.JavaScriptEncoder? _jsonEncoder;
+
     private readonly HttpContext _context;
 
     /// <summary>Creates a writer for a response.</summary>
@@ -44,11 +50,14 @@ public sealed class SseWriter
     public async Task WriteAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
         Start();
         var body = _context.Response.BodyWriter;
         body.Write(DataPrefix);
-        body.Write(json);
+        // Serialized straight into the response's pipe: no buffer of its own per event.
+        var json = CachedJsonWriter(body, typeInfo.Options);
+        JsonSerializer.Serialize(json, value, typeInfo);
+        json.Flush();
+        json.Reset(Stream.Null);
         body.Write(EventEnd);
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -60,6 +69,20 @@ public sealed class SseWriter
     {
         Start();
         await _context.Response.BodyWriter.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A JSON writer of this thread's, reset onto <paramref name="output"/> (used synchronously, between two awaits).</summary>
+    private static Utf8JsonWriter CachedJsonWriter(IBufferWriter<byte> output, JsonSerializerOptions options)
+    {
+        if (_jsonWriter is { } cached && ReferenceEquals(_jsonEncoder, options.Encoder))
+        {
+            cached.Reset(output);
+            return cached;
+        }
+
+        _jsonEncoder = options.Encoder;
+        _jsonWriter = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true });
+        return _jsonWriter;
     }
 
     private void Start()

@@ -11,7 +11,8 @@ namespace Ember.Host.Validation;
 /// </summary>
 /// <remarks>
 /// A field that is absent or JSON <c>null</c> counts as not given (clients commonly send <c>null</c> for
-/// "use the default"). After a failure the readers keep returning <see langword="null"/>; check <see cref="Error"/>
+/// "use the default"). A reader returns <see langword="null"/> for the field it refuses and goes on reading the others; only the first
+/// failure is kept: check <see cref="Error"/>
 /// at the end. Not thread-safe: one instance per parse.
 /// </remarks>
 public sealed class JsonFields

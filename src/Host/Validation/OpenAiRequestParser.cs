@@ -100,8 +100,10 @@ public static class OpenAiRequestParser
     private static (TextGenerationRequest Shared, bool IncludeUsage) ReadShared(JsonElement root, JsonFields fields, RequestApis api, ModelLimits limits)
     {
         RequestField maxTokensField = RequestFields.MaxTokens(limits);
-        double? maxTokens = fields.Read(root, maxTokensField, api)
-            ?? fields.Read(root, maxTokensField with { Name = "max_completion_tokens" }, api);
+        // Both are checked; OpenAI's older max_tokens wins where both are given.
+        double? legacyMaxTokens = fields.Read(root, maxTokensField, api);
+        double? maxTokens = fields.Read(root, maxTokensField with { Name = "max_completion_tokens" }, api);
+        maxTokens = legacyMaxTokens ?? maxTokens;
         double? temperature = fields.Read(root, RequestFields.Temperature, api);
         double? topP = fields.Read(root, RequestFields.TopP, api);
         double? topK = fields.Read(root, RequestFields.TopK, api);

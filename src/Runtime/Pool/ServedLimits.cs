@@ -3,7 +3,7 @@ using Ember.Runtime.Options;
 
 namespace Ember.Runtime.Pool;
 
-/// <summary>The limits a model is served with: catalog ∩ configured overrides ∩ the model's own context length.</summary>
+/// <summary>The limits a model is served with: the catalog's, each replaced by its configured override where set, then lowered to the model's own context length.</summary>
 internal static class ServedLimits
 {
     /// <summary>Resolves the limits of <paramref name="entry"/> served from <paramref name="options"/>, whose model has <paramref name="contextLength"/>.</summary>

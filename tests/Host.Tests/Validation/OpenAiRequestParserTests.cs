@@ -146,6 +146,7 @@ public sealed class OpenAiRequestParserTests
     [InlineData(""","max_tokens":0,"max_completion_tokens":9""", "max_tokens")]
     [InlineData(""","max_completion_tokens":0""", "max_completion_tokens")]
     [InlineData(""","max_completion_tokens":1025""", "max_completion_tokens")]
+    [InlineData(""","max_tokens":5,"max_completion_tokens":1025""", "max_completion_tokens")]
     public void ParseChat_MaxTokensOutsideTheModelsSequenceLimit_FailsNamingTheFieldGiven(string rest, string param)
     {
         Assert.Equal(Invalid(param, "must be an integer from 1 to 1024"), Chat(rest).Error);
