@@ -41,10 +41,13 @@ internal sealed class BenchmarkOptions
 
     public int DeviceId { get; private set; }
 
-    /// <summary>Let ONNX Runtime's threads spin between operators (the model option IntraOpSpinning).</summary>
-    public bool Spinning { get; private set; }
 
     public string? JsonPath { get; private set; }
+
+    /// <summary>Model options (<c>Ember:Models:{id}:Key</c>) given to the engine and the host, for A/B runs.</summary>
+    public IReadOnlyDictionary<string, string> ModelSettings => _modelSettings;
+
+    private readonly Dictionary<string, string> _modelSettings = new(StringComparer.Ordinal);
 
     public string? ModelsRoot { get; private set; }
 
@@ -81,7 +84,7 @@ internal sealed class BenchmarkOptions
                                      model, continuous against alone there, and tok/s at each --concurrency level
           --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
           --device N                 GPU check device index (default 0)
-          --spinning                 engine and http: IntraOpSpinning on (ONNX Runtime's threads spin between operators)
+          --set Key=Value            a model option for the engine and the host (repeatable), such as IntraOpThreads=1
           --json <file>              also write the figures as JSON
         """;
 
@@ -114,8 +117,11 @@ internal sealed class BenchmarkOptions
                 case "--gpu-check": options.GpuCheck = true; break;
                 case "--provider": options.Provider = Next(); break;
                 case "--device": options.DeviceId = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture); break;
-                case "--spinning": options.Spinning = true; break;
                 case "--json": options.JsonPath = Next(); break;
+                case "--set":
+                    var setting = Next().Split('=', 2);
+                    options._modelSettings[setting[0]] = setting.Length == 2 ? setting[1] : throw new ArgumentException("--set needs Key=Value.");
+                    break;
                 case "--no-http": options.Http = false; break;
                 case "--host-dll": options.HostDll = Next(); options.Http = true; break;
                 case "--no-baseline": options.SkipOneAtATime = true; break;

@@ -26,12 +26,12 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public SchedulerStatistics? Statistics => _host.Services.GetRequiredService<WorkerPool>().GetStatistics(ModelCatalog.TinyLlamaId);
 
-    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu", bool spinning = false)
+    public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu", IReadOnlyDictionary<string, string>? settings = null)
     {
         var prefix = $"Ember:Models:{ModelCatalog.TinyLlamaId}:";
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             [prefix + "Folder"] = Path.Combine(modelsRoot, variant),
             [prefix + "Variant"] = variant,
@@ -40,8 +40,13 @@ internal sealed class EngineTarget : IStreamingTarget
             [prefix + "PrefillChunkTokens"] = prefillChunk.ToString(CultureInfo.InvariantCulture),
             [prefix + "RequestTimeout"] = "00:10:00",
             [prefix + "Provider"] = provider,
-            [prefix + "IntraOpSpinning"] = spinning ? "true" : "false",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[prefix + key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
         builder.Logging.ClearProviders();
         builder.Services.AddEmberRuntime(builder.Configuration, modelsRoot);
         var host = builder.Build();

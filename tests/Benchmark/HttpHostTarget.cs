@@ -55,7 +55,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
         return null;
     }
 
-    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, bool spinning = false)
+    public static async Task<HttpHostTarget> StartAsync(string hostDll, string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var configFolder = Path.Combine(Path.GetTempPath(), "ember-bench-host-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(configFolder);
@@ -74,11 +74,16 @@ internal sealed class HttpHostTarget : IStreamingTarget
                         ["PrefillChunkTokens"] = prefillChunk,
                         ["QueueBound"] = queueBound,
                         ["RequestTimeout"] = "00:10:00",
-                        ["IntraOpSpinning"] = spinning,
                     },
                 },
             },
         };
+        var model = config["Ember"]!["Models"]![ModelCatalog.TinyLlamaId]!.AsObject();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            model[key] = value;
+        }
+
         var configFile = Path.Combine(configFolder, "runtime.json");
         await File.WriteAllTextAsync(configFile, config.ToJsonString(), cancellationToken).ConfigureAwait(false);
 

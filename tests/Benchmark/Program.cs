@@ -93,7 +93,7 @@ if (!options.SkipOneAtATime)
 
 foreach (var level in levels)
 {
-    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, spinning: options.Spinning).ConfigureAwait(false);
+    await using var engine = await EngineTarget.StartAsync(modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, settings: options.ModelSettings).ConfigureAwait(false);
     await MeasureAsync(engine, level).ConfigureAwait(false);
     if (engine.Statistics is { } statistics)
     {
@@ -110,7 +110,7 @@ if (options.Http)
         {
             try
             {
-                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, options.Spinning).ConfigureAwait(false);
+                await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, options.ModelSettings).ConfigureAwait(false);
                 await MeasureAsync(http, level).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)

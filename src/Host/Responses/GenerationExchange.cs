@@ -13,6 +13,9 @@ namespace Ember.Host.Responses;
 /// <remarks>Thread-safe singleton; each call owns its request. However a call ends, the sequence stops and frees its slot.</remarks>
 public sealed class GenerationExchange
 {
+    /// <summary>Workers AI's header that keeps a conversation on one replica (and so in its prefix cache).</summary>
+    public const string SessionAffinityHeader = "x-session-affinity";
+
     private readonly IAiTextGeneration _generation;
     private readonly ILogger<GenerationExchange> _logger;
 
@@ -40,6 +43,11 @@ public sealed class GenerationExchange
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
         GenerationLog.Requested(_logger, modelId, request);
+        if (context.Request.Headers[SessionAffinityHeader].ToString() is { Length: > 0 } affinity)
+        {
+            request = request with { SessionAffinity = affinity };
+        }
+
         CancellationToken aborted = context.RequestAborted;
         using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         StringBuilder? transcript = _logger.IsEnabled(LogLevel.Trace) ? new StringBuilder() : null;

@@ -61,7 +61,7 @@ internal static class GenerationPump
                 _ = generation.Completion.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 generation.MarkStopStringFound();
                 await stopSource.CancelAsync().ConfigureAwait(false);
-                await response.WriteEndAsync(new TextGenerationUsage(generation.PromptTokens, tokens), FinishReason.Stop, cancellationToken).ConfigureAwait(false);
+                await response.WriteEndAsync(new TextGenerationUsage(generation.PromptTokens, tokens) { CachedPromptTokens = generation.CachedPromptTokens }, FinishReason.Stop, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }

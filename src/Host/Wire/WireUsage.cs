@@ -8,12 +8,15 @@ namespace Ember.Host.Wire;
 /// <param name="TotalTokens">The sum of the two.</param>
 public sealed record WireUsage(int PromptTokens, int CompletionTokens, int TotalTokens)
 {
+    /// <summary>Gets the prompt tokens served from the prefix cache, in every shape that carries usage.</summary>
+    public WirePromptTokensDetails PromptTokensDetails { get; init; } = new(0);
+
     /// <summary>Converts the runtime's usage.</summary>
     /// <param name="usage">The runtime's counts.</param>
     /// <returns>The wire form.</returns>
     public static WireUsage From(TextGenerationUsage usage)
     {
         ArgumentNullException.ThrowIfNull(usage);
-        return new WireUsage(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
+        return new WireUsage(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens) { PromptTokensDetails = new(usage.CachedPromptTokens) };
     }
 }

@@ -25,6 +25,9 @@ public sealed class GenerationMetrics
     /// <summary>The outcome tag: <c>stop</c>, <c>length</c>, <c>cancelled</c>, or the error kind in snake case.</summary>
     public const string OutcomeTag = "ember.outcome";
 
+    /// <summary>The tag telling a prefix-cache hit (<c>true</c>) from a miss.</summary>
+    public const string PrefixHitTag = "ember.prefix_cache.hit";
+
     /// <summary>The token type tag (OpenTelemetry's <c>gen_ai.token.type</c>): <c>input</c> or <c>output</c>.</summary>
     public const string TokenTypeTag = "gen_ai.token.type";
 
@@ -42,6 +45,8 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _firstToken;
     private readonly Histogram<double> _perOutputToken;
     private readonly Histogram<double> _queueTime;
+    private readonly Counter<long> _prefixLookups;
+    private readonly Counter<long> _cachedTokens;
 
     /// <summary>Creates the meter and its instruments.</summary>
     /// <param name="meters">The host's meter factory.</param>
@@ -54,6 +59,8 @@ public sealed class GenerationMetrics
         var meter = meters.Create(MeterName);
         _requests = meter.CreateCounter<long>("ember.requests", "{request}", "Requests that ended, by model and outcome.");
         _tokens = meter.CreateCounter<long>("ember.tokens", "{token}", "Prompt (input) and generated (output) tokens of requests that ended.");
+        _prefixLookups = meter.CreateCounter<long>("ember.prefix_cache.lookups", "{request}", "Requests admitted with prefix caching on, by whether a slot held a prefix of their prompt (ember.prefix_cache.hit).");
+        _cachedTokens = meter.CreateCounter<long>("ember.prefix_cache.cached_tokens", "{token}", "Prompt tokens not computed again: their cache entries were kept from an earlier sequence.");
         _duration = meter.CreateHistogram("gen_ai.server.request.duration", "s", "From accepting a request to its end, queueing included.", advice: Buckets(DurationBuckets));
         _firstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s", "From accepting a request to its first generated token, queueing and prefill included.", advice: Buckets(FirstTokenBuckets));
         _queueTime = meter.CreateHistogram("ember.request.queue_time", "s", "From accepting a request to its sequence taking a slot (or a wave).", advice: Buckets(DurationBuckets));
@@ -106,6 +113,16 @@ public sealed class GenerationMetrics
     internal double Seconds(long from, long to) => _time.GetElapsedTime(from, to).TotalSeconds;
 
     internal void RecordQueueTime(string model, double seconds) => _queueTime.Record(seconds, new KeyValuePair<string, object?>(ModelTag, model));
+
+    internal void RecordPrefixLookup(string model, int cachedTokens)
+    {
+        var modelTag = new KeyValuePair<string, object?>(ModelTag, model);
+        _prefixLookups.Add(1, modelTag, new(PrefixHitTag, cachedTokens > 0 ? "true" : "false"));
+        if (cachedTokens > 0)
+        {
+            _cachedTokens.Add(cachedTokens, modelTag);
+        }
+    }
 
     internal void RecordFirstToken(string model, double seconds) => _firstToken.Record(seconds, new KeyValuePair<string, object?>(ModelTag, model));
 

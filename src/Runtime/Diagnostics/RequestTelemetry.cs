@@ -27,12 +27,16 @@ internal sealed class RequestTelemetry
     }
 
     /// <summary>The sequence took a slot (or joined a wave): records the time it queued, once.</summary>
-    public void Admitted()
+    public void Admitted(int? cachedPromptTokens = null)
     {
         if (!_admitted)
         {
             _admitted = true;
             _metrics.RecordQueueTime(_model, _metrics.Seconds(_accepted, _metrics.Now()));
+            if (cachedPromptTokens is { } cached)
+            {
+                _metrics.RecordPrefixLookup(_model, cached);
+            }
         }
     }
 

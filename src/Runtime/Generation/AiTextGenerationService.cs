@@ -75,7 +75,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"logprobs: log probabilities are not available for {modelId}: {unavailable}");
         }
 
-        var replica = served.LeastLoaded();
+        var replica = served.ReplicaFor(request.SessionAffinity);
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {
             throw new AiTextGenerationException(AiErrorKind.Busy, CapacityExceededMessage);

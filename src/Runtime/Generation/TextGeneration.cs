@@ -24,6 +24,7 @@ public sealed class TextGeneration
     private readonly StringBuilder _text = new();
     private readonly RequestTelemetry? _telemetry;
     private int _completionTokens;
+    private int _cachedPromptTokens;
     private volatile bool _stopStringFound;
 
     internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null)
@@ -75,7 +76,15 @@ public sealed class TextGeneration
     }
 
     /// <summary>Scheduler side: the sequence left the queue for a slot or a wave.</summary>
-    internal void Admitted() => _telemetry?.Admitted();
+    /// <summary>Gets the prompt tokens whose cache entries were reused from an earlier sequence (prefix caching).</summary>
+    public int CachedPromptTokens => Volatile.Read(ref _cachedPromptTokens);
+
+    /// <summary>The sequence took a slot, with <paramref name="cachedPromptTokens"/> of its prompt already in it (<see langword="null"/>: no prefix cache was looked in).</summary>
+    internal void Admitted(int? cachedPromptTokens = null)
+    {
+        Volatile.Write(ref _cachedPromptTokens, cachedPromptTokens ?? 0);
+        _telemetry?.Admitted(cachedPromptTokens);
+    }
 
     /// <summary>Scheduler side: one generated token and the text it completed.</summary>
     internal void Publish(TextPiece piece)
@@ -91,7 +100,7 @@ public sealed class TextGeneration
     {
         var counted = reason == FinishReason.Cancelled && _stopStringFound ? FinishReason.Stop : reason;
         _telemetry?.End(GenerationMetrics.OutcomeOf(counted), counted != FinishReason.Cancelled, PromptTokens, _completionTokens);
-        var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens), reason);
+        var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens) { CachedPromptTokens = CachedPromptTokens }, reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);
     }

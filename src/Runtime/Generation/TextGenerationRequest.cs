@@ -52,4 +52,11 @@ public sealed record TextGenerationRequest
 
     /// <summary>Fail at once with <see cref="AiErrorKind.Busy"/> instead of queueing when no slot is free.</summary>
     public bool RejectIfBusy { get; init; }
+
+    /// <summary>
+    /// Gets a conversation's key (Workers AI's <c>x-session-affinity</c> header): requests with the same key go to the
+    /// same replica, where the conversation's earlier turns are still in the prefix cache; <see langword="null"/>: the
+    /// least-loaded replica.
+    /// </summary>
+    public string? SessionAffinity { get; init; }
 }

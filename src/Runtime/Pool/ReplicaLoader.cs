@@ -55,7 +55,7 @@ internal static class ReplicaLoader
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning, provider));
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
-            return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name);
+            return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name, options.PrefixCaching);
         }
         catch
         {

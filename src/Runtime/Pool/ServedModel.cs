@@ -42,6 +42,25 @@ internal sealed class ServedModel
     /// <summary>The chat template.</summary>
     public IChatTemplate Template { get; }
 
+    /// <summary>The replica for a request: the one its session affinity key always maps to, or the least loaded without a key.</summary>
+    /// <param name="affinity">The request's key, or <see langword="null"/>.</param>
+    public ModelWorker ReplicaFor(string? affinity)
+    {
+        if (affinity is null || Replicas.Count == 1)
+        {
+            return LeastLoaded();
+        }
+
+        // FNV-1a over the key's UTF-16 units: the same key maps to the same replica in every process.
+        var hash = 2166136261u;
+        foreach (var unit in affinity)
+        {
+            hash = (hash ^ unit) * 16777619u;
+        }
+
+        return Replicas[(int)(hash % (uint)Replicas.Count)];
+    }
+
     /// <summary>The replica with the least sequences running and waiting.</summary>
     public ModelWorker LeastLoaded()
     {

@@ -40,13 +40,22 @@ internal sealed class ContinuousLoop : IBatchLoop
     private readonly LogprobCalculator _logprobs = new();
     private readonly int[] _tokens;
     private readonly int[] _lengths;
+    private readonly bool[] _free;
+    private readonly SlotHistory _history;
 
     /// <summary>The slots still prefilling, in order of admission: the order the prefill budget is handed out in.</summary>
     private readonly List<int> _prefillOrder;
     private int _active;
 
     /// <summary>Creates the loop over a decoder whose cache has one slot per sequence of the cap.</summary>
-    public ContinuousLoop(DecoderSession decoder, GenAIModel model, int prefillChunk, SchedulerStatistics statistics, ILogger logger, string name)
+    /// <param name="decoder">The decoder and its cache.</param>
+    /// <param name="model">The tokenizer.</param>
+    /// <param name="prefillChunk">Prompt tokens prefilled per iteration.</param>
+    /// <param name="statistics">What the loop did.</param>
+    /// <param name="logger">Logs failures.</param>
+    /// <param name="name">The replica's name.</param>
+    /// <param name="prefixCaching">Whether a finished sequence's entries stay in its slot for a later prompt sharing them (<see cref="SlotHistory"/>).</param>
+    public ContinuousLoop(DecoderSession decoder, GenAIModel model, int prefillChunk, SchedulerStatistics statistics, ILogger logger, string name, bool prefixCaching = false)
     {
         _decoder = decoder;
         _model = model;
@@ -57,6 +66,8 @@ internal sealed class ContinuousLoop : IBatchLoop
         _slots = new SlotSequence?[decoder.Slots];
         _tokens = new int[decoder.Slots];
         _lengths = new int[decoder.Slots];
+        _free = new bool[decoder.Slots];
+        _history = new SlotHistory(decoder.Slots, decoder.MaxLength, prefixCaching);
         _prefillOrder = new List<int>(decoder.Slots);
         Abilities = new(
             decoder.Provider.Provider,
@@ -122,10 +133,10 @@ internal sealed class ContinuousLoop : IBatchLoop
         return true;
     }
 
-    /// <summary>Gives every free slot to the next waiting request.</summary>
+    /// <summary>Gives every free slot to the next waiting request: the slot already holding the most of its prompt, else the lowest.</summary>
     private void Admit(RequestQueue queue)
     {
-        for (var slot = Array.IndexOf(_slots, null); slot >= 0; slot = Array.IndexOf(_slots, null))
+        while (Array.IndexOf(_slots, null) >= 0)
         {
             var taken = queue.TakeWave(1, static (_, _) => false);
             if (taken.Count == 0)
@@ -139,13 +150,28 @@ internal sealed class ContinuousLoop : IBatchLoop
                 continue;
             }
 
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                _free[i] = _slots[i] is null;
+            }
+
+            var (slot, shared) = _history.Choose(request.PromptTokens, _free);
             try
             {
-                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens));
+                _history.Begin(slot, request.PromptTokens);
+                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens)) { Length = shared };
                 _prefillOrder.Add(slot);
                 Volatile.Write(ref _active, _active + 1);
                 _statistics.RecordAdmitted(1);
-                request.Output.Admitted();
+                if (_history.Enabled)
+                {
+                    _statistics.RecordPrefixLookup(shared);
+                    request.Output.Admitted(shared);
+                }
+                else
+                {
+                    request.Output.Admitted();
+                }
             }
             catch (AiTextGenerationException e)
             {
@@ -226,7 +252,8 @@ internal sealed class ContinuousLoop : IBatchLoop
             var sequence = _slots[slot];
             var decodes = sequence is { IsPrefilling: false };
             _tokens[slot] = decodes ? sequence!.NextInput : 0;
-            _lengths[slot] = sequence?.Length ?? 0;
+            // A free slot's throw-away row writes just past the entries it keeps for a later prompt.
+            _lengths[slot] = sequence?.Length ?? _history.Retained(slot);
             if (decodes)
             {
                 rows = slot + 1;
@@ -248,9 +275,11 @@ internal sealed class ContinuousLoop : IBatchLoop
         catch (AiTextGenerationException e)
         {
             Log.BatchFailed(_logger, _name, e);
-            for (var slot = 0; slot < rows; slot++)
+            for (var slot = 0; slot < _slots.Length; slot++)
             {
+                // Every row of the failed step, a free slot's too, may have written anything: keep nothing.
                 Fail(slot, e);
+                _history.Forget(slot);
             }
 
             return 0;
@@ -261,6 +290,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         {
             if (_slots[slot] is { IsPrefilling: false } sequence)
             {
+                _history.Fed(slot, sequence.Length, _tokens[slot]);
                 sequence.Length++;
                 DeliverOrFail(slot, logits.Slice(slot * vocab, vocab));
             }
@@ -319,6 +349,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         if (_slots[slot] is { } sequence)
         {
             Release(slot);
+            _history.Forget(slot);
             sequence.Request.Fail(error);
         }
     }
@@ -331,6 +362,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         NativeObjectCounter.Release(sequence.Stream);
+        _history.Retain(slot, sequence.Length);
         _prefillOrder.Remove(slot);
         _slots[slot] = null;
         Volatile.Write(ref _active, _active - 1);

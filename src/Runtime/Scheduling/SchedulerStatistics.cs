@@ -15,6 +15,9 @@ public sealed class SchedulerStatistics
     private int _largestBatch;
     private long _prefills;
     private long _prefillTokens;
+    private long _prefixHits;
+    private long _prefixMisses;
+    private long _cachedTokens;
     private long _iterations;
     private long _iterationTicks;
     private long _decodeRunTicks;
@@ -39,7 +42,15 @@ public sealed class SchedulerStatistics
     /// <summary>How many batches had each size.</summary>
     public IReadOnlyDictionary<int, long> BatchSizes => new SortedDictionary<int, long>(_batchSizes);
 
-    /// <summary>Forgets everything recorded so far (after the start-up warm-up, which is not traffic).</summary>
+    /// <summary>Gets the admissions that found a slot holding a prefix of their prompt (prefix caching on).</summary>
+    public long PrefixHits => Interlocked.Read(ref _prefixHits);
+
+    /// <summary>Gets the admissions that found none (prefix caching on).</summary>
+    public long PrefixMisses => Interlocked.Read(ref _prefixMisses);
+
+    /// <summary>Gets the prompt tokens whose entries were reused instead of prefilled.</summary>
+    public long CachedTokens => Interlocked.Read(ref _cachedTokens);
+
     /// <summary>
     /// Where the continuous scheduler's thread spent its working iterations so far: inside ONNX Runtime's <c>Run</c>
     /// (decode and prefill) and in Ember's own work around it (admission, inputs, bindings, sampling, detokenizing,
@@ -54,9 +65,13 @@ public sealed class SchedulerStatistics
         TimeSpan.FromTicks(Ticks(Interlocked.Read(ref _decodeRunTicks))),
         TimeSpan.FromTicks(Ticks(Interlocked.Read(ref _prefillRunTicks))));
 
+    /// <summary>Forgets everything recorded so far (after the start-up warm-up, which is not traffic).</summary>
     internal void Reset()
     {
         Interlocked.Exchange(ref _prefillTokens, 0);
+        Interlocked.Exchange(ref _prefixHits, 0);
+        Interlocked.Exchange(ref _prefixMisses, 0);
+        Interlocked.Exchange(ref _cachedTokens, 0);
         Interlocked.Exchange(ref _iterations, 0);
         Interlocked.Exchange(ref _iterationTicks, 0);
         Interlocked.Exchange(ref _decodeRunTicks, 0);
@@ -76,6 +91,13 @@ public sealed class SchedulerStatistics
         Interlocked.Add(ref _iterationTicks, iterationTicks);
         Interlocked.Add(ref _decodeRunTicks, decodeRunTicks);
         Interlocked.Add(ref _prefillRunTicks, prefillRunTicks);
+    }
+
+    /// <summary>Records an admission with prefix caching on that reused <paramref name="cachedTokens"/> prompt tokens (0: a miss).</summary>
+    internal void RecordPrefixLookup(int cachedTokens)
+    {
+        Interlocked.Increment(ref cachedTokens > 0 ? ref _prefixHits : ref _prefixMisses);
+        Interlocked.Add(ref _cachedTokens, cachedTokens);
     }
 
     /// <summary>Records a prefill run of <paramref name="tokens"/> prompt tokens.</summary>

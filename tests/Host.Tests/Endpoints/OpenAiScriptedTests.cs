@@ -33,7 +33,7 @@ public sealed partial class OpenAiScriptedTests(ScriptedHostFixture host)
             $$$"""data: {{{head}}}[{"index":0,"delta":{"content":" world"},"finish_reason":null,"logprobs":null}]}""" + "\n\n" +
             $$$"""data: {{{head}}}[{"index":0,"delta":{"content":"!"},"finish_reason":null,"logprobs":null}]}""" + "\n\n" +
             $$$"""data: {{{head}}}[{"index":0,"delta":{},"finish_reason":"stop","logprobs":null}]}""" + "\n\n" +
-            $$$"""data: {{{head}}}[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""" + "\n\n" +
+            $$$$"""data: {{{{head}}}}[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":0}}}""" + "\n\n" +
             "data: [DONE]\n\n";
         Assert.Matches("^chatcmpl-[0-9a-f]{32}$", id);
         Assert.Equal(expected, text);
@@ -50,7 +50,7 @@ public sealed partial class OpenAiScriptedTests(ScriptedHostFixture host)
         string id = IdPattern().Match(text).Groups[1].Value;
         string created = CreatedPattern().Match(text).Groups[1].Value;
         Assert.Equal(
-            $$$"""{"id":"{{{id}}}","object":"chat.completion","created":{{{created}}},"model":"@ember/tiny-llama","choices":[{"index":0,"message":{"role":"assistant","content":"Hello, world"},"finish_reason":"length","logprobs":null}],"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}}""",
+            $$$$"""{"id":"{{{{id}}}}","object":"chat.completion","created":{{{{created}}}},"model":"@ember/tiny-llama","choices":[{"index":0,"message":{"role":"assistant","content":"Hello, world"},"finish_reason":"length","logprobs":null}],"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6,"prompt_tokens_details":{"cached_tokens":0}}}""",
             text);
     }
 

@@ -142,7 +142,7 @@ public sealed class RunEndpointsTests(EmberHostFixture host)
         using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"Tell me a story","max_tokens":12,"temperature":0}"""));
 
         Assert.Equal(
-            """{"result":{"response":" well let its along point ember old away let follow found great","usage":{"prompt_tokens":23,"completion_tokens":12,"total_tokens":35}},"success":true,"errors":[],"messages":[]}""",
+            """{"result":{"response":" well let its along point ember old away let follow found great","usage":{"prompt_tokens":23,"completion_tokens":12,"total_tokens":35,"prompt_tokens_details":{"cached_tokens":0}}},"success":true,"errors":[],"messages":[]}""",
             await response.Content.ReadAsStringAsync());
     }
 

@@ -31,7 +31,7 @@ public sealed class RunScriptedTests(ScriptedHostFixture host)
             "data: {\"response\":\",\"}\n\n" +
             "data: {\"response\":\" world\"}\n\n" +
             "data: {\"response\":\"!\"}\n\n" +
-            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}\n\n" +
+            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":0}}}\n\n" +
             "data: [DONE]\n\n";
         Assert.Equal(Encoding.UTF8.GetBytes(expected), body);
     }
@@ -50,7 +50,7 @@ public sealed class RunScriptedTests(ScriptedHostFixture host)
             "data: {\"response\":\"héllo\"}\n\n" +
             "data: {\"response\":\"<b>&'\\\"\"}\n\n" +
             "data: {\"response\":\"\\uD83D\\uDE00\\n\"}\n\n" +
-            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":26,\"completion_tokens\":4,\"total_tokens\":30}}\n\n" +
+            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":26,\"completion_tokens\":4,\"total_tokens\":30,\"prompt_tokens_details\":{\"cached_tokens\":0}}}\n\n" +
             "data: [DONE]\n\n",
             body);
     }
@@ -63,7 +63,7 @@ public sealed class RunScriptedTests(ScriptedHostFixture host)
         using HttpResponseMessage response = await client.PostAsync(Tiny, ApiAssert.Json("""{"prompt":"Hi"}"""));
 
         Assert.Equal(
-            """{"result":{"response":"Hello, world!","usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}},"success":true,"errors":[],"messages":[]}""",
+            """{"result":{"response":"Hello, world!","usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":0}}},"success":true,"errors":[],"messages":[]}""",
             await response.Content.ReadAsStringAsync());
     }
 
@@ -198,7 +198,7 @@ public sealed class RunScriptedTests(ScriptedHostFixture host)
         using HttpResponseMessage response = await client.PostAsync(Tiny, ApiAssert.Json("""{"prompt":"Hi","max_tokens":2}"""));
 
         Assert.Equal(
-            """{"result":{"response":"Hello,","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}},"success":true,"errors":[],"messages":[]}""",
+            """{"result":{"response":"Hello,","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5,"prompt_tokens_details":{"cached_tokens":0}}},"success":true,"errors":[],"messages":[]}""",
             await response.Content.ReadAsStringAsync());
     }
 }

@@ -119,8 +119,11 @@ public static class ApiAssert
     /// <param name="maxCompletionTokens">The most completion tokens allowed.</param>
     public static void Usage(JsonElement usage, int maxCompletionTokens)
     {
-        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens"], usage.EnumerateObject().Select(property => property.Name));
+        Assert.Equal(["prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details"], usage.EnumerateObject().Select(property => property.Name));
         int prompt = usage.GetProperty("prompt_tokens").GetInt32();
+        JsonElement details = usage.GetProperty("prompt_tokens_details");
+        Assert.Equal(["cached_tokens"], details.EnumerateObject().Select(property => property.Name));
+        Assert.InRange(details.GetProperty("cached_tokens").GetInt32(), 0, prompt - 1);
         int completion = usage.GetProperty("completion_tokens").GetInt32();
         Assert.True(prompt > 0);
         Assert.InRange(completion, 0, maxCompletionTokens);

@@ -25,7 +25,8 @@ public static class TestRuntime
                 "Folder": "tiny-llama/int8",
                 "Variant": "Int8",
                 "Generate": "tiny",
-                "SequenceCap": 4
+                "SequenceCap": 4,
+                "PrefixCaching": false
               }
             }
           }

@@ -137,7 +137,7 @@ public sealed class SseWriterTests
         await writer.WriteAsync(new StreamError(new ApiErrorItem(3040, "busy")), HostJson.Context.StreamError, CancellationToken.None);
 
         Assert.Equal(
-            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}\n\n"
+            "data: {\"response\":\"\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":0}}}\n\n"
                 + "data: {\"error\":{\"code\":3040,\"message\":\"busy\"}}\n\n",
             Text(body));
     }
