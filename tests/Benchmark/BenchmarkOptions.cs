@@ -30,6 +30,9 @@ internal sealed class BenchmarkOptions
     /// <summary>Sustained-load mode: seconds to keep the highest level's streams busy; null: the usual levels.</summary>
     public int? SustainSeconds { get; private set; }
 
+    /// <summary>Chat mode: turns per conversation; null: the usual levels.</summary>
+    public int? ChatTurns { get; private set; }
+
     /// <summary>Sustained-load mode: one request in this many is abandoned mid-stream (0: none).</summary>
     public int AbandonEvery { get; private set; } = 10;
 
@@ -79,6 +82,9 @@ internal sealed class BenchmarkOptions
           --sustain SECONDS          sustained-load mode instead of the levels: the highest level's streams kept busy
                                      for SECONDS over HTTP (the engine with --no-http), prompts of ~4-160 tokens,
                                      max_tokens 16-215; reports TTFT p50/p99/p99.9/max, ITL p99 and RSS each minute
+          --chat TURNS               chat scenario instead of the levels: the highest level's conversations, each
+                                     resending its history plus a new user line for TURNS turns, over HTTP, with
+                                     prefix caching on then off, and a ~1,000-token-history turn cold against cached
           --abandon-every N          sustained mode: one request in N is abandoned mid-stream (default 10, 0: none)
           --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
                                      model, continuous against alone there, and tok/s at each --concurrency level
@@ -111,6 +117,7 @@ internal sealed class BenchmarkOptions
                 case "--prefill-chunk": options.PrefillChunk = Positive(Next()); break;
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--sustain": options.SustainSeconds = Positive(Next()); break;
+                case "--chat": options.ChatTurns = Positive(Next()); break;
                 case "--abandon-every":
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;

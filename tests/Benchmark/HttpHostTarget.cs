@@ -162,6 +162,65 @@ internal sealed class HttpHostTarget : IStreamingTarget
         throw new IOException("The stream ended without data: [DONE].");
     }
 
+    /// <summary>Streams one Workers AI <c>messages</c> request (greedy) and returns its text and usage.</summary>
+    /// <param name="messages">The conversation so far, ending with a user message.</param>
+    /// <param name="maxTokens">Tokens to generate.</param>
+    /// <param name="affinity">The <c>x-session-affinity</c> key, or <see langword="null"/>.</param>
+    /// <param name="clockMs">Milliseconds since the request was sent.</param>
+    /// <param name="sample">Records each token's time.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    public async Task<(string Text, int PromptTokens, int CachedTokens)> ChatAsync(JsonArray messages, int maxTokens, string? affinity, Func<double> clockMs, RequestSample sample, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var body = new JsonObject { ["messages"] = messages.DeepClone(), ["stream"] = true, ["max_tokens"] = maxTokens, ["temperature"] = 0 };
+        using var request = new HttpRequestMessage(HttpMethod.Post, _runUri)
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (affinity is not null)
+        {
+            request.Headers.Add("x-session-affinity", affinity);
+        }
+
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new HttpRequestException($"{(int)response.StatusCode}: {error[..Math.Min(error.Length, 200)]}", null, response.StatusCode);
+        }
+
+        var text = new StringBuilder();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        var (prompt, cached) = (0, 0);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var data = line[5..].Trim();
+            if (data == "[DONE]")
+            {
+                return (text.ToString(), prompt, cached);
+            }
+
+            using var json = JsonDocument.Parse(data);
+            if (json.RootElement.TryGetProperty("usage", out var usage))
+            {
+                prompt = usage.GetProperty("prompt_tokens").GetInt32();
+                cached = usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+            }
+            else if (json.RootElement.TryGetProperty("response", out var piece) && piece.GetString() is { Length: > 0 } value)
+            {
+                sample.RecordToken(clockMs());
+                text.Append(value);
+            }
+        }
+
+        throw new IOException("The stream ended without data: [DONE].");
+    }
+
     public long? PeakRssBytes() => _process.HasExited ? null : MemoryProbe.PeakRssBytes(_process.Id);
 
     /// <summary>Current resident set of the host process.</summary>

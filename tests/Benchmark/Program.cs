@@ -52,6 +52,11 @@ if (options.PromptTokens.Count > 0)
     BenchmarkPrompts.UseSizes(options.PromptTokens, modelFolder);
 }
 
+if (options.ChatTurns is { } chatTurns)
+{
+    return await ChatMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), chatTurns, ct).ConfigureAwait(false);
+}
+
 if (options.SustainSeconds is { } sustainSeconds)
 {
     return await SustainedMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), TimeSpan.FromSeconds(sustainSeconds), ct).ConfigureAwait(false);

@@ -1,0 +1,36 @@
+namespace Ember.Benchmark;
+
+/// <summary>The chat scenario's figures with prefix caching on or off.</summary>
+internal sealed record ChatResult(
+    bool Caching,
+    int Conversations,
+    int Turns,
+    int Errors,
+    double TokensPerSecond,
+    double TtftP50,
+    double TtftP99,
+    double LastTurnTtftP50,
+    double HitTurns,
+    double CachedShare,
+    ChatTurn Probe)
+{
+    public static ChatResult From(bool caching, int conversations, int turns, IReadOnlyList<ChatTurn> done, double wallSeconds, ChatTurn probe)
+    {
+        var ok = done.Where(t => t.Sample.Error is null).ToList();
+        var ttft = ok.Select(t => t.Sample.TimeToFirstTokenMs).OfType<double>().ToList();
+        var last = ok.Where(t => t.Turn == turns - 1).Select(t => t.Sample.TimeToFirstTokenMs).OfType<double>().ToList();
+        var prompt = ok.Sum(t => (long)t.PromptTokens);
+        return new ChatResult(
+            caching,
+            conversations,
+            turns,
+            done.Count - ok.Count,
+            wallSeconds > 0 ? ok.Sum(t => t.Sample.Tokens) / wallSeconds : 0,
+            Percentiles.Of(ttft, 50) ?? 0,
+            Percentiles.Of(ttft, 99) ?? 0,
+            Percentiles.Of(last, 50) ?? 0,
+            ok.Count > 0 ? (double)ok.Count(t => t.CachedTokens > 0) / ok.Count : 0,
+            prompt > 0 ? (double)ok.Sum(t => (long)t.CachedTokens) / prompt : 0,
+            probe);
+    }
+}
