@@ -1,9 +1,8 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Ember.Host.Tests.Infrastructure;
 using Ember.Runtime.Diagnostics;
+using static Ember.Host.Tests.Infrastructure.PrometheusText;
 
 namespace Ember.Host.Tests.Endpoints;
 
@@ -13,7 +12,7 @@ namespace Ember.Host.Tests.Endpoints;
 /// difference between two scrapes is the test's own.
 /// </remarks>
 [Collection(MetricsHostCollectionDefinition.Name)]
-public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
+public sealed class MetricsEndpointTests(MetricsHostFixture host)
 {
     private const string Model = "gen_ai_request_model=\"" + MetricsHostFixture.ModelId + "\"";
 
@@ -99,24 +98,6 @@ public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
         await ApiAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, 10000);
     }
 
-    private static async Task<string> ScrapeAsync(HttpClient client)
-    {
-        using HttpResponseMessage response = await client.GetAsync("metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    /// <summary>The value of the one sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>; 0 when there is none yet.</summary>
-    private static double Value(string scrape, string name, string[] labels)
-    {
-        double[] values = Sample().Matches(scrape)
-            .Where(match => match.Groups["name"].Value == name && labels.All(label => match.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
-            .Select(match => double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture))
-            .ToArray();
-        return values.Length == 0 ? 0 : Assert.Single(values);
-    }
-
     /// <summary>
     /// Completes <see cref="Outcome"/> with the outcome tag of the first request of <see cref="MetricsHostFixture.ModelId"/>
     /// that ends after it was created: a listener on the runtime's <c>ember.requests</c> counter, which records each
@@ -166,7 +147,4 @@ public sealed partial class MetricsEndpointTests(MetricsHostFixture host)
 
         public void Dispose() => _listener.Dispose();
     }
-
-    [GeneratedRegex("^(?<name>[a-z_]+)\\{(?<labels>[^}]*)\\} (?<value>\\S+)", RegexOptions.Multiline)]
-    private static partial Regex Sample();
 }
