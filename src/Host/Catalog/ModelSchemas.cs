@@ -39,6 +39,13 @@ public static class ModelSchemas
                 options[field.Name] = Field(field, null);
             }
 
+            JsonObject StopString() => new() { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = RequestFields.MaxTextLength };
+            options["stop"] = new JsonObject
+            {
+                ["oneOf"] = new JsonArray(StopString(), new JsonObject { ["type"] = "array", ["maxItems"] = RequestFields.MaxStopStrings, ["items"] = StopString() }),
+                ["description"] = "The text ends before the first of these strings the model generates, and generation stops there.",
+            };
+
             return options;
         }
 

@@ -58,6 +58,6 @@ public sealed class ChatCompletionsEndpoint
         IGenerationResponse response = request.Generation.Stream
             ? new ChatCompletionStreamResponse(context, answer, withLogprobs, request.IncludeUsage)
             : new ChatCompletionResponse(context, answer, withLogprobs);
-        await _exchange.RunAsync(context, request.Model.Id, request.Generation, request.Stop, response).ConfigureAwait(false);
+        await _exchange.RunAsync(context, request.Model.Id, request.Generation, response).ConfigureAwait(false);
     }
 }

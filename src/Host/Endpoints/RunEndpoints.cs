@@ -89,6 +89,6 @@ public sealed class RunEndpoints
 
         TextGenerationRequest request = parsed.Value;
         IGenerationResponse response = request.Stream ? new RunStreamResponse(context) : new RunResponse(context);
-        await _exchange.RunAsync(context, model.Id, request, [], response).ConfigureAwait(false);
+        await _exchange.RunAsync(context, model.Id, request, response).ConfigureAwait(false);
     }
 }

@@ -34,10 +34,9 @@ public sealed class GenerationExchange
     /// <param name="context">The HTTP request.</param>
     /// <param name="modelId">The model.</param>
     /// <param name="request">The parsed request.</param>
-    /// <param name="stops">Stop strings; empty for none.</param>
     /// <param name="response">The response shape.</param>
     /// <returns>A task that completes when the answer is written.</returns>
-    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IReadOnlyList<string> stops, IGenerationResponse response)
+    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IGenerationResponse response)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
@@ -54,7 +53,7 @@ public sealed class GenerationExchange
         try
         {
             TextGeneration generation = await _generation.StartAsync(modelId, request, stopSource.Token).ConfigureAwait(false);
-            await GenerationPump.RunAsync(generation, stops, stopSource, response, transcript, aborted).ConfigureAwait(false);
+            await GenerationPump.RunAsync(generation, response, transcript, aborted).ConfigureAwait(false);
             if (transcript is not null)
             {
                 string output = transcript.ToString();

@@ -5,7 +5,6 @@ namespace Ember.Host.Validation;
 
 /// <summary>A checked OpenAI-compatible request.</summary>
 /// <param name="Model">The catalog model named by <c>model</c>.</param>
-/// <param name="Generation">The runtime request.</param>
-/// <param name="Stop">Stop strings: the text is cut before the first one found and generation ends; may be empty.</param>
+/// <param name="Generation">The runtime request (its stop strings included).</param>
 /// <param name="IncludeUsage">Whether a streamed answer ends with a usage chunk (<c>stream_options.include_usage</c>).</param>
-public sealed record OpenAiRequest(CatalogEntry Model, TextGenerationRequest Generation, IReadOnlyList<string> Stop, bool IncludeUsage);
+public sealed record OpenAiRequest(CatalogEntry Model, TextGenerationRequest Generation, bool IncludeUsage);

@@ -132,13 +132,13 @@ public static class OpenAiRequestParser
         return (shared, includeUsage);
     }
 
-    /// <summary>Reads <c>stop</c>, refuses unsupported fields, and returns the request or the first failure.</summary>
+    /// <summary>Reads <c>stop</c> (<see cref="StopParser"/>), refuses unsupported fields, and returns the request or the first failure.</summary>
     private static Parsed<OpenAiRequest> Finish(JsonElement root, JsonFields fields, RequestApis api, CatalogEntry model, TextGenerationRequest request, bool includeUsage)
     {
         ArgumentNullException.ThrowIfNull(model);
-        IReadOnlyList<string> stop = ParseStop(root, fields);
+        IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
         OpenAiUnsupportedFields.Check(root, fields, api);
-        return fields.Error is { } error ? error : new Parsed<OpenAiRequest>(new OpenAiRequest(model, request, stop, includeUsage));
+        return fields.Error is { } error ? error : new Parsed<OpenAiRequest>(new OpenAiRequest(model, request with { Stop = stop }, includeUsage));
     }
 
     private static string? ParsePrompt(JsonElement element, JsonFields fields)
@@ -155,38 +155,5 @@ public static class OpenAiRequestParser
         }
 
         return fields.CheckString(element, "prompt", 1, RequestFields.MaxTextLength);
-    }
-
-    private static List<string> ParseStop(JsonElement root, JsonFields fields)
-    {
-        if (!JsonFields.TryGet(root, "stop", out JsonElement stop))
-        {
-            return [];
-        }
-
-        if (stop.ValueKind == JsonValueKind.String)
-        {
-            return fields.CheckString(stop, "stop", 1, RequestFields.MaxTextLength) is string single ? [single] : [];
-        }
-
-        if (stop.ValueKind != JsonValueKind.Array || stop.GetArrayLength() > RequestFields.MaxStopStrings)
-        {
-            fields.Fail("stop", string.Create(CultureInfo.InvariantCulture, $"must be a string or an array of at most {RequestFields.MaxStopStrings} strings"));
-            return [];
-        }
-
-        var list = new List<string>(stop.GetArrayLength());
-        int index = 0;
-        foreach (JsonElement item in stop.EnumerateArray())
-        {
-            string path = string.Create(CultureInfo.InvariantCulture, $"stop[{index}]");
-            index++;
-            if (fields.CheckString(item, path, 1, RequestFields.MaxTextLength) is string value)
-            {
-                list.Add(value);
-            }
-        }
-
-        return list;
     }
 }

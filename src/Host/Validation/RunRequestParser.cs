@@ -14,7 +14,8 @@ namespace Ember.Host.Validation;
 /// <para>
 /// Fields: exactly one of <c>prompt</c> and <c>messages</c> (<see cref="ChatMessagesParser"/>); <c>stream</c>,
 /// <c>raw</c> (booleans); <c>max_tokens</c> and the sampling fields, in the ranges of <see cref="RequestFields"/> for
-/// <see cref="RequestApis.WorkersAi"/> (the same table <c>models/schema</c> advertises); <c>options.rejectIfBusy</c>
+/// <see cref="RequestApis.WorkersAi"/> (the same table <c>models/schema</c> advertises); <c>stop</c>
+/// (<see cref="StopParser"/>); <c>options.rejectIfBusy</c>
 /// (boolean). Unknown fields are ignored.
 /// </para>
 /// <para>Stateless and thread-safe.</para>
@@ -57,6 +58,7 @@ public static class RunRequestParser
         double? repetitionPenalty = fields.Read(root, RequestFields.RepetitionPenalty, Api);
         double? frequencyPenalty = fields.Read(root, RequestFields.FrequencyPenalty, Api);
         double? presencePenalty = fields.Read(root, RequestFields.PresencePenalty, Api);
+        IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
         bool rejectIfBusy = false;
         if (fields.ReadObject(root, "options", "options") is JsonElement options)
         {
@@ -83,6 +85,7 @@ public static class RunRequestParser
             FrequencyPenalty = frequencyPenalty,
             PresencePenalty = presencePenalty,
             RejectIfBusy = rejectIfBusy,
+            Stop = stop,
         });
     }
 }

@@ -23,6 +23,12 @@ internal abstract class CacheMemory : IDisposable
     /// <summary>Frees a block of <see cref="Allocate"/>; 0 is ignored.</summary>
     public abstract void Free(nint block);
 
+    /// <summary>Copies <paramref name="bytes"/> bytes between two places of this memory's blocks (they do not overlap).</summary>
+    /// <param name="destination">Where to.</param>
+    /// <param name="source">Where from.</param>
+    /// <param name="bytes">How many bytes.</param>
+    public abstract void Copy(nint destination, nint source, long bytes);
+
     /// <inheritdoc/>
     public virtual void Dispose()
     {

@@ -49,6 +49,10 @@ internal sealed class CudaCacheMemory : CacheMemory
     }
 
     /// <inheritdoc/>
+    public override void Copy(nint destination, nint source, long bytes) =>
+        Check(CudaRuntime.Memcpy(destination, source, (nuint)bytes, CudaRuntime.DeviceToDevice), "cudaMemcpy", bytes);
+
+    /// <inheritdoc/>
     public override void Free(nint block)
     {
         if (_blocks.Remove(block))

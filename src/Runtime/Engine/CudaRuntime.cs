@@ -23,6 +23,12 @@ internal static partial class CudaRuntime
     /// <summary><c>cudaMemset</c>.</summary>
     public static int Memset(nint address, int value, nuint count) => NativeMethods.cudaMemset(address, value, count);
 
+    /// <summary><c>cudaMemcpyDeviceToDevice</c>, the kind of a copy within a device's memory.</summary>
+    public const int DeviceToDevice = 3;
+
+    /// <summary><c>cudaMemcpy</c> (synchronous with respect to the host).</summary>
+    public static int Memcpy(nint destination, nint source, nuint count, int kind) => NativeMethods.cudaMemcpy(destination, source, count, kind);
+
     /// <summary><c>cudaFree</c>.</summary>
     public static int Free(nint address) => NativeMethods.cudaFree(address);
 
@@ -51,5 +57,8 @@ internal static partial class CudaRuntime
 
         [LibraryImport(Library)]
         internal static partial int cudaFree(nint devPtr);
+
+        [LibraryImport(Library)]
+        internal static partial int cudaMemcpy(nint dst, nint src, nuint count, int kind);
     }
 }

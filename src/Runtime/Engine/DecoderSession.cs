@@ -47,6 +47,20 @@ internal sealed class DecoderSession : IDisposable
     /// <summary>Sequences decoded at once at most.</summary>
     public int Slots => _cache.Slots;
 
+    /// <summary>Copies the entries of slot <paramref name="from"/>'s first <paramref name="tokens"/> positions into slot <paramref name="to"/> (prefix caching).</summary>
+    /// <exception cref="AiTextGenerationException">The copy failed (a device error).</exception>
+    public void CopyPrefix(int from, int to, int tokens)
+    {
+        try
+        {
+            _cache.CopyPrefix(from, to, tokens);
+        }
+        catch (InsufficientMemoryException e)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"Copying {tokens} cached tokens from slot {from} to {to} failed: {e.Message}", e);
+        }
+    }
+
     /// <summary>Bytes of the KV cache.</summary>
     public long CacheBytes => _cache.Bytes;
 

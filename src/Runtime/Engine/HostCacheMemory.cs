@@ -17,4 +17,7 @@ internal sealed unsafe class HostCacheMemory : CacheMemory
 
     /// <inheritdoc/>
     public override void Free(nint block) => NativeMemory.Free((void*)block);
+
+    /// <inheritdoc/>
+    public override void Copy(nint destination, nint source, long bytes) => NativeMemory.Copy((void*)source, (void*)destination, (nuint)bytes);
 }

@@ -77,6 +77,32 @@ internal sealed class KvCache : IDisposable
     /// <summary>A view of slots [first, first + count) of a layer's keys; the caller disposes it.</summary>
     public OrtValue Keys(int layer, int first, int count) => View(_keys[layer], first, count);
 
+    /// <summary>
+    /// Copies the entries of the first <paramref name="tokens"/> positions of slot <paramref name="from"/> into slot
+    /// <paramref name="to"/>, every layer, keys and values (one copy per head: a head's positions are contiguous).
+    /// </summary>
+    public void CopyPrefix(int from, int to, int tokens)
+    {
+        if (from == to || tokens <= 0)
+        {
+            return;
+        }
+
+        var headBytes = (long)MaxLength * HeadSize * _elementBytes;
+        var bytes = (long)Math.Min(tokens, MaxLength) * HeadSize * _elementBytes;
+        for (var layer = 0; layer < _keys.Length; layer++)
+        {
+            foreach (var block in (ReadOnlySpan<nint>)[_keys[layer], _values[layer]])
+            {
+                for (var head = 0; head < KvHeads; head++)
+                {
+                    var offset = head * headBytes;
+                    _memory.Copy(block + (nint)((to * _slotElements * _elementBytes) + offset), block + (nint)((from * _slotElements * _elementBytes) + offset), bytes);
+                }
+            }
+        }
+    }
+
     /// <summary>A view of slots [first, first + count) of a layer's values; the caller disposes it.</summary>
     public OrtValue Values(int layer, int first, int count) => View(_values[layer], first, count);
 

@@ -35,6 +35,9 @@ public static class RequestFields
     /// <summary>The most stop strings a request may give.</summary>
     public const int MaxStopStrings = 4;
 
+    /// <summary>The rule of <c>stop</c>.</summary>
+    public const string StopRule = "must be a string or an array of at most 4 strings";
+
     /// <summary>Gets <c>temperature</c>: 0 (greedy) to 5, default 0.6.</summary>
     public static RequestField Temperature { get; } = new("temperature", RequestFieldType.Number, new(0, 5), 0.6, RequestApis.All);
 

@@ -40,6 +40,15 @@ internal static class RequestValidator
             }
         }
 
+        if (request.Stop is { } stops)
+        {
+            Require(stops.Count <= RequestFields.MaxStopStrings, "stop: " + RequestFields.StopRule);
+            for (var i = 0; i < stops.Count; i++)
+            {
+                Require(stops[i] is { Length: >= 1 and <= RequestFields.MaxTextLength }, string.Create(CultureInfo.InvariantCulture, $"stop[{i}]: ") + RequestFields.TextRule(1));
+            }
+        }
+
         Check(RequestFields.MaxTokens(limits), request.MaxTokens);
         Check(RequestFields.Temperature, request.Temperature);
         Check(RequestFields.TopP, request.TopP);

@@ -10,8 +10,8 @@ namespace Ember.Runtime.Generation;
 /// </summary>
 /// <remarks>
 /// The scheduler's thread writes the pieces (a request that never reached a slot is finished by whichever thread
-/// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>; the reader may call
-/// <see cref="MarkStopStringFound"/>.
+/// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>. With stop strings the text is
+/// already cut: the sequence ends as <see cref="FinishReason.Stop"/> at the token that completes one.
 /// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
 /// An <see cref="IAiTextGeneration"/> made outside Ember's runtime produces one through a <see cref="TextGenerationWriter"/>.
 /// </remarks>
@@ -25,13 +25,14 @@ public sealed class TextGeneration
     private readonly RequestTelemetry? _telemetry;
     private int _completionTokens;
     private int _cachedPromptTokens;
-    private volatile bool _stopStringFound;
+    private readonly StopSequenceFilter? _stops;
 
-    internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null)
+    internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null, IReadOnlyList<string>? stops = null)
     {
         PromptTokens = promptTokens;
         MaxTokens = maxTokens;
         _telemetry = telemetry;
+        _stops = stops is { Count: > 0 } ? new StopSequenceFilter(stops) : null;
     }
 
     /// <summary>Tokens of the templated prompt.</summary>
@@ -59,12 +60,6 @@ public sealed class TextGeneration
         }
     }
 
-    /// <summary>
-    /// Tells the runtime that the caller found one of its stop strings and abandons the generation (through the
-    /// token it started it with): the sequence then ends as <c>stop</c> in the metrics, not <c>cancelled</c>.
-    /// </summary>
-    public void MarkStopStringFound() => _stopStringFound = true;
-
     /// <summary>Reads every piece and returns the result.</summary>
     public async Task<TextGenerationResult> ReadToEndAsync(CancellationToken cancellationToken = default)
     {
@@ -75,7 +70,6 @@ public sealed class TextGeneration
         return await Completion.ConfigureAwait(false);
     }
 
-    /// <summary>Scheduler side: the sequence left the queue for a slot or a wave.</summary>
     /// <summary>Gets the prompt tokens whose cache entries were reused from an earlier sequence (prefix caching).</summary>
     public int CachedPromptTokens => Volatile.Read(ref _cachedPromptTokens);
 
@@ -86,20 +80,39 @@ public sealed class TextGeneration
         _telemetry?.Admitted(cachedPromptTokens);
     }
 
-    /// <summary>Scheduler side: one generated token and the text it completed.</summary>
-    internal void Publish(TextPiece piece)
+    /// <summary>
+    /// Scheduler side: one generated token and the text it completed. With stop strings, text that could be the start
+    /// of one is held back until a later token decides (the token's piece then carries less text, or none), and the
+    /// text is cut before the first stop string found.
+    /// </summary>
+    /// <returns><see langword="true"/> when the token completed a stop string: the sequence must end now, as <see cref="FinishReason.Stop"/>.</returns>
+    internal bool Publish(TextPiece piece)
     {
         _completionTokens++;
         _telemetry?.Token();
+        var stopped = false;
+        if (_stops is { } stops)
+        {
+            piece = piece with { Text = stops.Push(piece.Text) };
+            stopped = stops.Stopped;
+        }
+
         _text.Append(piece.Text);
         _pieces.Writer.TryWrite(piece);
+        return stopped;
     }
 
     /// <summary>Scheduler side: the sequence ended.</summary>
+    /// <remarks>Text held back as a possible stop string that no stop string completed goes out first, as a last piece of no token (<see cref="TextPiece.TokenId"/> −1).</remarks>
     internal void Finish(FinishReason reason)
     {
-        var counted = reason == FinishReason.Cancelled && _stopStringFound ? FinishReason.Stop : reason;
-        _telemetry?.End(GenerationMetrics.OutcomeOf(counted), counted != FinishReason.Cancelled, PromptTokens, _completionTokens);
+        if (_stops?.Flush() is { Length: > 0 } held)
+        {
+            _text.Append(held);
+            _pieces.Writer.TryWrite(new TextPiece(held, -1));
+        }
+
+        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, PromptTokens, _completionTokens);
         var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens) { CachedPromptTokens = CachedPromptTokens }, reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);

@@ -54,6 +54,13 @@ public sealed record TextGenerationRequest
     public bool RejectIfBusy { get; init; }
 
     /// <summary>
+    /// Gets the stop strings: up to <see cref="RequestFields.MaxStopStrings"/> non-empty strings; the text ends before
+    /// the first one the generated text contains (matched on the decoded text, across tokens), and the sequence ends
+    /// there as <see cref="FinishReason.Stop"/>. <see langword="null"/> or empty: none.
+    /// </summary>
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    /// <summary>
     /// Gets a conversation's key (Workers AI's <c>x-session-affinity</c> header): requests with the same key go to the
     /// same replica, where the conversation's earlier turns are still in the prefix cache; <see langword="null"/>: the
     /// least-loaded replica.

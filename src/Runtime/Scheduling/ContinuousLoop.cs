@@ -40,7 +40,7 @@ internal sealed class ContinuousLoop : IBatchLoop
     private readonly LogprobCalculator _logprobs = new();
     private readonly int[] _tokens;
     private readonly int[] _lengths;
-    private readonly bool[] _free;
+    private readonly int[] _valid;
     private readonly SlotHistory _history;
 
     /// <summary>The slots still prefilling, in order of admission: the order the prefill budget is handed out in.</summary>
@@ -66,7 +66,7 @@ internal sealed class ContinuousLoop : IBatchLoop
         _slots = new SlotSequence?[decoder.Slots];
         _tokens = new int[decoder.Slots];
         _lengths = new int[decoder.Slots];
-        _free = new bool[decoder.Slots];
+        _valid = new int[decoder.Slots];
         _history = new SlotHistory(decoder.Slots, decoder.MaxLength, prefixCaching);
         _prefillOrder = new List<int>(decoder.Slots);
         Abilities = new(
@@ -133,10 +133,10 @@ internal sealed class ContinuousLoop : IBatchLoop
         return true;
     }
 
-    /// <summary>Gives every free slot to the next waiting request: the slot already holding the most of its prompt, else the lowest.</summary>
+    /// <summary>Gives every free slot, lowest first, to the next waiting request, with the entries of the longest prefix of its prompt any slot holds copied in.</summary>
     private void Admit(RequestQueue queue)
     {
-        while (Array.IndexOf(_slots, null) >= 0)
+        for (var slot = Array.IndexOf(_slots, null); slot >= 0; slot = Array.IndexOf(_slots, null))
         {
             var taken = queue.TakeWave(1, static (_, _) => false);
             if (taken.Count == 0)
@@ -150,12 +150,7 @@ internal sealed class ContinuousLoop : IBatchLoop
                 continue;
             }
 
-            for (var i = 0; i < _slots.Length; i++)
-            {
-                _free[i] = _slots[i] is null;
-            }
-
-            var (slot, shared) = _history.Choose(request.PromptTokens, _free);
+            (slot, var shared) = Reuse(request.PromptTokens, slot);
             try
             {
                 _history.Begin(slot, request.PromptTokens);
@@ -178,6 +173,55 @@ internal sealed class ContinuousLoop : IBatchLoop
                 Log.BatchFailed(_logger, _name, e);
                 request.Fail(e);
             }
+        }
+    }
+
+    /// <summary>
+    /// The slot for <paramref name="prompt"/> and how many of its first tokens' entries it already holds (prefix
+    /// caching): the free slot holding the longest prefix itself when that does not widen the decode step (it lies below
+    /// the highest busy slot, or is the lowest free one); otherwise the lowest free slot, with the entries copied there
+    /// from wherever they are, a busy slot's too.
+    /// </summary>
+    /// <returns>The slot, and the tokens reused: 0 for a miss, or when the copy failed (then a free source keeps nothing, and the prompt is prefilled cold).</returns>
+    private (int Slot, int Shared) Reuse(int[] prompt, int lowestFree)
+    {
+        if (!_history.Enabled)
+        {
+            return (lowestFree, 0);
+        }
+
+        var highestBusy = -1;
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _valid[i] = _slots[i]?.Length ?? _history.Retained(i);
+            highestBusy = _slots[i] is null ? highestBusy : i;
+        }
+
+        var (source, shared) = _history.Find(prompt, _valid);
+        if (source < 0)
+        {
+            return (lowestFree, 0);
+        }
+
+        if (_slots[source] is null && (source < highestBusy || source == lowestFree))
+        {
+            return (source, shared);
+        }
+
+        try
+        {
+            _decoder.CopyPrefix(source, lowestFree, shared);
+            return (lowestFree, shared);
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            if (_slots[source] is null)
+            {
+                _history.Forget(source);
+            }
+
+            return (lowestFree, 0);
         }
     }
 
@@ -327,7 +371,13 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         var text = sequence.Stream.Decode(token);
-        request.Output.Publish(new TextPiece(text, token, logprobs));
+        if (request.Output.Publish(new TextPiece(text, token, logprobs)))
+        {
+            // The token completed a stop string: the slot is freed at this step.
+            Finish(slot, FinishReason.Stop);
+            return;
+        }
+
         sequence.NextInput = token;
         if (++sequence.Generated >= request.MaxTokens || sequence.Length + 1 >= _decoder.MaxLength)
         {

@@ -1,8 +1,8 @@
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
-/// Which tokens each cache slot's KV entries hold, so that a new request can take the free slot whose retained tokens
-/// share the longest prefix with its prompt and prefill only the rest (prefix caching).
+/// Which tokens each cache slot's KV entries hold, so that a new request can reuse the entries of the slot whose tokens
+/// share the longest prefix with its prompt, copied into its own slot, and prefill only the rest (prefix caching).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,7 +15,7 @@ namespace Ember.Runtime.Scheduling;
 /// </remarks>
 internal sealed class SlotHistory
 {
-    /// <summary>The fewest shared tokens for which a request takes a slot other than the lowest free one.</summary>
+    /// <summary>The fewest shared tokens worth a copy of their entries.</summary>
     public const int MinimumSharedTokens = 16;
 
     private readonly int[][] _tokens;
@@ -40,31 +40,30 @@ internal sealed class SlotHistory
     public int Retained(int slot) => _retained[slot];
 
     /// <summary>
-    /// The free slot a prompt should take, and how many of its first tokens that slot already holds: the one sharing
-    /// the longest prefix when that is at least <see cref="MinimumSharedTokens"/>, otherwise the lowest free slot
-    /// (which keeps decode steps narrow: a step runs every slot up to the highest busy one). At least the prompt's last
-    /// token is always left to prefill, for its logits.
+    /// Where a prompt's first tokens already are: the slot, free or busy, whose entries share the longest prefix with
+    /// it, when that is at least <see cref="MinimumSharedTokens"/>. The prompt itself always takes the lowest free slot
+    /// (which keeps decode steps narrow: a step runs every slot up to the highest busy one); the shared entries are
+    /// copied there. At least the prompt's last token is always left to prefill, for its logits.
     /// </summary>
     /// <param name="prompt">The prompt's tokens.</param>
-    /// <param name="free">Which slots are free.</param>
-    /// <returns>The slot, or −1 when none is free, and the shared tokens.</returns>
-    public (int Slot, int Shared) Choose(ReadOnlySpan<int> prompt, ReadOnlySpan<bool> free)
+    /// <param name="valid">Per slot, how many of its tokens have entries: a busy slot's length, a free slot's <see cref="Retained"/>.</param>
+    /// <returns>The slot to copy from (−1: none) and the tokens shared.</returns>
+    public (int Source, int Shared) Find(ReadOnlySpan<int> prompt, ReadOnlySpan<int> valid)
     {
-        var lowest = free.IndexOf(true);
-        if (!_enabled || lowest < 0)
+        if (!_enabled)
         {
-            return (lowest, 0);
+            return (-1, 0);
         }
 
-        var (best, bestShared) = (lowest, 0);
-        for (var slot = lowest; slot < free.Length; slot++)
+        var (best, bestShared) = (-1, 0);
+        for (var slot = 0; slot < valid.Length; slot++)
         {
-            if (!free[slot] || _retained[slot] == 0)
+            var limit = Math.Min(Math.Min(valid[slot], prompt.Length - 1), _tokens[slot].Length);
+            if (limit <= bestShared)
             {
                 continue;
             }
 
-            var limit = Math.Min(Math.Min(_retained[slot], prompt.Length - 1), _tokens[slot].Length);
             var shared = prompt[..limit].CommonPrefixLength(_tokens[slot].AsSpan(0, limit));
             if (shared > bestShared)
             {
@@ -72,7 +71,7 @@ internal sealed class SlotHistory
             }
         }
 
-        return bestShared >= MinimumSharedTokens ? (best, bestShared) : (lowest, 0);
+        return bestShared >= MinimumSharedTokens ? (best, bestShared) : (-1, 0);
     }
 
     /// <summary>A sequence takes the slot: its prompt is what the slot will hold, and nothing is retained for others meanwhile.</summary>

@@ -125,7 +125,13 @@ internal static class WaveRunner
         }
 
         var text = stream.Decode(token);
-        row.Output.Publish(new TextPiece(text, token));
+        if (row.Output.Publish(new TextPiece(text, token)))
+        {
+            // A stop string: the row ends now; the wave decodes on without it.
+            row.Finish(FinishReason.Stop);
+            return;
+        }
+
         if (++generated >= row.MaxTokens)
         {
             row.Finish(FinishReason.Length);

@@ -70,6 +70,48 @@ public sealed class RunEndpointsTests(EmberHostFixture host)
         ApiAssert.Usage((await ApiAssert.SuccessAsync(response)).GetProperty("usage"), 3);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_Stop_CutsTheTextBeforeTheFirstStopString(bool stream)
+    {
+        using HttpClient client = host.CreateClient();
+        using HttpResponseMessage free = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"Tell me about rivers","max_tokens":16,"temperature":0}"""));
+        string text = (await ApiAssert.SuccessAsync(free)).GetProperty("response").GetString()!;
+        string stop = text.Substring(text.Length / 2, 5);
+        string body = $$"""{"prompt":"Tell me about rivers","max_tokens":16,"temperature":0,"stream":{{(stream ? "true" : "false")}},"stop":["zzzz",{{JsonSerializer.Serialize(stop)}}]}""";
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json(body));
+
+        string expected = text[..text.IndexOf(stop, StringComparison.Ordinal)];
+        if (stream)
+        {
+            IReadOnlyList<string> events = ApiAssert.SseEvents(await response.Content.ReadAsStringAsync());
+            Assert.Equal(expected, string.Concat(events.Take(events.Count - 2).Select(item => JsonDocument.Parse(item).RootElement.GetProperty("response").GetString())));
+            Assert.InRange(JsonDocument.Parse(events[^2]).RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), 1, 15);
+        }
+        else
+        {
+            JsonElement result = await ApiAssert.SuccessAsync(response);
+            Assert.Equal(expected, result.GetProperty("response").GetString());
+            Assert.InRange(result.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), 1, 15);
+        }
+    }
+
+    [Theory]
+    [InlineData(""","stop":""" + "\"\"", "stop: must be a string of 1 to 131072 characters")]
+    [InlineData(""","stop":["a","b","c","d","e"]""", "stop: must be a string or an array of at most 4 strings")]
+    [InlineData(""","stop":[1]""", "stop[0]: must be a string")]
+    [InlineData(""","stop":{"a":1}""", "stop: must be a string or an array of at most 4 strings")]
+    public async Task Run_StopInvalid_Returns400Code5006NamingIt(string rest, string message)
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"hi" """ + rest + "}"));
+
+        await ApiAssert.ErrorAsync(response, System.Net.HttpStatusCode.BadRequest, 5006, message, exact: true);
+    }
+
     [Fact]
     public async Task Run_NullOptionalFields_TakeDefaults()
     {

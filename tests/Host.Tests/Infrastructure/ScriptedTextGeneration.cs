@@ -82,7 +82,7 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
             throw before;
         }
 
-        var generation = new TextGenerationWriter(promptTokens, maxTokens);
+        var generation = new TextGenerationWriter(promptTokens, maxTokens, request.Stop);
         IReadOnlyList<string> pieces = text.StartsWith("#pieces:", StringComparison.Ordinal)
             ? text["#pieces:".Length..].Split('|')
             : HelloPieces;
@@ -108,7 +108,11 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
                 return Task.FromResult(generation.Generation);
             }
 
-            generation.Publish(new TextPiece(pieces[i], 100 + i));
+            if (generation.Publish(new TextPiece(pieces[i], 100 + i)))
+            {
+                generation.Finish(FinishReason.Stop);
+                return Task.FromResult(generation.Generation);
+            }
         }
 
         generation.Finish(count < pieces.Count ? FinishReason.Length : FinishReason.Stop);

@@ -73,7 +73,7 @@ public sealed class OpenAiRequestParserTests
         Assert.Same(Model, request.Model);
         Assert.Equal(new TextGenerationRequest(), request.Generation with { Messages = null });
         Assert.Equal([new ChatMessage(ChatRole.User, "hi")], request.Generation.Messages!);
-        Assert.Empty(request.Stop);
+        Assert.Null(request.Generation.Stop);
         Assert.False(request.IncludeUsage);
     }
 
@@ -102,9 +102,9 @@ public sealed class OpenAiRequestParserTests
             PresencePenalty = 1.25,
             TopLogprobs = 3,
         };
-        Assert.Equal(expected, request.Generation with { Messages = null });
+        Assert.Equal(expected, request.Generation with { Messages = null, Stop = null });
         Assert.Equal([new ChatMessage(ChatRole.System, "be brief"), new ChatMessage(ChatRole.User, "hi")], request.Generation.Messages!);
-        Assert.Equal(["a", "b"], request.Stop);
+        Assert.Equal(["a", "b"], request.Generation.Stop);
         Assert.True(request.IncludeUsage);
         Assert.Same(Model, request.Model);
     }
@@ -200,13 +200,18 @@ public sealed class OpenAiRequestParserTests
 
     [Theory]
     [InlineData(""","stop":"END" """, new[] { "END" })]
-    [InlineData(""","stop":null""", new string[0])]
     [InlineData(""","stop":[]""", new string[0])]
     [InlineData(""","stop":["a","b","c","d"]""", new[] { "a", "b", "c", "d" })]
     [InlineData(""","stop":["\n"," "]""", new[] { "\n", " " })]
     public void ParseChat_Stop_IsMapped(string rest, string[] expected)
     {
-        Assert.Equal(expected, Succeeds(Chat(rest)).Stop);
+        Assert.Equal(expected, Succeeds(Chat(rest)).Generation.Stop);
+    }
+
+    [Fact]
+    public void ParseChat_StopNull_IsNone()
+    {
+        Assert.Null(Succeeds(Chat(""","stop":null""")).Generation.Stop);
     }
 
     [Theory]
@@ -228,7 +233,7 @@ public sealed class OpenAiRequestParserTests
     {
         string longest = new('x', RequestFields.MaxTextLength);
 
-        Assert.Equal([longest], Succeeds(Chat($$""","stop":"{{longest}}" """)).Stop);
+        Assert.Equal([longest], Succeeds(Chat($$""","stop":"{{longest}}" """)).Generation.Stop);
         Assert.Equal(Invalid("stop[0]", "must be a string of 1 to 131072 characters"), Chat($$""","stop":["{{longest}}x"]""").Error);
     }
 
@@ -324,7 +329,7 @@ public sealed class OpenAiRequestParserTests
         OpenAiRequest request = Succeeds(Completion(string.Empty));
 
         Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true }, request.Generation);
-        Assert.Empty(request.Stop);
+        Assert.Null(request.Generation.Stop);
         Assert.False(request.IncludeUsage);
         Assert.Same(Model, request.Model);
     }
@@ -354,8 +359,8 @@ public sealed class OpenAiRequestParserTests
             PresencePenalty = -0.25,
             TopLogprobs = 5,
         };
-        Assert.Equal(expected, request.Generation);
-        Assert.Equal(["\n"], request.Stop);
+        Assert.Equal(expected, request.Generation with { Stop = null });
+        Assert.Equal(["\n"], request.Generation.Stop);
         Assert.True(request.IncludeUsage);
     }
 

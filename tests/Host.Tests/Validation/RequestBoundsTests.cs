@@ -92,7 +92,7 @@ public sealed class RequestBoundsTests(EmberHostFixture host)
         foreach (JsonProperty property in properties.EnumerateObject())
         {
             JsonElement schema = property.Value;
-            string type = schema.GetProperty("type").GetString()!;
+            string? type = schema.TryGetProperty("type", out JsonElement typeElement) ? typeElement.GetString() : null;
             if (type is not ("integer" or "number"))
             {
                 continue;

@@ -167,6 +167,60 @@ public sealed class KvCacheTests
     }
 
     [Fact]
+    public void CopyPrefix_FirstPositions_CopiedPerHeadEveryLayerKeysAndValuesAndNothingElse()
+    {
+        using var cache = Float32Cache();
+        for (var layer = 0; layer < Layers; layer++)
+        {
+            using var keys = cache.Keys(layer, 0, Slots);
+            using var values = cache.Values(layer, 0, Slots);
+            var k = keys.GetTensorMutableDataAsSpan<float>();
+            var v = values.GetTensorMutableDataAsSpan<float>();
+            for (var i = 0; i < SlotElements; i++)
+            {
+                // Slot 1's element i, a distinct value per layer, keys and values apart.
+                k[SlotElements + i] = 1 + i + (1000 * layer);
+                v[SlotElements + i] = -(1 + i + (1000 * layer));
+            }
+        }
+
+        cache.CopyPrefix(from: 1, to: 3, tokens: 5);
+
+        for (var layer = 0; layer < Layers; layer++)
+        {
+            using var keys = cache.Keys(layer, 3, 1);
+            using var values = cache.Values(layer, 3, 1);
+            var k = keys.GetTensorDataAsSpan<float>();
+            var v = values.GetTensorDataAsSpan<float>();
+            for (var head = 0; head < KvHeads; head++)
+            {
+                for (var position = 0; position < MaxLength; position++)
+                {
+                    for (var d = 0; d < HeadSize; d++)
+                    {
+                        var i = (((head * MaxLength) + position) * HeadSize) + d;
+                        float expected = position < 5 ? 1 + i + (1000 * layer) : 0;
+                        Assert.Equal(expected, k[i]);
+                        Assert.Equal(-expected, v[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void CopyPrefix_SameSlotOrNoTokens_CopiesNothing()
+    {
+        var memory = new RecordingMemory();
+        using var cache = Float32Cache(memory);
+
+        cache.CopyPrefix(2, 2, 5);
+        cache.CopyPrefix(1, 2, 0);
+
+        Assert.Equal(0, memory.Copies);
+    }
+
+    [Fact]
     public void Values_WrittenThroughASlotView_AreSeenInTheWholeBlockAtTheSlotsOffset()
     {
         using var cache = Float32Cache();
@@ -213,9 +267,17 @@ public sealed class KvCacheTests
 
         public int Disposals { get; private set; }
 
+        public int Copies { get; private set; }
+
         public override OrtMemoryInfo Info => _host.Info;
 
         public override string Where => "recording host memory";
+
+        public override void Copy(nint destination, nint source, long bytes)
+        {
+            Copies++;
+            _host.Copy(destination, source, bytes);
+        }
 
         public override nint Allocate(long bytes)
         {

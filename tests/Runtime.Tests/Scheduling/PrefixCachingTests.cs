@@ -156,19 +156,45 @@ public sealed class PrefixCachingTests(TinyModelFixture models)
     public async Task Run_AfterAStopStringEndedTheEarlierSequence_HitAnswersAsCold()
     {
         var cold = await ColdAsync(Turn, 24);
+        var plain = await ColdAsync(History, 12);
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(caching: true));
-        using var stop = new CancellationTokenSource();
-        var stopped = await runtime.Generation.StartAsync(Requests.Tiny, Raw(History, 1000), stop.Token);
-        await foreach (var piece in stopped.ReadPiecesAsync())
+
+        // A stop string the earlier sequence's own text reaches at its sixth token: the runtime ends it there.
+        var stop = plain.Result.Response.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5];
+        var stopped = await RunAsync(runtime, Raw(History, 1000) with { Stop = [stop] });
+        var hit = await RunAsync(runtime, Raw(Turn, 24));
+
+        Assert.Equal(FinishReason.Stop, stopped.Result.FinishReason);
+        Assert.True(hit.Result.Usage.CachedPromptTokens >= 30, $"cached {hit.Result.Usage.CachedPromptTokens}");
+        Assert.Equal(cold.Tokens, hit.Tokens);
+        Assert.Equal(cold.Logprobs, hit.Logprobs);
+    }
+
+    [Fact]
+    public async Task Run_FreeSlotKeptWhileAnotherDecodesBesideIt_HitAnswersAsCold()
+    {
+        var cold = await ColdAsync(Turn, 8);
+        await using var runtime = await RuntimeHarness.StartAsync(models, Settings(caching: true, ("SequenceCap", "2")));
+        using var leaveFirst = new CancellationTokenSource();
+        using var leaveSecond = new CancellationTokenSource();
+        var first = await runtime.Generation.StartAsync(Requests.Tiny, Raw(History, 1000), leaveFirst.Token);
+        var second = await runtime.Generation.StartAsync(Requests.Tiny, Raw("a train moves from one station to the next", 1000), leaveSecond.Token);
+        await using (await Requests.FirstPieceAsync(first))
+        await using (var pieces = await Requests.FirstPieceAsync(second))
         {
-            // What the host does at a stop string: mark it and abandon the sequence.
-            stopped.MarkStopStringFound();
-            await stop.CancelAsync();
-            break;
+            // Slot 0 ends and is kept; slot 1 decodes on beside it, so slot 0 runs as a throw-away row of those steps.
+            await leaveFirst.CancelAsync();
+            await first.Completion;
+            for (var i = 0; i < 8; i++)
+            {
+                Assert.True(await pieces.MoveNextAsync());
+            }
+
+            await leaveSecond.CancelAsync();
+            await second.Completion;
         }
 
-        await stopped.Completion;
-        var hit = await RunAsync(runtime, Raw(Turn, 24));
+        var hit = await RunAsync(runtime, Raw(Turn, 8));
 
         Assert.True(hit.Result.Usage.CachedPromptTokens >= 30, $"cached {hit.Result.Usage.CachedPromptTokens}");
         Assert.Equal(cold.Tokens, hit.Tokens);
@@ -176,32 +202,26 @@ public sealed class PrefixCachingTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Run_TwoSlotsHoldingDifferentHistories_EachPromptTakesItsOwnAndAnswersAsCold()
+    public async Task Run_PrefixOfARunningSequence_CopiedIntoTheNewSlotAnswersAsCold()
     {
         var cold = await ColdAsync(Turn, 8);
-        const string other = "a train moves from one station to the next and the driver opens the doors only on one side of the platform when it stops there";
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(caching: true, ("SequenceCap", "2")));
-        using var stop = new CancellationTokenSource();
-        // Both running at once, so each holds a slot of its own; then both are abandoned.
-        var first = await runtime.Generation.StartAsync(Requests.Tiny, Raw(History, 1000), stop.Token);
-        await using (await Requests.FirstPieceAsync(first))
+        using var leave = new CancellationTokenSource();
+        var running = await runtime.Generation.StartAsync(Requests.Tiny, Raw(History, 1000), leave.Token);
+        TextGenerationResult hitResult;
+        (TextGenerationResult Result, List<int> Tokens, List<double> Logprobs) hit;
+        await using (await Requests.FirstPieceAsync(running))
         {
-            var second = await runtime.Generation.StartAsync(Requests.Tiny, Raw(other, 1000), stop.Token);
-            await using (await Requests.FirstPieceAsync(second))
-            {
-                await stop.CancelAsync();
-                await Task.WhenAll(first.Completion, second.Completion);
-            }
+            // Slot 0 is busy with History: the new prompt takes slot 1, with History's entries copied from slot 0.
+            hit = await RunAsync(runtime, Raw(Turn, 8));
+            hitResult = hit.Result;
+            await leave.CancelAsync();
+            await running.Completion;
         }
 
-        // Slot 1's prompt decodes while slot 0 is free: slot 0's throw-away rows must not touch what it keeps.
-        var back = await RunAsync(runtime, Raw(other + " and closes them", 24));
-        var again = await RunAsync(runtime, Raw(Turn, 8));
-
-        Assert.True(back.Result.Usage.CachedPromptTokens >= 25, $"cached {back.Result.Usage.CachedPromptTokens}");
-        Assert.True(again.Result.Usage.CachedPromptTokens >= 30, $"cached {again.Result.Usage.CachedPromptTokens}");
-        Assert.Equal(cold.Tokens, again.Tokens);
-        Assert.Equal(cold.Logprobs, again.Logprobs);
+        Assert.True(hitResult.Usage.CachedPromptTokens >= 30, $"cached {hitResult.Usage.CachedPromptTokens}");
+        Assert.Equal(cold.Tokens, hit.Tokens);
+        Assert.Equal(cold.Logprobs, hit.Logprobs);
     }
 
     private async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)> ColdAsync(string prompt, int maxTokens, params (string, string)[] more)
@@ -217,8 +237,11 @@ public sealed class PrefixCachingTests(TinyModelFixture models)
         var logprobs = new List<double>();
         await foreach (var piece in generation.ReadPiecesAsync())
         {
-            tokens.Add(piece.TokenId);
-            logprobs.Add(piece.Logprobs!.Chosen.Logprob);
+            if (piece.TokenId >= 0)
+            {
+                tokens.Add(piece.TokenId);
+                logprobs.Add(piece.Logprobs!.Chosen.Logprob);
+            }
         }
 
         return (await generation.Completion, tokens, logprobs);

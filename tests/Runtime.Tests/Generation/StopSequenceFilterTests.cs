@@ -1,6 +1,6 @@
-using Ember.Host.Streaming;
+using Ember.Runtime.Generation;
 
-namespace Ember.Host.Tests.Streaming;
+namespace Ember.Runtime.Tests.Generation;
 
 public sealed class StopSequenceFilterTests
 {

@@ -1,11 +1,11 @@
-namespace Ember.Host.Streaming;
+namespace Ember.Runtime.Generation;
 
 /// <summary>
 /// Cuts streamed text at the first of a set of stop strings, even when one arrives split across pieces:
 /// text that could still be the start of a stop string is held back until the next piece decides.
 /// </summary>
 /// <remarks>One filter per response; not thread-safe.</remarks>
-public sealed class StopSequenceFilter
+internal sealed class StopSequenceFilter
 {
     private readonly string[] _stops;
     private string _pending = string.Empty;
