@@ -6,10 +6,10 @@ namespace Ember.Host.Endpoints;
 /// <see cref="OpenAiModelsEndpoint"/>.
 /// </summary>
 /// <remarks>
-/// Stop strings are applied by the stream pump (<see cref="Responses.GenerationPump"/>): the text is cut before the
-/// first one, generation is abandoned (freeing its slot) and <c>finish_reason</c> is <c>stop</c>; usage then counts the
-/// tokens generated up to that point, and so do log probabilities (one entry per counted token, the stop string's own
-/// tokens included).
+/// Stop strings are the runtime's (<see cref="Ember.Runtime.Generation.TextGenerationRequest.Stop"/>): the text is cut
+/// before the first one, the sequence ends there and <c>finish_reason</c> is <c>stop</c>; usage counts the tokens
+/// generated up to that point, and so do log probabilities (one entry per counted token, the stop string's own tokens
+/// included).
 /// </remarks>
 public static class OpenAiEndpoints
 {
