@@ -57,8 +57,7 @@ public static class EmberHostServiceCollectionExtensions
         services.TryAddSingleton<RunEndpoints>();
         services.TryAddSingleton<GenerationExchange>();
         services.TryAddSingleton<OpenAiRequestReader>();
-        services.TryAddSingleton<ChatCompletionsEndpoint>();
-        services.TryAddSingleton<CompletionsEndpoint>();
+        services.TryAddSingleton<OpenAiGenerationEndpoint>();
         services.TryAddSingleton<OpenAiModelsEndpoint>();
         services.TryAddSingleton<ModelSearchEndpoints>();
         return services;

@@ -2,8 +2,7 @@ namespace Ember.Host.Endpoints;
 
 /// <summary>
 /// The OpenAI-compatible endpoints under <c>/client/v4/accounts/{account_id}/ai/v1</c>, with OpenAI's response, chunk
-/// and error shapes: <see cref="ChatCompletionsEndpoint"/>, <see cref="CompletionsEndpoint"/> and
-/// <see cref="OpenAiModelsEndpoint"/>.
+/// and error shapes: <see cref="OpenAiGenerationEndpoint"/> (chat and text completions) and <see cref="OpenAiModelsEndpoint"/>.
 /// </summary>
 /// <remarks>
 /// Stop strings are the runtime's (<see cref="Ember.Runtime.Generation.TextGenerationRequest.Stop"/>): the text is cut
@@ -17,8 +16,7 @@ public static class OpenAiEndpoints
     /// <param name="endpoints">The route builder.</param>
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        ChatCompletionsEndpoint.Map(endpoints);
-        CompletionsEndpoint.Map(endpoints);
+        OpenAiGenerationEndpoint.Map(endpoints);
         OpenAiModelsEndpoint.Map(endpoints);
     }
 }
