@@ -1,0 +1,21 @@
+namespace Ember.Runtime.Structured;
+
+/// <summary>
+/// A byte-level constraint on generated text: which UTF-8 bytes may come next so that the text stays a prefix of a
+/// value the constraint accepts (a JSON value, or one valid against a JSON Schema). States are immutable, so a caller
+/// can branch from one state into many (the vocabulary walk of <see cref="TokenMask"/>) without copying.
+/// </summary>
+internal interface IJsonConstraint
+{
+    /// <summary>Gets the state before any byte.</summary>
+    JsonConstraintState Start { get; }
+
+    /// <summary>The state after <paramref name="b"/>, or <see langword="null"/> when the byte cannot come next.</summary>
+    JsonConstraintState? Advance(JsonConstraintState state, byte b);
+
+    /// <summary>Whether the text so far is a whole accepted value (generation may end here).</summary>
+    bool IsComplete(JsonConstraintState state);
+
+    /// <summary>Whether the text so far is a whole accepted value that no byte can extend (generation must end here).</summary>
+    bool IsFinal(JsonConstraintState state);
+}
