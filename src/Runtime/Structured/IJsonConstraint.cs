@@ -3,7 +3,7 @@ namespace Ember.Runtime.Structured;
 /// <summary>
 /// A byte-level constraint on generated text: which UTF-8 bytes may come next so that the text stays a prefix of a
 /// value the constraint accepts (a JSON value, or one valid against a JSON Schema). States are immutable, so a caller
-/// can branch from one state into many (the vocabulary walk of <see cref="TokenMask"/>) without copying.
+/// can branch from one state into many (the vocabulary walk of the token mask) without copying.
 /// </summary>
 internal interface IJsonConstraint
 {
