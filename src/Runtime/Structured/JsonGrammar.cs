@@ -162,9 +162,9 @@ internal sealed class JsonGrammar
         {
             AddNumber(next, integer, frame.Level, frame.Parent!, ref sink);
         }
-        else if (JsonLexer.NumberAccepts(frame.Sub))
+        else if (b is (byte)',' or (byte)'}' or (byte)']' && JsonLexer.NumberAccepts(frame.Sub))
         {
-            // The byte ends the number: the container takes it.
+            // The byte ends the number: the container takes it (only these bytes can follow a value, so nothing else allocates).
             Step(Complete(frame.Parent!), b, ref sink);
         }
     }
