@@ -30,6 +30,9 @@ internal sealed class BenchmarkOptions
     /// <summary>Sustained-load mode: seconds to keep the highest level's streams busy; null: the usual levels.</summary>
     public int? SustainSeconds { get; private set; }
 
+    /// <summary>Mask-cost mode: the structured-output mask's cost per row and step on vocabularies of real sizes.</summary>
+    public bool MaskCost { get; private set; }
+
     /// <summary>Chat mode: turns per conversation; null: the usual levels.</summary>
     public int? ChatTurns { get; private set; }
 
@@ -82,6 +85,8 @@ internal sealed class BenchmarkOptions
           --sustain SECONDS          sustained-load mode instead of the levels: the highest level's streams kept busy
                                      for SECONDS over HTTP (the engine with --no-http), prompts of ~4-160 tokens,
                                      max_tokens 16-215; reports TTFT p50/p99/p99.9/max, ITL p99 and RSS each minute
+          --mask-cost                instead of the levels: the structured-output token mask's cost per row and step on
+                                     synthetic vocabularies of 1k-128k tokens, one core
           --chat TURNS               chat scenario instead of the levels: the highest level's conversations, each
                                      resending its history plus a new user line for TURNS turns, over HTTP, with
                                      prefix caching on then off, and a ~1,000-token-history turn cold against cached
@@ -118,6 +123,7 @@ internal sealed class BenchmarkOptions
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--sustain": options.SustainSeconds = Positive(Next()); break;
                 case "--chat": options.ChatTurns = Positive(Next()); break;
+                case "--mask-cost": options.MaskCost = true; break;
                 case "--abandon-every":
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;

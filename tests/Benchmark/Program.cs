@@ -29,6 +29,11 @@ Console.CancelKeyPress += (_, e) =>
 };
 var ct = cancel.Token;
 
+if (options.MaskCost)
+{
+    return MaskCost.Run();
+}
+
 if (options.GpuCheck)
 {
     return await GpuCheck.RunAsync(options, ct).ConfigureAwait(false);

@@ -22,7 +22,6 @@ public static class OpenAiUnsupportedFields
         new("functions", "must be empty or null: function calls are not supported", IsEmptyArray),
         new("tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported", IsNoneOrAuto),
         new("function_call", "must be \"none\", \"auto\" or null: function calls are not supported", IsNoneOrAuto),
-        new("response_format", "must be {\"type\":\"text\"} or null: structured output is not supported", IsTextFormat),
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
         new("modalities", "must be [\"text\"] or null: only text output is supported", IsTextOnly),
         new("audio", "must be null: audio output is not supported", static _ => false),
@@ -63,12 +62,6 @@ public static class OpenAiUnsupportedFields
         value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String && value[0].ValueEquals("text");
 
     private static bool IsNoneOrAuto(JsonElement value) => value.ValueKind == JsonValueKind.String && (value.ValueEquals("none") || value.ValueEquals("auto"));
-
-    private static bool IsTextFormat(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Object
-        && JsonFields.TryGet(value, "type", out JsonElement type)
-        && type.ValueKind == JsonValueKind.String
-        && type.ValueEquals("text");
 
     private readonly record struct Field(string Name, string Rule, Func<JsonElement, bool> AsksNothing);
 }

@@ -59,6 +59,7 @@ public static class RunRequestParser
         double? frequencyPenalty = fields.Read(root, RequestFields.FrequencyPenalty, Api);
         double? presencePenalty = fields.Read(root, RequestFields.PresencePenalty, Api);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
+        ResponseFormat? responseFormat = ResponseFormatParser.Parse(root, fields);
         bool rejectIfBusy = false;
         if (fields.ReadObject(root, "options", "options") is JsonElement options)
         {
@@ -86,6 +87,7 @@ public static class RunRequestParser
             PresencePenalty = presencePenalty,
             RejectIfBusy = rejectIfBusy,
             Stop = stop,
+            ResponseFormat = responseFormat,
         });
     }
 }

@@ -18,6 +18,7 @@ internal sealed class GenAIModel : IDisposable
     private readonly Model? _model;
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
+    private Structured.TokenMask? _tokenMask;
 
     private GenAIModel(Model? model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
     {
@@ -52,6 +53,14 @@ internal sealed class GenAIModel : IDisposable
     /// vocabulary could not be read (<see cref="VocabularyError"/> says why), and then log probabilities are refused.
     /// </summary>
     public TokenVocabulary? Vocabulary { get; }
+
+    /// <summary>
+    /// Gets the trie of the vocabulary's token bytes for structured output, built on first use (special tokens and the
+    /// end of sequence left out); <see langword="null"/> without a <see cref="Vocabulary"/>.
+    /// </summary>
+    public Structured.TokenMask? TokenMask => Vocabulary is { } vocabulary
+        ? LazyInitializer.EnsureInitialized(ref _tokenMask, () => new Structured.TokenMask(vocabulary.Count, id => vocabulary.BytesOf(id).ToArray(), id => id == EosTokenId || vocabulary.IsSpecial(id)))
+        : null;
 
     /// <summary>Why <see cref="Vocabulary"/> could not be read, or <see langword="null"/>.</summary>
     public string? VocabularyError { get; }

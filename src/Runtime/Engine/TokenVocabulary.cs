@@ -18,12 +18,23 @@ internal sealed class TokenVocabulary
 
     private readonly string[] _texts;
     private readonly byte[][] _bytes;
+    private readonly HashSet<int> _special;
 
-    private TokenVocabulary(string[] texts, byte[][] bytes)
+    private TokenVocabulary(string[] texts, byte[][] bytes, HashSet<int> special)
     {
         _texts = texts;
         _bytes = bytes;
+        _special = special;
     }
+
+    /// <summary>Gets the number of token ids (the highest id + 1).</summary>
+    public int Count => _bytes.Length;
+
+    /// <summary>The bytes a token adds to the text; empty for an id the vocabulary lacks.</summary>
+    public ReadOnlySpan<byte> BytesOf(int tokenId) => (uint)tokenId < (uint)_bytes.Length && _bytes[tokenId] is { } bytes ? bytes : [];
+
+    /// <summary>Whether a token is a special one (<c>added_tokens</c> marked <c>special</c>, such as <c>&lt;s&gt;</c>): it adds no text.</summary>
+    public bool IsSpecial(int tokenId) => _special.Contains(tokenId);
 
     /// <summary>Reads the vocabulary of the model in <paramref name="folder"/>.</summary>
     /// <exception cref="AiTextGenerationException">The tokenizer file is missing, has no <c>model.vocab</c> object, or is malformed.</exception>
@@ -33,6 +44,7 @@ internal sealed class TokenVocabulary
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "tokenizer.json")));
             var pieces = new Dictionary<int, string>();
+            var special = new HashSet<int>();
             foreach (var entry in document.RootElement.GetProperty("model").GetProperty("vocab").EnumerateObject())
             {
                 pieces[Id(entry.Value)] = entry.Name;
@@ -42,8 +54,13 @@ internal sealed class TokenVocabulary
             {
                 foreach (var token in added.EnumerateArray())
                 {
-                    pieces[Id(token.GetProperty("id"))] = token.GetProperty("content").GetString()
+                    var id = Id(token.GetProperty("id"));
+                    pieces[id] = token.GetProperty("content").GetString()
                         ?? throw new FormatException("an added token has no content");
+                    if (token.TryGetProperty("special", out var isSpecial) && isSpecial.ValueKind == JsonValueKind.True)
+                    {
+                        special.Add(id);
+                    }
                 }
             }
 
@@ -52,11 +69,11 @@ internal sealed class TokenVocabulary
             var bytes = new byte[size][];
             foreach (var (id, piece) in pieces)
             {
-                bytes[id] = BytesOf(piece);
+                bytes[id] = Decode(piece);
                 texts[id] = Encoding.UTF8.GetString(bytes[id]);
             }
 
-            return new TokenVocabulary(texts, bytes);
+            return new TokenVocabulary(texts, bytes, special);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -73,7 +90,7 @@ internal sealed class TokenVocabulary
     private static int Id(JsonElement id) =>
         id.GetInt32() is >= 0 and < MaxVocabulary and var value ? value : throw new FormatException($"token id {id} is outside 0..{MaxVocabulary - 1}");
 
-    private static byte[] BytesOf(string piece) =>
+    private static byte[] Decode(string piece) =>
         piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece.EndsWith('>')
             && byte.TryParse(piece.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
             ? [value]

@@ -75,6 +75,17 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"logprobs: log probabilities are not available for {modelId}: {unavailable}");
         }
 
+        Structured.IJsonConstraint? constraint = null;
+        if (request.ResponseFormat is { Kind: not ResponseFormatKind.Text } format)
+        {
+            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            {
+                throw new AiTextGenerationException(AiErrorKind.BadInput, $"response_format: structured output is not available for {modelId}: {noVocabulary}");
+            }
+
+            constraint = Structured.ConstraintFactory.Create(format);
+        }
+
         var replica = served.ReplicaFor(request.SessionAffinity);
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {
@@ -83,7 +94,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
         var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId), request.Stop);
-        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs };
+        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint };
         if (!replica.TryEnqueue(sequence))
         {
             timeout.Dispose();

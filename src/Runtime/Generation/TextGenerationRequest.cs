@@ -61,6 +61,14 @@ public sealed record TextGenerationRequest
     public IReadOnlyList<string>? Stop { get; init; }
 
     /// <summary>
+    /// Gets the structured-output format: with <see cref="ResponseFormatKind.JsonObject"/> or
+    /// <see cref="ResponseFormatKind.JsonSchema"/> only tokens that keep the text a prefix of such a value can be picked,
+    /// and the sequence ends as <see cref="FinishReason.Stop"/> when the value is complete (continuous scheduler only).
+    /// <see langword="null"/>: free text.
+    /// </summary>
+    public ResponseFormat? ResponseFormat { get; init; }
+
+    /// <summary>
     /// Gets a conversation's key (Workers AI's <c>x-session-affinity</c> header): requests with the same key go to the
     /// same replica, where the conversation's earlier turns are still in the prefix cache; <see langword="null"/>: the
     /// least-loaded replica.

@@ -154,7 +154,10 @@ internal sealed class ContinuousLoop : IBatchLoop
             try
             {
                 _history.Begin(slot, request.PromptTokens);
-                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens)) { Length = shared };
+                var constrained = request.Constraint is { } constraint && _model.TokenMask is { } mask && _model.Vocabulary is { } vocabulary
+                    ? new Structured.ConstrainedDecoding(constraint, mask, vocabulary, _model.EosTokenId)
+                    : null;
+                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens, constrained)) { Length = shared };
                 _prefillOrder.Add(slot);
                 Volatile.Write(ref _active, _active + 1);
                 _statistics.RecordAdmitted(1);
@@ -371,9 +374,9 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
 
         var text = sequence.Stream.Decode(token);
-        if (request.Output.Publish(new TextPiece(text, token, logprobs)))
+        if (request.Output.Publish(new TextPiece(text, token, logprobs)) || sequence.Sampler.ConstraintFinal)
         {
-            // The token completed a stop string: the slot is freed at this step.
+            // The token completed a stop string, or a structured value no byte can extend: the slot is freed at this step.
             Finish(slot, FinishReason.Stop);
             return;
         }

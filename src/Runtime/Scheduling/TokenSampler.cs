@@ -12,12 +12,18 @@ internal sealed class TokenSampler
     private readonly Random _random;
     private readonly HashSet<int> _seen = [];
     private readonly Dictionary<int, int> _generated = [];
+    private readonly Structured.ConstrainedDecoding? _constraint;
     private float[] _scratch = [];
+    private float[] _masked = [];
 
     /// <summary>Creates a sampler; <paramref name="promptTokens"/> count as seen for the repetition penalty.</summary>
-    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptTokens)
+    /// <param name="settings">How to pick.</param>
+    /// <param name="promptTokens">The prompt.</param>
+    /// <param name="constraint">Structured output: tokens the constraint refuses are never picked; sampling applies to the rest.</param>
+    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptTokens, Structured.ConstrainedDecoding? constraint = null)
     {
         _settings = settings;
+        _constraint = constraint;
         _random = settings.Seed is { } seed ? new Random(SamplingSettings.FoldSeed(seed)) : new Random();
         if (settings.RepetitionPenalty != 1)
         {
@@ -28,10 +34,32 @@ internal sealed class TokenSampler
         }
     }
 
+    /// <summary>Gets a value indicating whether a structured-output value is complete and cannot go on: the sequence ends.</summary>
+    public bool ConstraintFinal => _constraint?.IsFinal ?? false;
+
     /// <summary>The next token for <paramref name="logits"/>, which is left unchanged.</summary>
     public int Next(ReadOnlySpan<float> logits)
     {
+        if (_constraint is { } constraint)
+        {
+            if (_masked.Length != logits.Length)
+            {
+                _masked = new float[logits.Length];
+            }
+
+            logits.CopyTo(_masked);
+            constraint.Mask(_masked);
+            logits = _masked;
+        }
+
         var token = _settings.DoSample || _settings.RepetitionPenalty != 1 || _settings.HasTokenPenalties ? Pick(logits) : ArgMax(logits);
+        if (float.IsNegativeInfinity(logits[token]))
+        {
+            // Sampling over scores of which some are −∞ (masked) can only land on one when fewer than top-k remain.
+            token = ArgMax(logits);
+        }
+
+        _constraint?.Accept(token);
         if (_settings.RepetitionPenalty != 1)
         {
             _seen.Add(token);

@@ -307,12 +307,34 @@ public sealed class OpenAiRequestParserTests
     [InlineData(""","functions":[{"name":"f"}]""", "functions", "must be empty or null: function calls are not supported")]
     [InlineData(""","tool_choice":"required" """, "tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported")]
     [InlineData(""","function_call":{"name":"f"}""", "function_call", "must be \"none\", \"auto\" or null: function calls are not supported")]
-    [InlineData(""","response_format":{"type":"json_object"}""", "response_format", "must be {\"type\":\"text\"} or null: structured output is not supported")]
     [InlineData(""","logit_bias":{"1":-100}""", "logit_bias", "must be empty or null: logit bias is not supported")]
     [InlineData(""","modalities":["text","audio"]""", "modalities", "must be [\"text\"] or null: only text output is supported")]
     [InlineData(""","audio":{"voice":"alloy"}""", "audio", "must be null: audio output is not supported")]
     [InlineData(""","web_search_options":{}""", "web_search_options", "must be null: web search is not supported")]
     public void ParseChat_UnsupportedFieldAskingForSomething_IsRefused(string rest, string param, string rule)
+    {
+        Assert.Equal(Invalid(param, rule), Chat(rest).Error);
+    }
+
+    [Theory]
+    [InlineData(""","response_format":{"type":"json_object"}""", ResponseFormatKind.JsonObject, null)]
+    [InlineData(""","response_format":{"type":"json_schema","json_schema":{"name":"n","strict":true,"schema":{"type":"object"}}}""", ResponseFormatKind.JsonSchema, """{"type":"object"}""")]
+    [InlineData(""","response_format":{"type":"json_schema","json_schema":{"type":"array","items":{"type":"string"}}}""", ResponseFormatKind.JsonSchema, """{"type":"array","items":{"type":"string"}}""")]
+    public void ParseChat_ResponseFormat_IsMapped(string rest, ResponseFormatKind kind, string? schema)
+    {
+        ResponseFormat format = Succeeds(Chat(rest)).Generation.ResponseFormat!;
+
+        Assert.Equal(kind, format.Kind);
+        Assert.Equal(schema, format.Schema?.GetRawText());
+    }
+
+    [Theory]
+    [InlineData(""","response_format":"json_object" """, "response_format", "must be an object")]
+    [InlineData(""","response_format":{"type":"xml"}""", "response_format.type", "must be \"text\", \"json_object\" or \"json_schema\"")]
+    [InlineData(""","response_format":{}""", "response_format.type", "is required: \"text\", \"json_object\" or \"json_schema\"")]
+    [InlineData(""","response_format":{"type":"json_schema"}""", "response_format.json_schema", "is required: a JSON Schema, or {name, schema, strict}")]
+    [InlineData(""","response_format":{"type":"json_schema","json_schema":{"name":"n","schema":5}}""", "response_format.json_schema.schema", "must be an object")]
+    public void ParseChat_ResponseFormatInvalid_FailsNamingIt(string rest, string param, string rule)
     {
         Assert.Equal(Invalid(param, rule), Chat(rest).Error);
     }
