@@ -13,6 +13,12 @@ internal interface IJsonConstraint
     /// <summary>The state after <paramref name="b"/>, or <see langword="null"/> when the byte cannot come next.</summary>
     JsonConstraintState? Advance(JsonConstraintState state, byte b);
 
+    /// <summary>
+    /// Whether the state is inside a free string between two characters: there any byte of 0x20–0x7F but <c>"</c> and
+    /// <c>\</c> is taken and leaves the state as it is, so the mask need not walk the tokens made only of those.
+    /// </summary>
+    bool IsInFreeString(JsonConstraintState state);
+
     /// <summary>Whether the text so far is a whole accepted value (generation may end here).</summary>
     bool IsComplete(JsonConstraintState state);
 

@@ -66,6 +66,13 @@ internal sealed class JsonGrammar
         }
     }
 
+    /// <summary>
+    /// Whether the state is inside a free string between two characters (no escape or multi-byte character begun),
+    /// where any printable ASCII byte but <c>"</c> and <c>\</c> leaves the state as it is.
+    /// </summary>
+    public static bool IsInFreeString(JsonConstraintState state) =>
+        state is ParseFrame { Kind: FrameKind.String, Sub: JsonLexer.StringNormal };
+
     /// <summary>Whether the text so far is a whole accepted value.</summary>
     public static bool IsComplete(JsonConstraintState state)
     {
@@ -130,6 +137,11 @@ internal sealed class JsonGrammar
                 if (next == JsonLexer.StringEnd)
                 {
                     sink.Add(Complete(frame.Parent!));
+                }
+                else if (next == frame.Sub)
+                {
+                    // Frames are immutable: the same string state again is the same frame, and costs nothing.
+                    sink.Add(frame);
                 }
                 else if (next != JsonLexer.Reject)
                 {

@@ -21,6 +21,9 @@ internal sealed class JsonSchemaConstraint : IJsonConstraint
     /// <inheritdoc />
     public JsonConstraintState? Advance(JsonConstraintState state, byte b) => grammar.Advance(state, b);
 
+    /// <inheritdoc/>
+    public bool IsInFreeString(JsonConstraintState state) => JsonGrammar.IsInFreeString(state);
+
     /// <inheritdoc />
     public bool IsComplete(JsonConstraintState state) => JsonGrammar.IsComplete(state);
 

@@ -30,6 +30,9 @@ internal sealed class JsonValueConstraint : IJsonConstraint
     /// <inheritdoc />
     public JsonConstraintState? Advance(JsonConstraintState state, byte b) => grammar.Advance(state, b);
 
+    /// <inheritdoc/>
+    public bool IsInFreeString(JsonConstraintState state) => JsonGrammar.IsInFreeString(state);
+
     /// <inheritdoc />
     public bool IsComplete(JsonConstraintState state) => JsonGrammar.IsComplete(state);
 

@@ -119,6 +119,33 @@ public sealed class OfficialClientsTests(EmberHostFixture host, OfficialClients 
     }
 
     [Fact]
+    public async Task ChatCompletionsCreate_JsonSchema_AnswersAValueOfTheSchema()
+    {
+        JsonElement structured = (await RunAsync()).GetProperty("openai").GetProperty("structured");
+
+        JsonElement choice = Assert.Single(structured.GetProperty("choices").EnumerateArray().ToArray());
+        Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        using JsonDocument value = JsonDocument.Parse(choice.GetProperty("message").GetProperty("content").GetString()!);
+        Assert.Equal(["ok", "level", "count"], value.RootElement.EnumerateObject().Select(property => property.Name));
+        Assert.True(value.RootElement.GetProperty("ok").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        Assert.True(value.RootElement.GetProperty("level").GetString() is "low" or "high");
+        Assert.Equal(JsonValueKind.Number, value.RootElement.GetProperty("count").ValueKind);
+        Assert.True(value.RootElement.GetProperty("count").TryGetInt64(out _));
+    }
+
+    [Fact]
+    public async Task AiRun_Stop_EndsTheAnswerBeforeTheStopString()
+    {
+        JsonElement run = (await RunAsync()).GetProperty("cloudflare");
+        string full = run.GetProperty("prompt").GetProperty("response").GetString()!;
+        string stop = run.GetProperty("stop").GetProperty("stop").GetString()!;
+
+        string cut = run.GetProperty("stop").GetProperty("result").GetProperty("response").GetString()!;
+
+        Assert.Equal(full[..full.IndexOf(stop, StringComparison.Ordinal)], cut);
+    }
+
+    [Fact]
     public async Task ChatCompletionsCreate_Stream_ChunksConcatenateToWorkersAiText()
     {
         JsonElement expected = await DirectRunAsync(MessagesBody);
@@ -167,8 +194,10 @@ public sealed class OfficialClientsTests(EmberHostFixture host, OfficialClients 
         [
             (run + "@ember%2Ftiny-llama", 200, "application/json; charset=utf-8"),
             (run + "@ember%2Ftiny-llama", 200, "application/json; charset=utf-8"),
+            (run + "@ember%2Ftiny-llama", 200, "application/json; charset=utf-8"),
             (run + "@ember%2Ftiny-llama", 200, "text/event-stream"),
             (run + "@cf%2Fember%2Fno-such-model", 400, "application/json; charset=utf-8"),
+            (chat, 200, "application/json; charset=utf-8"),
             (chat, 200, "application/json; charset=utf-8"),
             (chat, 200, "text/event-stream"),
             (chat, 400, "application/json; charset=utf-8"),

@@ -125,7 +125,10 @@ public sealed class JsonSchemaConstraintTests
         Assert.Equal("complete final", Continue(constraint, state, "b\":8}"u8));
     }
 
-    public static TheoryData<string> WalkSchemas =>
+    public static TheoryData<string> WalkSchemas => new(Schemas);
+
+    /// <summary>Gets the 20 schemas of the random walks (and of the model's constrained runs).</summary>
+    public static IReadOnlyList<string> Schemas { get; } =
     [
         Person,
         Optional,

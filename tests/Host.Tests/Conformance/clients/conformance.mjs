@@ -117,6 +117,9 @@ async function cloudflareCalls() {
 
   const promptResult = await client.ai.run(model, { account_id: accountId, prompt, max_tokens: maxTokens, temperature: 0 });
   const messagesResult = await client.ai.run(model, { account_id: accountId, messages, max_tokens: maxTokens, temperature: 0 });
+  // stop through ai.run: a piece of the prompt's own answer, so the answer must end just before it.
+  const stop = promptResult.response.slice(3, 7);
+  const stopResult = await client.ai.run(model, { account_id: accountId, prompt, max_tokens: maxTokens, temperature: 0, stop: [stop] });
 
   // The SDK has no SSE decoder for ai.run: awaiting a streamed run parses the body as text and unwraps `.result`,
   // which a stream has none of. Its documented way to a raw body is `.asResponse()`, which gives the fetch Response.
@@ -134,6 +137,7 @@ async function cloudflareCalls() {
   return {
     prompt: promptResult,
     messages: messagesResult,
+    stop: { stop, result: stopResult },
     stream: {
       status: response.status,
       content_type: response.headers.get('content-type'),
@@ -159,6 +163,25 @@ async function openaiCalls() {
   });
 
   const completion = await client.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0 });
+  const structured = await client.chat.completions.create({
+    model,
+    messages,
+    max_tokens: 160,
+    temperature: 0,
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'verdict',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { ok: { type: 'boolean' }, level: { enum: ['low', 'high'] }, count: { type: 'integer' } },
+          required: ['ok', 'level', 'count'],
+          additionalProperties: false,
+        },
+      },
+    },
+  });
 
   const stream = await client.chat.completions.create({
     model,
@@ -180,6 +203,7 @@ async function openaiCalls() {
 
   return {
     completion,
+    structured,
     stream: {
       chunk_count: chunks.length,
       objects: [...new Set(chunks.map((chunk) => chunk.object))],
