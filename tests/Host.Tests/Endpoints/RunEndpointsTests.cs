@@ -99,6 +99,46 @@ public sealed class RunEndpointsTests(EmberHostFixture host)
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_ResponseFormatJsonSchema_AnswersAValueOfTheSchema(bool stream)
+    {
+        using HttpClient client = host.CreateClient();
+        const string schema = """{"type":"object","properties":{"ok":{"type":"boolean"},"level":{"enum":["low","high"]}},"required":["ok","level"],"additionalProperties":false}""";
+        string body = $$$"""{"prompt":"Is the sea deep?","max_tokens":64,"temperature":0,"stream":{{{(stream ? "true" : "false")}}},"response_format":{"type":"json_schema","json_schema":{{{schema}}}}}""";
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json(body));
+
+        string text;
+        if (stream)
+        {
+            IReadOnlyList<string> events = ApiAssert.SseEvents(await response.Content.ReadAsStringAsync());
+            text = string.Concat(events.Take(events.Count - 2).Select(item => JsonDocument.Parse(item).RootElement.GetProperty("response").GetString()));
+        }
+        else
+        {
+            text = (await ApiAssert.SuccessAsync(response)).GetProperty("response").GetString()!;
+        }
+
+        using JsonDocument value = JsonDocument.Parse(text);
+        Assert.Equal(["ok", "level"], value.RootElement.EnumerateObject().Select(property => property.Name));
+        Assert.True(value.RootElement.GetProperty("ok").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        Assert.True(value.RootElement.GetProperty("level").GetString() is "low" or "high");
+    }
+
+    [Theory]
+    [InlineData("""{"type":"json_schema","json_schema":{"type":"object","properties":{"a":{"type":"integer","minimum":1}},"required":["a"]}}""", "response_format.json_schema: schema /properties/a: 'minimum' is not supported")]
+    [InlineData("""{"type":"yaml"}""", "response_format.type: must be \"text\", \"json_object\" or \"json_schema\"")]
+    public async Task Run_ResponseFormatInvalid_Returns400Code5006NamingIt(string format, string message)
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(ApiAssert.RunPath(Tiny), ApiAssert.Json("""{"prompt":"hi","response_format":""" + format + "}"));
+
+        await ApiAssert.ErrorAsync(response, System.Net.HttpStatusCode.BadRequest, 5006, message, exact: true);
+    }
+
+    [Theory]
     [InlineData(""","stop":""" + "\"\"", "stop: must be a string of 1 to 131072 characters")]
     [InlineData(""","stop":["a","b","c","d","e"]""", "stop: must be a string or an array of at most 4 strings")]
     [InlineData(""","stop":[1]""", "stop[0]: must be a string")]
