@@ -133,6 +133,8 @@ public sealed class ModelSearchEndpoints
             new("default_max_tokens", Invariant(limits.DefaultMaxTokens)),
             new("default_max_tokens_stream", Invariant(limits.DefaultMaxTokensStream)),
             new("installed", _inventory.IsInstalled(entry.Id) ? "true" : "false"),
+            new("stop", "true"),
+            new("response_format", _inventory.TakesStructuredOutput(entry.Id) ? "true" : "false"),
         ];
         return new ModelSearchItem(
             ModelIdentity.For(entry.Id).ToString(),

@@ -20,4 +20,12 @@ public interface IModelInventory
     /// <param name="entry">The catalog entry.</param>
     /// <returns>The limits requests are checked against.</returns>
     ModelLimits LimitsOf(CatalogEntry entry);
+
+    /// <summary>
+    /// Tells whether an installed model takes <c>response_format</c> (structured output) and log probabilities: its
+    /// scheduler is the continuous one and its tokenizer's vocabulary could be read. Stop strings every model takes.
+    /// </summary>
+    /// <param name="modelId">A catalog model id.</param>
+    /// <returns><see langword="false"/> for a model not installed here.</returns>
+    bool TakesStructuredOutput(string modelId);
 }

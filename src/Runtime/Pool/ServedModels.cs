@@ -26,6 +26,10 @@ internal sealed class ServedModels : IModelInventory, IModelReadiness
     public bool IsInstalled(string modelId) => _models.ContainsKey(modelId);
 
     /// <inheritdoc/>
+    public bool TakesStructuredOutput(string modelId) =>
+        _models.TryGetValue(modelId, out var served) && served.Replicas[0].Abilities.LogprobsUnavailable is null;
+
+    /// <inheritdoc/>
     public ModelLimits LimitsOf(CatalogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -15,4 +15,7 @@ public sealed class FakeModelPool : IModelReadiness, IModelInventory
 
     /// <inheritdoc />
     public ModelLimits LimitsOf(CatalogEntry entry) => entry.Limits;
+
+    /// <inheritdoc />
+    public bool TakesStructuredOutput(string modelId) => IsInstalled(modelId);
 }
