@@ -137,8 +137,7 @@ public static class OpenAiRequestParser
     {
         ArgumentNullException.ThrowIfNull(model);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
-        // Structured output is chat's (OpenAI's completions endpoint has no response_format): completions ignore it.
-        ResponseFormat? responseFormat = api == RequestApis.OpenAiChat ? ResponseFormatParser.Parse(root, fields) : null;
+        ResponseFormat? responseFormat = ResponseFormatParser.Parse(root, fields);
         OpenAiUnsupportedFields.Check(root, fields, api);
         return fields.Error is { } error ? error : new Parsed<OpenAiRequest>(new OpenAiRequest(model, request with { Stop = stop, ResponseFormat = responseFormat }, includeUsage));
     }

@@ -472,8 +472,16 @@ public sealed class OpenAiRequestParserTests
     [Fact]
     public void ParseCompletion_ChatOnlyFields_AreIgnored()
     {
-        OpenAiRequest request = Succeeds(Completion(""","tools":[{"type":"function"}],"response_format":{"type":"json_object"},"messages":5"""));
+        OpenAiRequest request = Succeeds(Completion(""","tools":[{"type":"function"}],"messages":5"""));
 
         Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true }, request.Generation);
+    }
+
+    [Fact]
+    public void ParseCompletion_ResponseFormat_IsMappedAsOnChat()
+    {
+        OpenAiRequest request = Succeeds(Completion(""","response_format":{"type":"json_object"}"""));
+
+        Assert.Equal(ResponseFormatKind.JsonObject, request.Generation.ResponseFormat!.Kind);
     }
 }
