@@ -13,6 +13,9 @@ public sealed class StopSequenceFilterTests
     [InlineData(new[] { "abc" }, new string[0], "abc", false)]
     [InlineData(new[] { "ab", "ab" }, new[] { "abx" }, "abab", false)]
     [InlineData(new[] { "STOP" }, new[] { "STOP" }, "", true)]
+    [InlineData(new[] { "caf", "é 日", "本語" }, new[] { "日本" }, "café ", true)]
+    [InlineData(new[] { "a😀", "b" }, new[] { "😀b" }, "a", true)]
+    [InlineData(new[] { "x😀" }, new[] { "😀😀" }, "x😀", false)]
     public void Push_Pieces_CutAtFirstStop(string[] pieces, string[] stops, string expected, bool stopped)
     {
         var filter = new StopSequenceFilter(stops);
