@@ -251,11 +251,13 @@ public sealed class SqliteBatchStore : IBatchStore
                 string model;
                 string body;
                 int attempt;
+                // CROSS JOIN keeps the jobs outer: open jobs in order (batch_jobs_open), each one's pending items
+                // (batch_items_pending), stopping at the first match rather than sorting every pending item.
                 using (SqliteCommand next = Command(
                     connection,
                     """
                     SELECT i.request_id, i.idx, j.model, i.body, i.attempts
-                    FROM batch_jobs AS j JOIN batch_items AS i ON i.request_id = j.request_id
+                    FROM batch_jobs AS j CROSS JOIN batch_items AS i ON i.request_id = j.request_id
                     WHERE j.finished IS NULL AND i.status <> 2 AND (i.status = 0 OR i.lease_until <= $now)
                     ORDER BY j.created, j.request_id, i.idx
                     LIMIT 1;
