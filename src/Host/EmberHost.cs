@@ -86,6 +86,7 @@ public static class EmberHost
         string configFile = ResolveConfigFile(builder.Configuration[ConfigKey], builder.Environment.ContentRootPath)
             ?? throw new FileNotFoundException($"No {DefaultConfigFile} in {builder.Environment.ContentRootPath} or above it; pass --config <file>.", DefaultConfigFile);
         builder.Services.AddEmberRuntime(builder.Configuration, Path.GetDirectoryName(configFile)!);
+        builder.Services.AddEmberBatch(builder.Configuration, Path.GetDirectoryName(configFile)!);
         return builder;
     }
 

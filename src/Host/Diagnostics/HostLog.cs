@@ -52,4 +52,16 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Error, Message = "Runtime failure for {Model}")]
     public static partial void RuntimeFailure(ILogger logger, string model, Exception exception);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Batch job {RequestId} for {Model} submitted: {Items} items, {Refused} refused at submission")]
+    public static partial void BatchSubmitted(ILogger logger, string requestId, string model, int items, int refused);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Information, Message = "Batch job {RequestId} finished")]
+    public static partial void BatchFinished(ILogger logger, string requestId);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "Batch item {RequestId}#{Index} attempt {Attempt} failed: {Kind}")]
+    public static partial void BatchItemFailed(ILogger logger, string requestId, int index, int attempt, string kind);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Error, Message = "The batch worker failed; it retries after its poll interval")]
+    public static partial void BatchWorkerFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ember.Host.Batch;
 using Ember.Host.Configuration;
 using Ember.Host.Errors;
 using Ember.Host.Responses;
@@ -19,6 +20,7 @@ namespace Ember.Host.Endpoints;
 public sealed class RunEndpoints
 {
     private readonly GenerationExchange _exchange;
+    private readonly BatchEndpoint? _batch;
     private readonly IModelInventory _inventory;
     private readonly ILogger<RunEndpoints> _logger;
     private readonly long _maxBodyBytes;
@@ -28,8 +30,10 @@ public sealed class RunEndpoints
     /// <param name="inventory">Gives each model's limits as served.</param>
     /// <param name="options">The body limit.</param>
     /// <param name="logger">Logs refusals.</param>
-    public RunEndpoints(GenerationExchange exchange, IModelInventory inventory, IOptions<EmberHostOptions> options, ILogger<RunEndpoints> logger)
+    /// <param name="batch">The batch API, or <see langword="null"/> where it is not registered (then <c>queueRequest</c> is refused).</param>
+    public RunEndpoints(GenerationExchange exchange, IModelInventory inventory, IOptions<EmberHostOptions> options, ILogger<RunEndpoints> logger, BatchEndpoint? batch = null)
     {
+        _batch = batch;
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(options);
@@ -68,6 +72,14 @@ public sealed class RunEndpoints
             return;
         }
 
+        if (string.Equals(context.Request.Query["queueRequest"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            await (_batch is null
+                ? GenerationExchange.FailAsync(context, _logger, ErrorMapping.InvalidInput("queueRequest", "the batch API is not enabled on this server"))
+                : _batch.HandleAsync(context, model)).ConfigureAwait(false);
+            return;
+        }
+
         Parsed<JsonDocument> body = await RequestBodyReader.ReadJsonAsync(context.Request, _maxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (!body.Succeeded)
         {
@@ -78,6 +90,13 @@ public sealed class RunEndpoints
         Parsed<TextGenerationRequest> parsed;
         using (JsonDocument document = body.Value)
         {
+            if (_batch is not null && BatchEndpoint.IsPoll(document.RootElement))
+            {
+                // A poll may come without queueRequest (as the Workers binding's REST form sends it).
+                await _batch.HandleAsync(context, model, document.RootElement).ConfigureAwait(false);
+                return;
+            }
+
             parsed = RunRequestParser.Parse(document.RootElement, _inventory.LimitsOf(model));
         }
 

@@ -94,7 +94,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
         var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId), request.Stop);
-        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint };
+        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint, Priority = request.Priority };
         if (!replica.TryEnqueue(sequence))
         {
             timeout.Dispose();

@@ -74,4 +74,7 @@ public sealed record TextGenerationRequest
     /// least-loaded replica.
     /// </summary>
     public string? SessionAffinity { get; init; }
+
+    /// <summary>Gets the request's priority: batch items wait behind every interactive request of the replica's queue.</summary>
+    public RequestPriority Priority { get; init; }
 }

@@ -11,6 +11,9 @@ namespace Ember.Runtime.Scheduling;
 internal sealed class RequestQueue : IDisposable
 {
     private readonly LinkedList<SequenceRequest> _items = new();
+
+    // Batch items wait behind every interactive request: they are taken only while no interactive request waits.
+    private readonly LinkedList<SequenceRequest> _batch = new();
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly int _bound;
@@ -26,7 +29,7 @@ internal sealed class RequestQueue : IDisposable
         {
             lock (_lock)
             {
-                return _items.Count;
+                return _items.Count + _batch.Count;
             }
         }
     }
@@ -42,12 +45,13 @@ internal sealed class RequestQueue : IDisposable
         lock (_lock)
         {
             closed = _closed;
-            if (closed is null && _items.Count >= _bound)
+            if (closed is null && _items.Count + _batch.Count >= _bound)
             {
                 return false;
             }
 
-            node = closed is null ? _items.AddLast(request) : new LinkedListNode<SequenceRequest>(request);
+            var queue = request.Priority == Generation.RequestPriority.Batch ? _batch : _items;
+            node = closed is null ? queue.AddLast(request) : new LinkedListNode<SequenceRequest>(request);
         }
 
         if (closed is not null)
@@ -73,9 +77,9 @@ internal sealed class RequestQueue : IDisposable
         var wave = new List<SequenceRequest>();
         lock (_lock)
         {
-            while (wave.Count < max && _items.First is { } first && (wave.Count == 0 || fits(wave, first.Value)))
+            while (wave.Count < max && (_items.First ?? _batch.First) is { } first && (wave.Count == 0 || fits(wave, first.Value)))
             {
-                _items.RemoveFirst();
+                first.List!.Remove(first);
                 wave.Add(first.Value);
             }
         }
@@ -90,8 +94,9 @@ internal sealed class RequestQueue : IDisposable
         lock (_lock)
         {
             _closed ??= error;
-            all = [.. _items];
+            all = [.. _items, .. _batch];
             _items.Clear();
+            _batch.Clear();
         }
 
         foreach (var request in all)
@@ -112,7 +117,7 @@ internal sealed class RequestQueue : IDisposable
                 return;
             }
 
-            _items.Remove(node);
+            node.List.Remove(node);
         }
 
         node.Value.FinishAbandoned();

@@ -43,6 +43,9 @@ internal sealed class SequenceRequest
     /// <summary>How many alternatives to report with each token's log probability; <see langword="null"/>: no log probabilities.</summary>
     public int? TopLogprobs { get; init; }
 
+    /// <summary>Interactive, or a batch item admitted only while no interactive request waits.</summary>
+    public Generation.RequestPriority Priority { get; init; }
+
     /// <summary>The structured-output constraint the sampler applies, or <see langword="null"/> for free text.</summary>
     public Structured.IJsonConstraint? Constraint { get; init; }
 
