@@ -22,6 +22,7 @@ public static class EmberBatchServiceCollectionExtensions
             .PostConfigure(options => options.Folder = Path.GetFullPath(options.Folder, baseDirectory));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchOptions>, BatchOptionsValidator>());
         services.TryAddSingleton<BatchProgress>();
+        services.TryAddSingleton<BatchMeters>();
         services.TryAddSingleton<IBatchStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<BatchOptions>>().Value;

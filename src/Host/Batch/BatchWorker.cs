@@ -26,14 +26,16 @@ public sealed class BatchWorker : BackgroundService
     private readonly IAiTextGeneration _generation;
     private readonly IModelInventory _inventory;
     private readonly BatchProgress _progress;
+    private readonly BatchMeters _meters;
     private readonly TimeProvider _time;
     private readonly BatchOptions _options;
     private readonly ILogger<BatchWorker> _logger;
     private readonly string _node = $"{Environment.MachineName}/{Environment.ProcessId}/{BatchIds.NewRequestId()[..8]}";
 
     /// <summary>Creates the worker.</summary>
-    public BatchWorker(IBatchStore store, IAiTextGeneration generation, IModelInventory inventory, BatchProgress progress, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchWorker> logger)
+    public BatchWorker(IBatchStore store, IAiTextGeneration generation, IModelInventory inventory, BatchProgress progress, BatchMeters meters, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchWorker> logger)
     {
+        _meters = meters;
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _generation = generation;
@@ -104,11 +106,13 @@ public sealed class BatchWorker : BackgroundService
         }
 
         var request = parsed.Value with { Stream = false, RejectIfBusy = false, Priority = RequestPriority.Batch };
+        var started = _time.GetTimestamp();
         try
         {
             TextGenerationResult result = await _generation.RunAsync(model.Id, request, stopping).ConfigureAwait(false);
             var answer = new RunResult(result.Response, WireUsage.From(result.Usage));
             await CompleteAsync(lease, new BatchItemResult(true, JsonSerializer.Serialize(answer, HostJson.Context.RunResult)), CancellationToken.None).ConfigureAwait(false);
+            _meters.ItemRan(_time.GetElapsedTime(started).TotalSeconds, success: true);
         }
         catch (AiTextGenerationException) when (stopping.IsCancellationRequested)
         {
@@ -117,6 +121,7 @@ public sealed class BatchWorker : BackgroundService
         }
         catch (AiTextGenerationException e)
         {
+            _meters.ItemRan(_time.GetElapsedTime(started).TotalSeconds, success: false);
             HostLog.BatchItemFailed(_logger, lease.RequestId, lease.Index, lease.Attempt, e.Kind.ToString());
             var failure = BatchEndpoint.Refusal(ErrorMapping.FromRuntime(e));
             switch (e.Kind)
@@ -150,6 +155,9 @@ public sealed class BatchWorker : BackgroundService
         }
     }
 
+    private async Task CountAsync(CancellationToken cancellationToken) =>
+        _meters.Counted(await _store.CountAsync(cancellationToken).ConfigureAwait(false));
+
     private async Task ReportAsync(string requestId)
     {
         var finished = (await _store.FindAsync(requestId, CancellationToken.None).ConfigureAwait(false))?.Finished is not null;
@@ -168,7 +176,8 @@ public sealed class BatchWorker : BackgroundService
             try
             {
                 await _store.DeleteFinishedAsync(_time.GetUtcNow() - _options.Retention, stopping).ConfigureAwait(false);
-                await Task.Delay(TimeSpan.FromMinutes(1), _time, stopping).ConfigureAwait(false);
+                await CountAsync(stopping).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(10), _time, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -10,5 +10,5 @@ public static class HostMeters
     /// connections, and the .NET runtime's (GC, memory, CPU, thread pool).
     /// </summary>
     public static IReadOnlyList<string> Exported { get; } =
-        [GenerationMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
+        [GenerationMetrics.MeterName, Batch.BatchMeters.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
 }

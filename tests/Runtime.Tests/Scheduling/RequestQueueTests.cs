@@ -14,6 +14,39 @@ public sealed class RequestQueueTests
     private static SequenceRequest Request(CancellationToken caller = default, CancellationToken timeout = default) =>
         new(Model, [1, 2, 3], 4, SamplingSettings.Greedy, new TextGeneration(3, 4), caller, timeout);
 
+    private static SequenceRequest Batch() =>
+        new(Model, [1, 2, 3], 4, SamplingSettings.Greedy, new TextGeneration(3, 4), default, default) { Priority = RequestPriority.Batch };
+
+    [Fact]
+    public void TakeWave_BatchItemsQueuedFirst_ComeAfterEveryInteractiveRequest()
+    {
+        using var queue = new RequestQueue(8);
+        SequenceRequest[] batch = [Batch(), Batch()];
+        SequenceRequest[] interactive = [Request(), Request()];
+        queue.TryEnqueue(batch[0]);
+        queue.TryEnqueue(interactive[0]);
+        queue.TryEnqueue(batch[1]);
+        queue.TryEnqueue(interactive[1]);
+
+        var first = queue.TakeWave(2, static (_, _) => true);
+        var rest = queue.TakeWave(8, static (_, _) => true);
+
+        Assert.Equal(interactive, first);
+        Assert.Equal(batch, rest);
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void TryEnqueue_BatchAndInteractive_ShareTheBound()
+    {
+        using var queue = new RequestQueue(2);
+
+        Assert.True(queue.TryEnqueue(Batch()));
+        Assert.True(queue.TryEnqueue(Request()));
+        Assert.False(queue.TryEnqueue(Request()));
+        Assert.Equal(2, queue.Count);
+    }
+
     [Fact]
     public void TryEnqueue_BelowTheBound_ReturnsTrueAndCounts()
     {
