@@ -163,7 +163,7 @@ public sealed class BatchEndpoint
         }
 
         var responses = new List<BatchResponseItem>(state.Items.Count);
-        var (prompt, completion) = (0, 0);
+        var (prompt, completion, cached) = (0, 0, 0);
         foreach (BatchItemState item in state.Items)
         {
             using JsonDocument result = JsonDocument.Parse(item.Result?.Result ?? "null");
@@ -171,12 +171,13 @@ public sealed class BatchEndpoint
             {
                 prompt += usage.GetProperty("prompt_tokens").GetInt32();
                 completion += usage.GetProperty("completion_tokens").GetInt32();
+                cached += usage.TryGetProperty("prompt_tokens_details", out JsonElement details) ? details.GetProperty("cached_tokens").GetInt32() : 0;
             }
 
             responses.Add(new BatchResponseItem(item.Index, result.RootElement.Clone(), item.Result?.Success ?? false, item.ExternalReference));
         }
 
-        var done = new BatchResponses(responses, new WireUsage(prompt, completion, prompt + completion));
+        var done = new BatchResponses(responses, new WireUsage(prompt, completion, prompt + completion) { PromptTokensDetails = new(cached) });
         await context.Response.WriteAsJsonAsync(new ApiEnvelope<BatchResponses>(done), HostJson.Context.ApiEnvelopeBatchResponses, contentType: null, context.RequestAborted).ConfigureAwait(false);
     }
 
