@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Ember.Host.Batch;
+using Ember.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Ember.Host.Tests.Batch;
+
+/// <summary>
+/// Two Ember nodes sharing one PostgreSQL queue: one is killed (SIGKILL) in the middle of a job, and the other finishes
+/// it after the dead node's leases expire, every item once, with the answers a run without the kill gives.
+/// </summary>
+[Collection(PostgresCollectionDefinition.Name)]
+public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IAsyncLifetime
+{
+    private const string Model = "@ember/tiny-llama";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ember-batch-nodes-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Restart_MidJob_EveryItemCompletesOnceWithTheAnswerOfARunWithoutTheRestart() =>
+        await BatchEndpointTests.RestartMidJobAsync(_folder, await postgres.CreateDatabaseAsync("restart"));
+
+    [Fact]
+    public async Task KillOneOfTwoNodesMidJob_TheOtherFinishesItAfterTheLeaseWithNothingLostOrRepeated()
+    {
+        string database = await postgres.CreateDatabaseAsync("nodes");
+        string[] prompts = ["one fish", "two fish", "red fish", "blue fish"];
+        string Item(int i) => $$"""{"prompt":"{{prompts[i % prompts.Length]}}","max_tokens":200,"temperature":0,"external_reference":"item-{{i}}"}""";
+
+        // Node A in a process of its own, so that it can be killed outright.
+        string folderA = Path.Combine(_folder, "a");
+        Directory.CreateDirectory(folderA);
+        await File.WriteAllTextAsync(Path.Combine(folderA, "runtime.json"), BatchHost.ConfigJson(database));
+        int port = FreePort();
+        using var nodeA = StartNode(Path.Combine(folderA, "runtime.json"), port);
+        using var clientA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        clientA.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
+        await WaitReadyAsync(clientA, nodeA);
+        JsonElement queued = await ApiAssert.SuccessAsync(await clientA.PostAsync(ApiAssert.RunPath(Model) + "?queueRequest=true", ApiAssert.Json("{\"requests\":[" + string.Join(",", Enumerable.Range(0, 80).Select(Item)) + "]}")));
+        string id = queued.GetProperty("request_id").GetString()!;
+
+        // Kill A once it has finished some items and holds others.
+        await WaitForAsync(database, id, done: 2);
+        nodeA.Kill(entireProcessTree: true);
+        await nodeA.WaitForExitAsync();
+
+        await using var nodeB = await BatchHost.StartAsync(Path.Combine(_folder, "b"), database);
+        await nodeB.Services.GetRequiredService<BatchProgress>().WhenFinishedAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(90));
+        using HttpClient clientB = nodeB.CreateClient();
+
+        JsonElement done = await ApiAssert.SuccessAsync(await clientB.PostAsync(ApiAssert.RunPath(Model), ApiAssert.Json($$"""{"request_id":"{{id}}"}""")));
+
+        JsonElement[] responses = [.. done.GetProperty("responses").EnumerateArray()];
+        Assert.Equal(Enumerable.Range(0, 80), responses.Select(item => item.GetProperty("id").GetInt32()));
+        Assert.All(responses, item => Assert.True(item.GetProperty("success").GetBoolean()));
+        var expected = new Dictionary<string, string>();
+        foreach (string prompt in prompts)
+        {
+            expected[prompt] = (await ApiAssert.SuccessAsync(await clientB.PostAsync(ApiAssert.RunPath(Model), ApiAssert.Json($$"""{"prompt":"{{prompt}}","max_tokens":200,"temperature":0}""")))).GetRawText();
+        }
+
+        Assert.All(Enumerable.Range(0, 80), i => Assert.Equal(expected[prompts[i % prompts.Length]], responses[i].GetProperty("result").GetRawText()));
+        long taken = nodeB.Services.GetRequiredService<BatchProgress>().ItemsCompleted;
+        Assert.InRange(taken, 1, 78);
+    }
+
+    private static Process StartNode(string config, int port)
+    {
+        string hostDll = Path.Combine(AppContext.BaseDirectory, "Ember.Host.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { hostDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default", "Warning", "--Auth:Tokens:0", HostFixture.Token })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits for the child node's /readyz: another process, so there is nothing to await but its answers (bounded).</summary>
+    private static async Task WaitReadyAsync(HttpClient client, Process node)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(node.HasExited, $"node A exited with {(node.HasExited ? node.ExitCode : 0)}");
+            try
+            {
+                using HttpResponseMessage ready = await client.GetAsync("readyz");
+                if (ready.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("node A was not ready within 60 s");
+    }
+
+    /// <summary>Waits until the shared database shows <paramref name="done"/> items done and one running (bounded).</summary>
+    private static async Task WaitForAsync(string database, string requestId, int done)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        var deadline = Stopwatch.StartNew();
+        var (lastDone, lastRunning) = (0L, 0L);
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FILTER (WHERE status = 2), count(*) FILTER (WHERE status = 1) FROM ember_batch_items WHERE request_id = @id", connection);
+            command.Parameters.AddWithValue("id", requestId);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            (lastDone, lastRunning) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (lastDone >= done && lastRunning >= 1)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"node A did not get far enough within 60 s: {lastDone} done, {lastRunning} running");
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
