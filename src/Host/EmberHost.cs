@@ -204,7 +204,7 @@ public static class EmberHost
         {
             await StartAsync(app, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException or AiTextGenerationException)
+        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException or AiTextGenerationException or Batch.BatchStoreException)
         {
             // Refused (no tokens on a public address), invalid options (every failure listed), or a model that could
             // not load (a provider that cannot start, a cache that does not fit): the message says which and why.

@@ -33,6 +33,9 @@ internal sealed class BenchmarkOptions
     /// <summary>Mask-cost mode: the structured-output mask's cost per row and step on vocabularies of real sizes.</summary>
     public bool MaskCost { get; private set; }
 
+    /// <summary>HTTP levels measured a second time with a batch job of this many items running on the host; null: not.</summary>
+    public int? WithBatch { get; private set; }
+
     /// <summary>Chat mode: turns per conversation; null: the usual levels.</summary>
     public int? ChatTurns { get; private set; }
 
@@ -85,6 +88,8 @@ internal sealed class BenchmarkOptions
           --sustain SECONDS          sustained-load mode instead of the levels: the highest level's streams kept busy
                                      for SECONDS over HTTP (the engine with --no-http), prompts of ~4-160 tokens,
                                      max_tokens 16-215; reports TTFT p50/p99/p99.9/max, ITL p99 and RSS each minute
+          --with-batch N             http: each level measured again with a batch job of N items submitted just before
+                                     (row http+batch), and the batch items run during it
           --mask-cost                instead of the levels: the structured-output token mask's cost per row and step on
                                      synthetic vocabularies of 1k-128k tokens, one core
           --chat TURNS               chat scenario instead of the levels: the highest level's conversations, each
@@ -124,6 +129,7 @@ internal sealed class BenchmarkOptions
                 case "--sustain": options.SustainSeconds = Positive(Next()); break;
                 case "--chat": options.ChatTurns = Positive(Next()); break;
                 case "--mask-cost": options.MaskCost = true; break;
+                case "--with-batch": options.WithBatch = Positive(Next()); break;
                 case "--abandon-every":
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;

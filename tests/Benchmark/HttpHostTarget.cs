@@ -32,7 +32,25 @@ internal sealed class HttpHostTarget : IStreamingTarget
         _runUri = new Uri($"/client/v4/accounts/bench/ai/run/{ModelCatalog.TinyLlamaId}", UriKind.Relative);
     }
 
-    public string Mode => "http";
+    public string Mode { get; set; } = "http";
+
+    /// <summary>Submits a batch job of <paramref name="items"/> requests (the benchmark's prompts, greedy) to the host.</summary>
+    public async Task SubmitBatchAsync(int items, int maxTokens, CancellationToken cancellationToken)
+    {
+        var requests = new JsonArray([.. Enumerable.Range(0, items).Select(i => (JsonNode)new JsonObject { ["prompt"] = BenchmarkPrompts.For(i), ["max_tokens"] = maxTokens, ["temperature"] = 0 })]);
+        using var content = new StringContent(new JsonObject { ["requests"] = requests }.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await _client.PostAsync(new Uri(_runUri + "?queueRequest=true", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Batch items the host has run so far (its <c>ember_batch_item_duration_seconds_count</c>).</summary>
+    public async Task<double> BatchItemsRunAsync(CancellationToken cancellationToken)
+    {
+        var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return text.Split('\n')
+            .Where(line => line.StartsWith("ember_batch_item_duration_seconds_count", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The built host assembly: <paramref name="given"/>, else Release then Debug output under the repository root.</summary>
     public static string? FindHostDll(string? given)

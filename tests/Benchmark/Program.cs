@@ -122,6 +122,16 @@ if (options.Http)
             {
                 await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, options.ModelSettings).ConfigureAwait(false);
                 await MeasureAsync(http, level).ConfigureAwait(false);
+                if (options.WithBatch is { } batchItems)
+                {
+                    // The same level again while a batch runs: batch items wait behind interactive ones in the queue.
+                    http.Mode = "http+batch";
+                    await http.SubmitBatchAsync(batchItems, options.MaxTokens, ct).ConfigureAwait(false);
+                    var before = await http.BatchItemsRunAsync(ct).ConfigureAwait(false);
+                    await MeasureAsync(http, level).ConfigureAwait(false);
+                    var during = await http.BatchItemsRunAsync(ct).ConfigureAwait(false) - before;
+                    notes[$"http+batch c={level}"] = string.Create(CultureInfo.InvariantCulture, $"{during:F0} of {batchItems} batch items ran during the measured requests");
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
@@ -173,7 +183,7 @@ var report = new BenchmarkReport(
     notes,
     soak);
 Console.WriteLine();
-Console.WriteLine(ResultTable.Render(report, ["one-at-a-time", "engine", "http"]));
+Console.WriteLine(ResultTable.Render(report, options.WithBatch is null ? ["one-at-a-time", "engine", "http"] : ["one-at-a-time", "engine", "http", "http+batch"]));
 if (options.JsonPath is { } jsonPath)
 {
     await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchmarkJsonContext.Default.BenchmarkReport), ct).ConfigureAwait(false);

@@ -157,6 +157,46 @@ public sealed class BatchEndpointTests : IAsyncLifetime
         Assert.InRange(second.Services.GetRequiredService<BatchProgress>().ItemsCompleted, 1, 190);
     }
 
+    [Fact]
+    public async Task Start_OnACorruptDatabase_IsRefusedNamingTheFile()
+    {
+        string file = Path.Combine(_folder, "batch", "batch.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
+
+        var error = await Assert.ThrowsAsync<BatchStoreException>(() => BatchHost.StartAsync(_folder));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FiftyJobsAtOnce_WhileInteractiveRequestsRun_AllFinishAndTheInteractiveAnswersAreUnchanged()
+    {
+        await using var host = await BatchHost.StartAsync(_folder);
+        using HttpClient client = host.CreateClient();
+        const string interactive = """{"prompt":"Tell me about the sea","max_tokens":8,"temperature":0}""";
+        string alone = (await DirectAsync(client, interactive)).GetProperty("response").GetString()!;
+
+        var submissions = Enumerable.Range(0, 50).Select(async job =>
+        {
+            JsonElement queued = await ApiAssert.SuccessAsync(await client.PostAsync(ApiAssert.RunPath(Model) + "?queueRequest=true", ApiAssert.Json($$"""{"requests":[{"prompt":"job {{job}}","max_tokens":4,"temperature":0},{"prompt":"job {{job}} again","max_tokens":4,"temperature":0}]}""")));
+            return queued.GetProperty("request_id").GetString()!;
+        }).ToArray();
+        var interactiveRuns = Enumerable.Range(0, 8).Select(_ => DirectAsync(client, interactive)).ToArray();
+        string[] ids = await Task.WhenAll(submissions);
+        JsonElement[] answers = await Task.WhenAll(interactiveRuns);
+        var progress = host.Services.GetRequiredService<BatchProgress>();
+        await Task.WhenAll(ids.Select(id => progress.WhenFinishedAsync(id, CancellationToken.None))).WaitAsync(Limit);
+
+        Assert.Equal(50, ids.Distinct().Count());
+        Assert.All(answers, answer => Assert.Equal(alone, answer.GetProperty("response").GetString()));
+        foreach (string id in ids)
+        {
+            JsonElement done = await ApiAssert.SuccessAsync(await client.PostAsync(ApiAssert.RunPath(Model), ApiAssert.Json($$"""{"request_id":"{{id}}"}""")));
+            Assert.Equal([true, true], done.GetProperty("responses").EnumerateArray().Select(item => item.GetProperty("success").GetBoolean()));
+        }
+    }
+
     private static async Task<JsonElement> DirectAsync(HttpClient client, string body) =>
         await ApiAssert.SuccessAsync(await client.PostAsync(ApiAssert.RunPath(Model), ApiAssert.Json(body)));
 }
