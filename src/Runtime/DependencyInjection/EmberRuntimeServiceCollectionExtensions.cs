@@ -56,4 +56,17 @@ public static class EmberRuntimeServiceCollectionExtensions
             sp.GetRequiredService<GenerationMetrics>()));
         return services;
     }
+
+    /// <summary>
+    /// Adds an <see cref="Microsoft.Extensions.AI.IChatClient"/> (<see cref="EmberChatClient"/>) over the runtime's
+    /// <see cref="IAiTextGeneration"/>, serving <paramref name="modelId"/> unless a call's options name another model.
+    /// Call <see cref="AddEmberRuntime"/> too.
+    /// </summary>
+    public static IServiceCollection AddEmberChatClient(this IServiceCollection services, string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        services.TryAddSingleton<Microsoft.Extensions.AI.IChatClient>(sp => new EmberChatClient(sp.GetRequiredService<IAiTextGeneration>(), modelId));
+        return services;
+    }
 }

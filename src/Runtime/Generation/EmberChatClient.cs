@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+using AiChatRole = Microsoft.Extensions.AI.ChatRole;
+using EmberChatMessage = Ember.Models.Chat.ChatMessage;
+using EmberChatRole = Ember.Models.Chat.ChatRole;
+
+namespace Ember.Runtime.Generation;
+
+/// <summary>
+/// Ember in process as a Microsoft.Extensions.AI <see cref="IChatClient"/>: every call goes through the same
+/// <see cref="IAiTextGeneration"/> as the HTTP endpoints, so calls from many callers batch together exactly as HTTP
+/// requests do.
+/// </summary>
+/// <remarks>
+/// Options that map: <c>ModelId</c> (else the client's model), <c>Temperature</c>, <c>TopP</c>, <c>TopK</c>,
+/// <c>Seed</c>, <c>MaxOutputTokens</c>, <c>StopSequences</c>, <c>FrequencyPenalty</c>, <c>PresencePenalty</c> and
+/// <c>ResponseFormat</c> (JSON, with or without a schema). Messages are system, user and assistant text; tools are not
+/// supported (a tool message is bad input). Failures are <see cref="AiTextGenerationException"/>s, as from
+/// <see cref="IAiTextGeneration"/>. Thread-safe.
+/// </remarks>
+public sealed class EmberChatClient : IChatClient
+{
+    private readonly IAiTextGeneration _generation;
+    private readonly string _modelId;
+
+    /// <summary>Creates the client over <paramref name="generation"/>, serving <paramref name="modelId"/> unless a call's options name another.</summary>
+    public EmberChatClient(IAiTextGeneration generation, string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        _generation = generation;
+        _modelId = modelId;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (modelId, request) = Map(messages, options, stream: false);
+        var result = await _generation.RunAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Response))
+        {
+            ModelId = modelId,
+            FinishReason = FinishOf(result.FinishReason),
+            Usage = UsageOf(result.Usage),
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (modelId, request) = Map(messages, options, stream: true);
+        var generation = await _generation.StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        var responseId = Guid.NewGuid().ToString("N");
+        await foreach (var piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (piece.Text.Length > 0)
+            {
+                yield return new ChatResponseUpdate(AiChatRole.Assistant, piece.Text) { ModelId = modelId, ResponseId = responseId };
+            }
+        }
+
+        var result = await generation.Completion.ConfigureAwait(false);
+        yield return new ChatResponseUpdate(AiChatRole.Assistant, [new UsageContent(UsageOf(result.Usage))])
+        {
+            ModelId = modelId,
+            ResponseId = responseId,
+            FinishReason = FinishOf(result.FinishReason),
+        };
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("ember", null, _modelId)
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+    }
+
+    private (string ModelId, TextGenerationRequest Request) Map(IEnumerable<AiChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var mapped = new List<EmberChatMessage>();
+        foreach (var message in messages)
+        {
+            var role = message.Role == AiChatRole.System ? EmberChatRole.System
+                : message.Role == AiChatRole.User ? EmberChatRole.User
+                : message.Role == AiChatRole.Assistant ? EmberChatRole.Assistant
+                : throw new AiTextGenerationException(AiErrorKind.BadInput, $"messages: the role '{message.Role}' is not supported (system, user and assistant are)");
+            mapped.Add(new EmberChatMessage(role, message.Text));
+        }
+
+        var request = new TextGenerationRequest
+        {
+            Messages = mapped,
+            Stream = stream,
+            MaxTokens = options?.MaxOutputTokens,
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            TopK = options?.TopK,
+            Seed = options?.Seed,
+            FrequencyPenalty = options?.FrequencyPenalty,
+            PresencePenalty = options?.PresencePenalty,
+            Stop = options?.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
+            ResponseFormat = options?.ResponseFormat switch
+            {
+                ChatResponseFormatJson { Schema: { } schema } => new ResponseFormat(ResponseFormatKind.JsonSchema, schema),
+                ChatResponseFormatJson => new ResponseFormat(ResponseFormatKind.JsonObject),
+                _ => null,
+            },
+        };
+        return (options?.ModelId ?? _modelId, request);
+    }
+
+    private static ChatFinishReason FinishOf(FinishReason reason) =>
+        reason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+
+    private static UsageDetails UsageOf(TextGenerationUsage usage) => new()
+    {
+        InputTokenCount = usage.PromptTokens,
+        OutputTokenCount = usage.CompletionTokens,
+        TotalTokenCount = usage.TotalTokens,
+        CachedInputTokenCount = usage.CachedPromptTokens,
+    };
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Ember.Host.Tests.Deploy;
+
+/// <summary><c>deploy/systemd/ember.service</c>: the hardening and lifecycle settings the README promises, and <c>systemd-analyze verify</c> where the tool exists.</summary>
+public sealed class SystemdUnitTests
+{
+    private static readonly string Unit = Path.Combine(RepositoryRoot(), "deploy", "systemd", "ember.service");
+
+    [Theory]
+    [InlineData("Type=notify")]
+    [InlineData("DynamicUser=yes")]
+    [InlineData("NoNewPrivileges=yes")]
+    [InlineData("ProtectSystem=strict")]
+    [InlineData("Restart=on-failure")]
+    [InlineData("TimeoutStopSec=330")]
+    [InlineData("StateDirectory=ember")]
+    public void Unit_HasTheSetting(string line)
+    {
+        Assert.Contains(line, File.ReadAllLines(Unit));
+    }
+
+    [Fact]
+    public async Task Unit_PassesSystemdAnalyzeVerify_ButForTheBinaryNotInstalledHere()
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze"))
+        {
+            // Not every machine has systemd; the settings above are still checked.
+            Assert.True(File.Exists(Unit));
+            return;
+        }
+
+        var start = new ProcessStartInfo("/usr/bin/systemd-analyze", ["verify", Unit]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        string output = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        string[] problems = [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.Contains("/opt/ember/Ember.Host is not executable", StringComparison.Ordinal))];
+        Assert.Empty(problems);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ember.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("No Ember.slnx above the test folder.");
+    }
+}
