@@ -89,6 +89,19 @@ public sealed class MetricsEndpointTests(MetricsHostFixture host)
     }
 
     [Fact]
+    public async Task Metrics_TheInferencePoolsSignals_AreGaugesInARealScrape()
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.GetAsync("metrics");
+        string scrape = await response.Content.ReadAsStringAsync();
+
+        Assert.All(Deploy.KubernetesManifestsTests.PickerMetrics, metric => Assert.Contains($"# TYPE {metric} gauge", scrape, StringComparison.Ordinal));
+        string utilization = Assert.Single(scrape.Split('\n'), line => line.StartsWith("ember_kv_cache_utilization{", StringComparison.Ordinal) && line.Contains(MetricsHostFixture.ModelId, StringComparison.Ordinal));
+        Assert.InRange(double.Parse(utilization.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), 0, 1);
+    }
+
+    [Fact]
     public async Task Metrics_WithoutToken_Returns401Code10000()
     {
         using HttpClient client = host.CreateClient(authenticated: false);
