@@ -5,14 +5,13 @@ namespace Ember.Host.Batch;
 public sealed class BatchProgress
 {
     private readonly Lock _lock = new();
-    private readonly List<(Func<string, bool> Finished, TaskCompletionSource Done)> _waiters = [];
+    private readonly Dictionary<string, List<TaskCompletionSource>> _jobWaiters = new(StringComparer.Ordinal);
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
-    private readonly List<(long Count, TaskCompletionSource Done)> _counters = [];
+    private readonly List<(long Count, TaskCompletionSource Done)> _countWaiters = [];
+    private long _items;
 
     /// <summary>Gets how many items this node completed.</summary>
     public long ItemsCompleted => Interlocked.Read(ref _items);
-
-    private long _items;
 
     /// <summary>Waits until this node has completed at least <paramref name="count"/> items, or the token fires.</summary>
     public Task WhenItemsCompletedAsync(long count, CancellationToken cancellationToken)
@@ -25,7 +24,7 @@ public sealed class BatchProgress
                 return Task.CompletedTask;
             }
 
-            _counters.Add((count, done));
+            _countWaiters.Add((count, done));
         }
 
         return done.Task.WaitAsync(cancellationToken);
@@ -42,7 +41,12 @@ public sealed class BatchProgress
                 return Task.CompletedTask;
             }
 
-            _waiters.Add((id => id == requestId, done));
+            if (!_jobWaiters.TryGetValue(requestId, out var waiters))
+            {
+                _jobWaiters[requestId] = waiters = [];
+            }
+
+            waiters.Add(done);
         }
 
         return done.Task.WaitAsync(cancellationToken);
@@ -54,12 +58,12 @@ public sealed class BatchProgress
         var items = Interlocked.Increment(ref _items);
         lock (_lock)
         {
-            foreach (var counter in _counters.Where(counter => counter.Count <= items).ToList())
+            foreach (var waiter in _countWaiters.Where(waiter => waiter.Count <= items))
             {
-                counter.Done.TrySetResult();
-                _counters.Remove(counter);
+                waiter.Done.TrySetResult();
             }
 
+            _countWaiters.RemoveAll(waiter => waiter.Count <= items);
             if (!jobFinished)
             {
                 return;
@@ -72,10 +76,9 @@ public sealed class BatchProgress
             }
 
             _finished.Add(requestId);
-            foreach (var waiter in _waiters.Where(waiter => waiter.Finished(requestId)).ToList())
+            if (_jobWaiters.Remove(requestId, out var waiters))
             {
-                waiter.Done.TrySetResult();
-                _waiters.Remove(waiter);
+                waiters.ForEach(waiter => waiter.TrySetResult());
             }
         }
     }

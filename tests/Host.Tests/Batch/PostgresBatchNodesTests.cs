@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Ember.Host.Batch;
 using Ember.Host.Tests.Infrastructure;
@@ -46,7 +45,7 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
         string folderA = Path.Combine(_folder, "a");
         Directory.CreateDirectory(folderA);
         await File.WriteAllTextAsync(Path.Combine(folderA, "runtime.json"), BatchHost.ConfigJson(database));
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         using var nodeA = StartNode(Path.Combine(folderA, "runtime.json"), port);
         using var clientA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         clientA.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
@@ -144,14 +143,5 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
         }
 
         Assert.Fail($"node A did not get far enough within 60 s: {lastDone} done, {lastRunning} running");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Ember.Host.Tests.Infrastructure;
 
 namespace Ember.Host.Tests.Deploy;
 
 /// <summary><c>deploy/k8s</c>: both overlays build offline with <c>kubectl kustomize</c> into the objects the README names.</summary>
 public sealed class KubernetesManifestsTests
 {
-    private static readonly string Root = Path.Combine(RepositoryRoot(), "deploy", "k8s");
+    private static readonly string Root = Path.Combine(ReadmeHostFixture.RepositoryRoot, "deploy", "k8s");
 
     [Theory]
     [InlineData("cpu", "image: ember:cpu", "cpu: \"2\"")]
@@ -48,18 +49,5 @@ public sealed class KubernetesManifestsTests
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(process.ExitCode == 0, await error);
         return await output;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ember.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Ember.slnx above the test folder.");
     }
 }

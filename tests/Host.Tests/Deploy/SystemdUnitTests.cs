@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Ember.Host.Tests.Infrastructure;
 
 namespace Ember.Host.Tests.Deploy;
 
 /// <summary><c>deploy/systemd/ember.service</c>: the hardening and lifecycle settings the README promises, and <c>systemd-analyze verify</c> where the tool exists.</summary>
 public sealed class SystemdUnitTests
 {
-    private static readonly string Unit = Path.Combine(RepositoryRoot(), "deploy", "systemd", "ember.service");
+    private static readonly string Unit = Path.Combine(ReadmeHostFixture.RepositoryRoot, "deploy", "systemd", "ember.service");
 
     [Theory]
     [InlineData("Type=notify")]
@@ -37,18 +38,5 @@ public sealed class SystemdUnitTests
 
         string[] problems = [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.Contains("/opt/ember/Ember.Host is not executable", StringComparison.Ordinal))];
         Assert.Empty(problems);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ember.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Ember.slnx above the test folder.");
     }
 }

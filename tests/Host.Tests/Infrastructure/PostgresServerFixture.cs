@@ -102,7 +102,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             // A free port can be taken between the probe and the start: try a few.
             for (int attempt = 1; ; attempt++)
             {
-                Port = FreePort();
+                Port = LoopbackPorts.Free();
                 try
                 {
                     await StartServerAsync();
@@ -183,13 +183,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     }
 
     private static bool IsRoot() => !OperatingSystem.IsWindows() && Environment.UserName == "root";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The unprivileged user that runs PostgreSQL under root: <c>postgres</c>, else <c>ember-pg</c>, created if need be.</summary>
     private static async Task<string> ServiceUserAsync()
