@@ -3,6 +3,7 @@ using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
+using Ember.Host.Playground;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -120,7 +121,7 @@ public static class EmberHost
         return null;
     }
 
-    /// <summary>Builds the application and its pipeline: ray id, request log, error envelope, auth, endpoints, <c>/metrics</c>.</summary>
+    /// <summary>Builds the application and its pipeline: ray id, request log, error envelope, auth, endpoints, the playground, <c>/metrics</c>.</summary>
     /// <param name="builder">The builder from <see cref="CreateBuilder"/>.</param>
     /// <returns>The application, not yet started.</returns>
     public static WebApplication Build(WebApplicationBuilder builder)
@@ -136,6 +137,7 @@ public static class EmberHost
         RunEndpoints.Map(app);
         OpenAiEndpoints.Map(app);
         ModelSearchEndpoints.Map(app);
+        PlaygroundEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint(ApiRoutes.Metrics);
         return app;
     }

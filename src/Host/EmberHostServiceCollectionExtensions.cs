@@ -3,6 +3,7 @@ using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
+using Ember.Host.Playground;
 using Ember.Host.Responses;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -54,6 +55,8 @@ public static class EmberHostServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new BearerTokenSet(provider.GetRequiredService<IOptions<AuthOptions>>().Value.Tokens));
+        services.TryAddSingleton<ServerActivity>();
+        services.AddHostedService(provider => provider.GetRequiredService<ServerActivity>());
         services.TryAddSingleton<RunEndpoints>();
         services.TryAddSingleton<GenerationExchange>();
         services.TryAddSingleton<OpenAiRequestReader>();

@@ -6,7 +6,7 @@ using Ember.Host.Errors;
 namespace Ember.Host.Auth;
 
 /// <summary>
-/// Requires <c>Authorization: Bearer &lt;token&gt;</c> with a configured token on every path but the probes;
+/// Requires <c>Authorization: Bearer &lt;token&gt;</c> with a configured token on every path but the probes and the playground's files;
 /// anything else gets 401 with code 10000.
 /// </summary>
 /// <remarks>
@@ -42,7 +42,7 @@ public sealed class BearerAuthMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (ApiRoutes.IsProbe(context.Request.Path) || IsAllowed(context))
+        if (ApiRoutes.IsPublic(context.Request.Path) || IsAllowed(context))
         {
             return _next(context);
         }

@@ -38,6 +38,18 @@ public static class ApiRoutes
     /// <summary>Readiness probe; never authenticated.</summary>
     public const string Ready = "/readyz";
 
+    /// <summary>The playground page; never authenticated (the page asks for a token when the API wants one).</summary>
+    public const string Playground = "/";
+
+    /// <summary>The folder of the playground's own files.</summary>
+    public const string PlaygroundFolder = "/playground";
+
+    /// <summary>One of the playground's files (script, style sheet, icon); never authenticated.</summary>
+    public const string PlaygroundFile = PlaygroundFolder + "/{file}";
+
+    /// <summary>The live view's JSON: generated tokens per second, queue and running sequences over the last minutes; needs a token like <see cref="Metrics"/>.</summary>
+    public const string Stats = "/stats";
+
     /// <summary>Tells whether a path is under the OpenAI-compatible base, whose errors use OpenAI's shape.</summary>
     /// <param name="path">The request path.</param>
     /// <returns><see langword="true"/> for <c>/client/v4/accounts/*/ai/v1</c> and below.</returns>
@@ -67,4 +79,12 @@ public static class ApiRoutes
     /// <returns><see langword="true"/> for <c>/healthz</c> and <c>/readyz</c>.</returns>
     public static bool IsProbe(PathString path) =>
         path.Equals(Health, StringComparison.OrdinalIgnoreCase) || path.Equals(Ready, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Tells whether a path needs no authentication: the probes, the playground page and its files.</summary>
+    /// <param name="path">The request path.</param>
+    /// <returns><see langword="true"/> for <c>/healthz</c>, <c>/readyz</c>, <c>/</c> and <c>/playground/…</c>.</returns>
+    public static bool IsPublic(PathString path) =>
+        IsProbe(path)
+        || path.Equals(Playground, StringComparison.Ordinal)
+        || path.StartsWithSegments(PlaygroundFolder, StringComparison.Ordinal, out PathString rest) && rest.HasValue;
 }

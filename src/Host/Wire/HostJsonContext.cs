@@ -23,6 +23,7 @@ namespace Ember.Host.Wire;
 [JsonSerializable(typeof(StreamFinal))]
 [JsonSerializable(typeof(StreamError))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(ActivityReport))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(TextCompletion))]

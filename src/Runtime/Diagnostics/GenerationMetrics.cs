@@ -34,6 +34,15 @@ public sealed class GenerationMetrics
     /// <summary>The model tag of requests for a model that is not in the catalog.</summary>
     public const string UnknownModel = "unknown";
 
+    /// <summary>The counter of generated tokens, added to as each is generated (<c>ember.tokens</c> counts them when a request ends).</summary>
+    public const string GeneratedTokensInstrument = "ember.tokens.generated";
+
+    /// <summary>The pool's gauge of requests waiting for a slot.</summary>
+    public const string QueuedInstrument = "ember.requests.queued";
+
+    /// <summary>The pool's gauge of sequences holding a slot.</summary>
+    public const string RunningInstrument = "ember.sequences.running";
+
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
     private static readonly double[] FirstTokenBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
     private static readonly double[] OutputTokenBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5];
@@ -47,6 +56,7 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _queueTime;
     private readonly Counter<long> _prefixLookups;
     private readonly Counter<long> _cachedTokens;
+    private readonly Counter<long> _generated;
 
     /// <summary>Creates the meter and its instruments.</summary>
     /// <param name="meters">The host's meter factory.</param>
@@ -60,6 +70,7 @@ public sealed class GenerationMetrics
         _requests = meter.CreateCounter<long>("ember.requests", "{request}", "Requests that ended, by model and outcome.");
         _tokens = meter.CreateCounter<long>("ember.tokens", "{token}", "Prompt (input) and generated (output) tokens of requests that ended.");
         _prefixLookups = meter.CreateCounter<long>("ember.prefix_cache.lookups", "{request}", "Requests admitted with prefix caching on, by whether a slot held a prefix of their prompt (ember.prefix_cache.hit).");
+        _generated = meter.CreateCounter<long>(GeneratedTokensInstrument, "{token}", "Generated tokens, counted as each is generated: a live rate, where ember.tokens counts them when a request ends.");
         _cachedTokens = meter.CreateCounter<long>("ember.prefix_cache.cached_tokens", "{token}", "Prompt tokens not computed again: their cache entries were kept from an earlier sequence.");
         _duration = meter.CreateHistogram("gen_ai.server.request.duration", "s", "From accepting a request to its end, queueing included.", advice: Buckets(DurationBuckets));
         _firstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s", "From accepting a request to its first generated token, queueing and prefill included.", advice: Buckets(FirstTokenBuckets));
@@ -123,6 +134,8 @@ public sealed class GenerationMetrics
             _cachedTokens.Add(cachedTokens, modelTag);
         }
     }
+
+    internal void RecordGenerated(string model) => _generated.Add(1, new KeyValuePair<string, object?>(ModelTag, model));
 
     internal void RecordFirstToken(string model, double seconds) => _firstToken.Record(seconds, new KeyValuePair<string, object?>(ModelTag, model));
 

@@ -44,6 +44,7 @@ internal sealed class RequestTelemetry
     public void Token()
     {
         _lastToken = _metrics.Now();
+        _metrics.RecordGenerated(_model);
         if (_firstToken == 0)
         {
             _firstToken = _lastToken;

@@ -13,9 +13,9 @@ internal static class PoolGauges
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(GenerationMetrics.MeterName);
         meter.CreateObservableUpDownCounter("ember.sequences.load", () => Measure(models, replica => replica.Load), "{sequence}", "Sequences decoding or queued, over the model's replicas.");
-        meter.CreateObservableUpDownCounter("ember.requests.queued", () => Measure(models, replica => replica.Queued), "{request}", "Requests waiting for a slot, over the model's replicas.");
+        meter.CreateObservableUpDownCounter(GenerationMetrics.QueuedInstrument, () => Measure(models, replica => replica.Queued), "{request}", "Requests waiting for a slot, over the model's replicas.");
         meter.CreateObservableUpDownCounter("ember.sequences.cap", () => Measure(models, replica => replica.SequenceCap), "{sequence}", "Sequences the model's replicas may decode at once, together.");
-        meter.CreateObservableUpDownCounter("ember.sequences.running", () => Measure(models, replica => replica.Load - replica.Queued), "{sequence}", "Sequences holding a slot (prefilling or decoding), over the model's replicas.");
+        meter.CreateObservableUpDownCounter(GenerationMetrics.RunningInstrument, () => Measure(models, replica => replica.Load - replica.Queued), "{sequence}", "Sequences holding a slot (prefilling or decoding), over the model's replicas.");
         // The Gateway API Inference Extension's KVCacheUtilization (0-1): the cache is slotted, so the share of slots taken.
         meter.CreateObservableGauge("ember.kv_cache.utilization", () => Utilization(models), unit: null, "Share of the model's KV cache slots held by sequences, 0 to 1.");
     }

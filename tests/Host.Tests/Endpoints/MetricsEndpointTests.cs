@@ -29,6 +29,7 @@ public sealed class MetricsEndpointTests(MetricsHostFixture host)
 
         Assert.Equal(1, Delta("ember_requests_total", [Model, "ember_outcome=\"length\""]));
         Assert.Equal(3, Delta("ember_tokens_total", [Model, "gen_ai_token_type=\"output\""]));
+        Assert.Equal(3, Delta("ember_tokens_generated_total", [Model]));
         Assert.Equal(promptTokens, Delta("ember_tokens_total", [Model, "gen_ai_token_type=\"input\""]));
         Assert.Equal(1, Delta("gen_ai_server_time_to_first_token_seconds_count", [Model]));
         Assert.Equal(1, Delta("gen_ai_server_time_per_output_token_seconds_count", [Model]));

@@ -10,7 +10,8 @@ namespace Ember.Host.Tests.Infrastructure;
 /// <remarks>
 /// Directives: <c>#busy</c>, <c>#full</c> (busy only with <c>rejectIfBusy</c>), <c>#timeout</c>, <c>#cancelled</c>,
 /// <c>#crash</c>, <c>#badinput</c> fail before output; <c>#midstream</c> and <c>#midcrash</c> fail after two pieces;
-/// <c>#pieces:a|b|c</c> answers exactly those pieces. Only <see cref="ModelCatalog.TinyLlamaId"/> is installed.
+/// <c>#pieces:a|b|c</c> answers exactly those pieces; <c>#hold</c> answers the first two pieces of the default
+/// answer, then holds the stream open until the request is cancelled (<see cref="HeldCancelled"/>). Only <see cref="ModelCatalog.TinyLlamaId"/> is installed.
 /// Prompt tokens are 1 + the prompt's length in characters; prompt plus <c>max_tokens</c> over the context limit
 /// is <see cref="AiErrorKind.LimitExceeded"/>. Thread-safe; records the last call for assertions.
 /// </remarks>
@@ -24,6 +25,19 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
 
     private readonly object _gate = new();
     private (string ModelId, TextGenerationRequest Request)? _last;
+    private TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets a task that completes when the latest <c>#hold</c> generation was cancelled by its caller.</summary>
+    public Task HeldCancelled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Task;
+            }
+        }
+    }
 
     /// <summary>Gets the last call's model id and request.</summary>
     public (string ModelId, TextGenerationRequest Request) Last
@@ -83,6 +97,11 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
         }
 
         var generation = new TextGenerationWriter(promptTokens, maxTokens, request.Stop);
+        if (text.StartsWith("#hold", StringComparison.Ordinal))
+        {
+            return Task.FromResult(Hold(generation, cancellationToken));
+        }
+
         IReadOnlyList<string> pieces = text.StartsWith("#pieces:", StringComparison.Ordinal)
             ? text["#pieces:".Length..].Split('|')
             : HelloPieces;
@@ -117,6 +136,24 @@ public sealed class ScriptedTextGeneration : IAiTextGeneration
 
         generation.Finish(count < pieces.Count ? FinishReason.Length : FinishReason.Stop);
         return Task.FromResult(generation.Generation);
+    }
+
+    private TextGeneration Hold(TextGenerationWriter generation, CancellationToken cancellationToken)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _held = held;
+        }
+
+        generation.Publish(new TextPiece(HelloPieces[0], 100));
+        generation.Publish(new TextPiece(HelloPieces[1], 101));
+        cancellationToken.Register(() =>
+        {
+            generation.Finish(FinishReason.Cancelled);
+            held.TrySetResult();
+        });
+        return generation.Generation;
     }
 
     /// <inheritdoc />

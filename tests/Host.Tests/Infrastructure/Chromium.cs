@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Ember.Host.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's chromium, for the browser tests: <c>EMBER_CHROMIUM</c> when set, else <c>/usr/bin/chromium</c>, which is
+/// installed with <c>apt-get install -y chromium</c> (about 25 s) when it is missing.
+/// </summary>
+/// <remarks>
+/// A failed install (not root, no package mirror) throws with apt's output: the browser tests fail, nothing is
+/// skipped. Thread-safe: the install runs at most once per test run, and every caller waits for that one.
+/// </remarks>
+public static class Chromium
+{
+    private const string DebianPath = "/usr/bin/chromium";
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
+    private static readonly Lazy<Task<string>> Installed = new(InstallAsync);
+
+    /// <summary>Finds the browser, installing Debian's package when it is missing.</summary>
+    /// <returns>The path of the executable.</returns>
+    public static Task<string> EnsureInstalledAsync() => Installed.Value;
+
+    private static async Task<string> InstallAsync()
+    {
+        if (Environment.GetEnvironmentVariable("EMBER_CHROMIUM") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? configured : throw new InvalidOperationException($"EMBER_CHROMIUM is {configured}, which does not exist.");
+        }
+
+        if (File.Exists(DebianPath))
+        {
+            return DebianPath;
+        }
+
+        var start = new ProcessStartInfo("apt-get", ["install", "-y", "chromium"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start apt-get to install chromium.");
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(InstallTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0 || !File.Exists(DebianPath))
+        {
+            throw new InvalidOperationException(
+                $"chromium is not installed and 'apt-get install -y chromium' failed ({process.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{await error}\n{await output}");
+        }
+
+        return DebianPath;
+    }
+}
