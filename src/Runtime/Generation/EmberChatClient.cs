@@ -16,8 +16,9 @@ namespace Ember.Runtime.Generation;
 /// Options that map: <c>ModelId</c> (else the client's model), <c>Temperature</c>, <c>TopP</c>, <c>TopK</c>,
 /// <c>Seed</c>, <c>MaxOutputTokens</c>, <c>StopSequences</c>, <c>FrequencyPenalty</c>, <c>PresencePenalty</c> and
 /// <c>ResponseFormat</c> (JSON, with or without a schema). Messages are system, user and assistant text; tools are not
-/// supported (a tool message is bad input). Failures are <see cref="AiTextGenerationException"/>s, as from
-/// <see cref="IAiTextGeneration"/>. Thread-safe.
+/// supported (a tool message, or content other than text, is bad input). A call whose token is cancelled throws
+/// <see cref="OperationCanceledException"/>, as .NET's asynchronous APIs do; other failures are
+/// <see cref="AiTextGenerationException"/>s, as from <see cref="IAiTextGeneration"/>. Thread-safe.
 /// </remarks>
 public sealed class EmberChatClient : IChatClient
 {
@@ -37,7 +38,17 @@ public sealed class EmberChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (modelId, request) = Map(messages, options, stream: false);
-        var result = await _generation.RunAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        TextGenerationResult result;
+        try
+        {
+            result = await _generation.RunAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AiTextGenerationException exception) when (exception.Kind == AiErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(exception.Message, exception, cancellationToken);
+        }
+
+        ThrowIfCancelled(result, cancellationToken);
         return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Response))
         {
             ModelId = modelId,
@@ -51,10 +62,21 @@ public sealed class EmberChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (modelId, request) = Map(messages, options, stream: true);
-        var generation = await _generation.StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        TextGeneration generation;
+        try
+        {
+            generation = await _generation.StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AiTextGenerationException exception) when (exception.Kind == AiErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(exception.Message, exception, cancellationToken);
+        }
+
         var responseId = Guid.NewGuid().ToString("N");
         await foreach (var piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Pieces already generated are read without waiting, so a cancelled caller gets none of them.
+            cancellationToken.ThrowIfCancellationRequested();
             if (piece.Text.Length > 0)
             {
                 yield return new ChatResponseUpdate(AiChatRole.Assistant, piece.Text) { ModelId = modelId, ResponseId = responseId };
@@ -62,6 +84,7 @@ public sealed class EmberChatClient : IChatClient
         }
 
         var result = await generation.Completion.ConfigureAwait(false);
+        ThrowIfCancelled(result, cancellationToken);
         yield return new ChatResponseUpdate(AiChatRole.Assistant, [new UsageContent(UsageOf(result.Usage))])
         {
             ModelId = modelId,
@@ -85,6 +108,16 @@ public sealed class EmberChatClient : IChatClient
     {
     }
 
+    // The token's cancellation can end the sequence before a read sees the token: the result then says Cancelled.
+    private static void ThrowIfCancelled(TextGenerationResult result, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (result.FinishReason == FinishReason.Cancelled)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, "The sequence was cancelled before it ended.");
+        }
+    }
+
     private (string ModelId, TextGenerationRequest Request) Map(IEnumerable<AiChatMessage> messages, ChatOptions? options, bool stream)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -95,6 +128,11 @@ public sealed class EmberChatClient : IChatClient
                 : message.Role == AiChatRole.User ? EmberChatRole.User
                 : message.Role == AiChatRole.Assistant ? EmberChatRole.Assistant
                 : throw new AiTextGenerationException(AiErrorKind.BadInput, $"messages: the role '{message.Role}' is not supported (system, user and assistant are)");
+            if (message.Contents.FirstOrDefault(content => content is not (TextContent or UsageContent)) is { } other)
+            {
+                throw new AiTextGenerationException(AiErrorKind.BadInput, $"messages: only text content is supported, not {other.GetType().Name}");
+            }
+
             mapped.Add(new EmberChatMessage(role, message.Text));
         }
 

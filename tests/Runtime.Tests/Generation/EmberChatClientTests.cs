@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Ember.Runtime.Generation;
 using Microsoft.Extensions.AI;
@@ -90,18 +91,75 @@ public sealed class EmberChatClientTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task Cancelled_ThrowsCancelledAndAToolMessage_IsBadInput()
+    public async Task Cancelled_ThrowsOperationCanceled_BeforeAndDuringAStream()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
         var client = Client(runtime);
-        using var cancel = new CancellationTokenSource();
-        await cancel.CancelAsync();
+        using var before = new CancellationTokenSource();
+        await before.CancelAsync();
+        using var during = new CancellationTokenSource();
+        var received = 0;
 
-        var cancelled = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync(Conversation, null, cancel.Token));
+        var whole = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Conversation, null, before.Token));
+        var streamed = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 400, Temperature = 0 }, during.Token))
+            {
+                received++;
+                await during.CancelAsync();
+            }
+        });
+
+        Assert.Equal(before.Token, whole.CancellationToken);
+        Assert.Equal(during.Token, streamed.CancellationToken);
+        Assert.Equal(1, received);
+        // The slot is free again: a call after the cancelled one is answered in full.
+        Assert.Equal(ChatFinishReason.Length, (await client.GetResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 3, Temperature = 0 })).FinishReason);
+    }
+
+    [Fact]
+    public async Task AToolMessage_OrContentOtherThanText_IsBadInput()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        var client = Client(runtime);
+        var image = new AiChatMessage(AiChatRole.User, [new TextContent("What is this?"), new DataContent(new byte[] { 0x89, 0x50 }, "image/png")]);
+
         var tool = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync([new AiChatMessage(AiChatRole.Tool, "x")]));
+        var data = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync([image]));
 
-        Assert.Equal(AiErrorKind.Cancelled, cancelled.Kind);
-        Assert.Equal(AiErrorKind.BadInput, tool.Kind);
+        Assert.Equal((AiErrorKind.BadInput, "messages: the role 'tool' is not supported (system, user and assistant are)"), (tool.Kind, tool.Message));
+        Assert.Equal((AiErrorKind.BadInput, "messages: only text content is supported, not DataContent"), (data.Kind, data.Message));
+    }
+
+    [Fact]
+    public async Task InMicrosoftExtensionsAIsPipeline_TheOpenTelemetryClientSeesTheModelUsageAndFinishReason()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        const string source = "Ember.Runtime.Tests.ChatPipeline";
+        var activities = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = candidate => candidate.Name == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var client = new ChatClientBuilder(Client(runtime)).UseOpenTelemetry(sourceName: source).Build();
+
+        var response = await client.GetResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 5, Temperature = 0 });
+        var streamed = await client.GetStreamingResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 5, Temperature = 0 }).ToChatResponseAsync();
+
+        Assert.Equal(response.Text, streamed.Text);
+        Assert.Equal(2, activities.Count);
+        Assert.All(activities, activity =>
+        {
+            Assert.Equal("ember", activity.GetTagItem("gen_ai.provider.name"));
+            Assert.Equal(Requests.Tiny, activity.GetTagItem("gen_ai.request.model"));
+            Assert.Equal(Requests.Tiny, activity.GetTagItem("gen_ai.response.model"));
+            Assert.Equal(response.Usage!.InputTokenCount, Convert.ToInt64(activity.GetTagItem("gen_ai.usage.input_tokens"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(5L, Convert.ToInt64(activity.GetTagItem("gen_ai.usage.output_tokens"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("[\"length\"]", activity.GetTagItem("gen_ai.response.finish_reasons"));
+        });
     }
 
     [Fact]
