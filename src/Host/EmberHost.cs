@@ -94,19 +94,27 @@ public static class EmberHost
     /// <summary>
     /// Finds the configuration file: the one given (relative to <paramref name="searchFrom"/>), or else
     /// <see cref="DefaultConfigFile"/> in <paramref name="searchFrom"/> or the nearest folder above it
-    /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
+    /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>). The file is read and parsed here, so that one that
+    /// cannot be used is refused in one line naming it, before the configuration provider would fail with a stack trace.
     /// </summary>
     /// <param name="given">The <c>--config</c> value, if any.</param>
     /// <param name="searchFrom">The content root: the working directory, or a service's install folder.</param>
     /// <returns>The absolute path, or <see langword="null"/> when none was given and none was found.</returns>
     /// <exception cref="FileNotFoundException">The given file does not exist.</exception>
+    /// <exception cref="ConfigurationFileException">The file (given or found) cannot be read or is not valid JSON.</exception>
     public static string? ResolveConfigFile(string? given, string searchFrom)
     {
         ArgumentException.ThrowIfNullOrEmpty(searchFrom);
         if (!string.IsNullOrEmpty(given))
         {
             string path = Path.GetFullPath(given, Path.GetFullPath(searchFrom));
-            return File.Exists(path) ? path : throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
+            }
+
+            ConfigurationFileException.ThrowIfUnusable(path);
+            return path;
         }
 
         for (var directory = new DirectoryInfo(searchFrom); directory is not null; directory = directory.Parent)
@@ -114,6 +122,7 @@ public static class EmberHost
             string candidate = Path.Combine(directory.FullName, DefaultConfigFile);
             if (File.Exists(candidate))
             {
+                ConfigurationFileException.ThrowIfUnusable(candidate);
                 return candidate;
             }
         }
@@ -195,8 +204,9 @@ public static class EmberHost
         {
             app = Build(AddRuntime(CreateBuilder(args)));
         }
-        catch (Exception exception) when (exception is FileNotFoundException or OptionsValidationException)
+        catch (Exception exception) when (exception is FileNotFoundException or ConfigurationFileException or OptionsValidationException)
         {
+            // No configuration file, or one that cannot be read or parsed (one line naming it), or invalid options.
             await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
             return 1;
         }
