@@ -113,7 +113,7 @@ public static class EmberHost
                 throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
             }
 
-            ConfigurationFileException.ThrowIfUnusable(path);
+            ConfigurationFileCheck.ThrowIfUnusable(path);
             return path;
         }
 
@@ -122,7 +122,7 @@ public static class EmberHost
             string candidate = Path.Combine(directory.FullName, DefaultConfigFile);
             if (File.Exists(candidate))
             {
-                ConfigurationFileException.ThrowIfUnusable(candidate);
+                ConfigurationFileCheck.ThrowIfUnusable(candidate);
                 return candidate;
             }
         }
