@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using Ember.Host.Auth;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
@@ -8,6 +9,7 @@ using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting.WindowsServices;
+using Microsoft.Extensions.Logging.EventLog;
 using Microsoft.Extensions.Options;
 
 namespace Ember.Host;
@@ -29,7 +31,10 @@ public static class EmberHost
     /// <summary>The runtime configuration file read from the content root when <c>--config</c> is not given.</summary>
     public const string DefaultConfigFile = "runtime.json";
 
-    /// <summary>The name Ember runs under as a Windows service (<c>sc.exe create Ember binPath= …</c>).</summary>
+    /// <summary>
+    /// The name Ember runs under as a Windows service, and its event-log source (<c>deploy/windows/install-service.ps1</c>
+    /// creates both).
+    /// </summary>
     public const string ServiceName = "Ember";
 
     /// <summary>The configuration key <c>--config</c> sets.</summary>
@@ -55,6 +60,11 @@ public static class EmberHost
         // Both are no-ops unless the process runs under the Service Control Manager or systemd.
         builder.Host.UseWindowsService(service => service.ServiceName = ServiceName);
         builder.Host.UseSystemd();
+
+        if (OperatingSystem.IsWindows())
+        {
+            UseServiceEventLogSource(builder.Services);
+        }
 
         if (ResolveConfigFile(builder.Configuration[ConfigKey], builder.Environment.ContentRootPath) is string configFile)
         {
@@ -227,6 +237,16 @@ public static class EmberHost
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>
+    /// Makes the event log's source <see cref="ServiceName"/> instead of the assembly's name: under the Service Control
+    /// Manager the host logs to the Application event log, and a service account may not create a source, so it uses
+    /// the one <c>deploy/windows/install-service.ps1</c> registers. Without that source the logger disables itself.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    [SupportedOSPlatform("windows")]
+    internal static void UseServiceEventLogSource(IServiceCollection services) =>
+        services.Configure<EventLogSettings>(settings => settings.SourceName = ServiceName);
 
     private static bool HasListenAddresses(ConfigurationManager configuration) =>
         !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
