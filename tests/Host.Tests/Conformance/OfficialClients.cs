@@ -56,7 +56,7 @@ public sealed class OfficialClients : IAsyncLifetime
             ["EMBER_TOKEN"] = token,
             ["EMBER_ACCOUNT_ID"] = AccountId,
         };
-        NodeProcessResult run = await Package.RunAsync("conformance.mjs", environment: environment, timeout: RunTimeout);
+        ProcessResult run = await Package.RunAsync("conformance.mjs", environment: environment, timeout: RunTimeout);
         Assert.True(run.ExitCode == 0, $"node conformance.mjs failed ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
         using JsonDocument document = JsonDocument.Parse(run.Stdout);
         return document.RootElement.Clone();

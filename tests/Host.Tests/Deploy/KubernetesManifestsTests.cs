@@ -55,7 +55,7 @@ public sealed partial class KubernetesManifestsTests
     {
         string manifests = await KustomizeAsync(overlay);
 
-        (NodeProcessResult run, JsonElement summary) = await ValidateAsync(manifests);
+        (ProcessResult run, JsonElement summary) = await ValidateAsync(manifests);
 
         Assert.True(run.ExitCode == 0, $"validate.mjs failed ({run.ExitCode}):\n{run.Stdout}\n{run.Stderr}");
         Assert.Empty(summary.GetProperty("errors").EnumerateArray());
@@ -76,7 +76,7 @@ public sealed partial class KubernetesManifestsTests
         string manifests = await KustomizeAsync("cpu");
         Assert.Equal(1, Regex.Count(manifests, Regex.Escape(find)));
 
-        (NodeProcessResult run, JsonElement summary) = await ValidateAsync(manifests.Replace(find, replacement, StringComparison.Ordinal));
+        (ProcessResult run, JsonElement summary) = await ValidateAsync(manifests.Replace(find, replacement, StringComparison.Ordinal));
 
         Assert.Equal(1, run.ExitCode);
         JsonElement[] errors = [.. summary.GetProperty("errors").EnumerateArray()];
@@ -112,9 +112,9 @@ public sealed partial class KubernetesManifestsTests
     private static Dictionary<string, int> Kinds(JsonElement summary) =>
         summary.GetProperty("kinds").EnumerateObject().ToDictionary(kind => kind.Name, kind => kind.Value.GetInt32());
 
-    private static async Task<(NodeProcessResult Run, JsonElement Summary)> ValidateAsync(string manifests)
+    private static async Task<(ProcessResult Run, JsonElement Summary)> ValidateAsync(string manifests)
     {
-        NodeProcessResult run = await Validator.RunAsync("validate.mjs", standardInput: manifests);
+        ProcessResult run = await Validator.RunAsync("validate.mjs", standardInput: manifests);
         Assert.True(run.ExitCode is 0 or 1, $"validate.mjs could not run ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
         using JsonDocument summary = JsonDocument.Parse(run.Stdout);
         return (run, summary.RootElement.Clone());

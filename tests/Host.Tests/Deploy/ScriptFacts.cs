@@ -42,7 +42,7 @@ internal sealed record ScriptFacts(
     /// <returns>Their facts, by file name.</returns>
     public static async Task<IReadOnlyDictionary<string, ScriptFacts>> ReadAsync(params string[] scripts)
     {
-        PowerShellTool.Result run = await PowerShellTool.RunAsync(["-File", Probe, .. scripts], TimeSpan.FromSeconds(120));
+        ProcessResult run = await PowerShellTool.RunAsync(["-File", Probe, .. scripts], TimeSpan.FromSeconds(120));
         Assert.True(run.ExitCode == 0, $"ScriptFacts.ps1 failed ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
         ScriptFacts[] facts = JsonSerializer.Deserialize<ScriptFacts[]>(run.Stdout, Json)!;
         return facts.ToDictionary(fact => System.IO.Path.GetFileName(fact.Path));

@@ -207,7 +207,7 @@ public sealed class WindowsServiceScriptsTests
                 }
                 ConvertTo-Json -Compress -InputObject @(foreach ($file in @({{string.Join(", ", files.Select(f => $"'{f.File}'"))}})) { Get-ReadyUrl $file })
                 """;
-            PowerShellTool.Result run = await PowerShellTool.RunAsync(["-Command", command], RunTimeout);
+            ProcessResult run = await PowerShellTool.RunAsync(["-Command", command], RunTimeout);
 
             Assert.True(run.ExitCode == 0, $"pwsh failed ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
             string[] urls = JsonSerializer.Deserialize<string[]>(run.Stdout)!;
@@ -271,7 +271,7 @@ public sealed class WindowsServiceScriptsTests
             try { & '{{Path.Combine(Folder, script)}}' {{arguments}}; 'completed' }
             catch { ConvertTo-Json -Compress -InputObject ([ordered]@{ id = $_.FullyQualifiedErrorId; type = $_.Exception.GetType().FullName; message = $_.Exception.Message }) }
             """;
-        PowerShellTool.Result run = await PowerShellTool.RunAsync(["-Command", command], RunTimeout);
+        ProcessResult run = await PowerShellTool.RunAsync(["-Command", command], RunTimeout);
 
         Assert.True(run.ExitCode == 0, $"pwsh failed ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
         Assert.DoesNotContain("What if:", run.Stdout, StringComparison.Ordinal);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>
@@ -32,22 +30,12 @@ public static class Chromium
             return DebianPath;
         }
 
-        var start = new ProcessStartInfo("apt-get", ["install", "-y", "chromium"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start apt-get to install chromium.");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(InstallTimeout);
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0 || !File.Exists(DebianPath))
+        ProcessResult install = await ChildProcess.RunAsync(
+            "apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" });
+        if (install.ExitCode != 0 || !File.Exists(DebianPath))
         {
             throw new InvalidOperationException(
-                $"chromium is not installed and 'apt-get install -y chromium' failed ({process.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{await error}\n{await output}");
+                $"chromium is not installed and 'apt-get install -y chromium' failed ({install.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{install.Stderr}\n{install.Stdout}");
         }
 
         return DebianPath;

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 
 namespace Ember.Host.Tests.Infrastructure;
@@ -57,7 +55,7 @@ public sealed class NodePackage
     /// <param name="standardInput">Text written to the script's standard input, which is then closed; none when null.</param>
     /// <param name="timeout">How long the script may run (default 60 s); past it the process tree is killed and a <see cref="TimeoutException"/> thrown.</param>
     /// <returns>The exit code and what the script printed; a non-zero exit is the caller's to judge.</returns>
-    public async Task<NodeProcessResult> RunAsync(
+    public async Task<ProcessResult> RunAsync(
         string script,
         IReadOnlyList<string>? arguments = null,
         IReadOnlyDictionary<string, string>? environment = null,
@@ -76,7 +74,7 @@ public sealed class NodePackage
             return;
         }
 
-        NodeProcessResult install = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], environment: null, standardInput: null, InstallTimeout);
+        ProcessResult install = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], environment: null, standardInput: null, InstallTimeout);
         if (install.ExitCode != 0)
         {
             throw new InvalidOperationException($"npm ci failed ({install.ExitCode}) in {Folder}:\n{install.Stderr}\n{install.Stdout}");
@@ -103,78 +101,6 @@ public sealed class NodePackage
         return package.RootElement.GetProperty("version").GetString();
     }
 
-    private async Task<NodeProcessResult> RunProcessAsync(
-        string fileName,
-        IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment,
-        string? standardInput,
-        TimeSpan timeout)
-    {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardInput = standardInput is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        if (standardInput is not null)
-        {
-            startInfo.StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        }
-
-        foreach (string argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException($"Cannot start '{fileName}' (Node.js 20+ and npm must be on PATH): {exception.Message}", exception);
-        }
-
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task stdin = standardInput is null ? Task.CompletedTask : WriteAndCloseAsync(process.StandardInput, standardInput);
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            await stdin;
-            throw new TimeoutException($"'{fileName} {string.Join(' ', startInfo.ArgumentList)}' in {Folder} ran past {timeout}:\n{await stderr}\n{await stdout}");
-        }
-
-        await stdin;
-        return new NodeProcessResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private static async Task WriteAndCloseAsync(StreamWriter input, string text)
-    {
-        try
-        {
-            await input.WriteAsync(text);
-            input.Close();
-        }
-        catch (IOException)
-        {
-            // The process ended (or closed its input) before reading it all; its exit code and output say why.
-        }
-    }
+    private Task<ProcessResult> RunProcessAsync(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? standardInput, TimeSpan timeout) =>
+        ChildProcess.RunAsync(fileName, arguments, Folder, timeout, environment, standardInput);
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>
@@ -20,7 +17,7 @@ internal static class PowerShellTool
     /// <param name="arguments">What follows <c>-NonInteractive</c>: <c>-File script args…</c> or <c>-Command text</c>.</param>
     /// <param name="timeout">How long it may run before it is killed and this throws.</param>
     /// <returns>The exit code and both outputs.</returns>
-    public static async Task<Result> RunAsync(IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, TimeSpan timeout)
     {
         await Restored.Value;
         return await RunDotnetAsync(["tool", "run", "pwsh", "-NoProfile", "-NonInteractive", .. arguments], timeout);
@@ -28,54 +25,17 @@ internal static class PowerShellTool
 
     private static async Task RestoreAsync()
     {
-        Result restore = await RunDotnetAsync(["tool", "restore"], RestoreTimeout);
+        ProcessResult restore = await RunDotnetAsync(["tool", "restore"], RestoreTimeout);
         Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed ({restore.ExitCode}) in {ReadmeHostFixture.RepositoryRoot}:\n{restore.Stderr}\n{restore.Stdout}");
     }
 
-    private static async Task<Result> RunDotnetAsync(IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var startInfo = new ProcessStartInfo("dotnet")
+    private static Task<ProcessResult> RunDotnetAsync(IEnumerable<string> arguments, TimeSpan timeout) =>
+        ChildProcess.RunAsync("dotnet", arguments, ReadmeHostFixture.RepositoryRoot, timeout, new Dictionary<string, string>
         {
-            WorkingDirectory = ReadmeHostFixture.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        startInfo.Environment["DOTNET_NOLOGO"] = "1";
-        startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        startInfo.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
-        startInfo.Environment["POWERSHELL_UPDATECHECK"] = "Off";
-        startInfo.Environment["NO_COLOR"] = "1";
-
-        using var process = new Process { StartInfo = startInfo };
-        process.Start();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"'dotnet {string.Join(' ', startInfo.ArgumentList)}' ran past {timeout}:\n{await stderr}\n{await stdout}");
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
-    }
-
-    /// <summary>A finished run.</summary>
-    /// <param name="ExitCode">The process's exit code.</param>
-    /// <param name="Stdout">Everything it wrote to standard output.</param>
-    /// <param name="Stderr">Everything it wrote to standard error.</param>
-    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["POWERSHELL_TELEMETRY_OPTOUT"] = "1",
+            ["POWERSHELL_UPDATECHECK"] = "Off",
+            ["NO_COLOR"] = "1",
+        });
 }

@@ -30,7 +30,7 @@ internal static class PlaygroundBrowser
             ["EMBER_SCENARIO"] = scenario,
             ["EMBER_CHROMIUM"] = chromium,
         };
-        NodeProcessResult run = await Package.RunAsync("playground.mjs", environment: environment, timeout: TimeSpan.FromSeconds(90));
+        ProcessResult run = await Package.RunAsync("playground.mjs", environment: environment, timeout: TimeSpan.FromSeconds(90));
         Assert.True(run.ExitCode == 0, $"node playground.mjs ({scenario}) failed ({run.ExitCode}):\n{run.Stderr}\n{run.Stdout}");
         using JsonDocument document = JsonDocument.Parse(run.Stdout);
         return document.RootElement.Clone();

@@ -1,7 +1,7 @@
 namespace Ember.Host.Tests.Infrastructure;
 
-/// <summary>How a process that <see cref="NodePackage"/> ran ended.</summary>
+/// <summary>How a process that <see cref="ChildProcess"/> ran ended.</summary>
 /// <param name="ExitCode">The exit code.</param>
 /// <param name="Stdout">Everything it wrote on standard output.</param>
 /// <param name="Stderr">Everything it wrote on standard error.</param>
-public sealed record NodeProcessResult(int ExitCode, string Stdout, string Stderr);
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
