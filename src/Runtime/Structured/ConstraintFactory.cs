@@ -14,7 +14,7 @@ internal static class ConstraintFactory
         {
             return format.Kind switch
             {
-                ResponseFormatKind.JsonObject => new JsonValueConstraint(requireObject: true),
+                ResponseFormatKind.JsonObject => JsonGrammar.ForAnyValue(requireObject: true),
                 ResponseFormatKind.JsonSchema when format.Schema is { } schema => JsonSchemaCompiler.Compile(schema),
                 _ => throw new AiTextGenerationException(AiErrorKind.BadInput, "response_format: json_schema needs a schema"),
             };

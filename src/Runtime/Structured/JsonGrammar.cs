@@ -1,16 +1,18 @@
 namespace Ember.Runtime.Structured;
 
 /// <summary>
-/// The byte-level pushdown recognizer behind both JSON constraints: a state is a set of persistent parse stacks (one
-/// per live alternative) whose frames are never modified, so any state can be advanced by many bytes. No whitespace
-/// is accepted anywhere: the output is compact JSON.
+/// The JSON constraints: a byte-level pushdown recognizer of compact JSON from a root <see cref="GrammarNode"/>, which
+/// is any value or any object (<see cref="ForAnyValue"/>: RFC 8259, strings valid UTF-8 without raw control characters,
+/// <c>\u</c> escapes pairing their surrogates) or a compiled JSON Schema (<see cref="JsonSchemaCompiler.Compile"/>). A
+/// state is a set of persistent parse stacks (one per live alternative) whose frames are never modified, so any state
+/// can be advanced by many bytes. No whitespace is accepted anywhere: the output is compact JSON.
 /// </summary>
 /// <remarks>
 /// Thread-safe: the grammar is read-only; <see cref="Advance"/> uses a per-thread scratch buffer. Nesting is bounded
 /// by <see cref="MaxDepth"/>; a container is only opened when the shortest way to finish it fits under the bound, so
 /// every state that is not complete accepts some byte.
 /// </remarks>
-internal sealed class JsonGrammar
+internal sealed class JsonGrammar : IJsonConstraint
 {
     /// <summary>The default bound on nested objects and arrays.</summary>
     public const int DefaultMaxDepth = 32;
@@ -28,6 +30,13 @@ internal sealed class JsonGrammar
         MaxDepth = maxDepth;
         Start = new ParseFrame(FrameKind.ValueStart, 0, 0, 0, root, null, new ParseFrame(FrameKind.Root, 0, 0, 0, null, null, null));
     }
+
+    /// <summary>Any compact JSON value, or any object for OpenAI's <c>json_object</c> mode.</summary>
+    /// <param name="requireObject">Whether the top-level value must be an object (<c>json_object</c> mode).</param>
+    /// <param name="maxDepth">The bound on nested objects and arrays.</param>
+    /// <returns>The grammar.</returns>
+    public static JsonGrammar ForAnyValue(bool requireObject, int maxDepth = DefaultMaxDepth) =>
+        new(requireObject ? GrammarNode.AnyObject : GrammarNode.AnyValue, maxDepth);
 
     /// <summary>Gets the bound on nested objects and arrays.</summary>
     public int MaxDepth { get; }
@@ -70,11 +79,11 @@ internal sealed class JsonGrammar
     /// Whether the state is inside a free string between two characters (no escape or multi-byte character begun),
     /// where any printable ASCII byte but <c>"</c> and <c>\</c> leaves the state as it is.
     /// </summary>
-    public static bool IsInFreeString(JsonConstraintState state) =>
+    public bool IsInFreeString(JsonConstraintState state) =>
         state is ParseFrame { Kind: FrameKind.String, Sub: JsonLexer.StringNormal };
 
     /// <summary>Whether the text so far is a whole accepted value.</summary>
-    public static bool IsComplete(JsonConstraintState state)
+    public bool IsComplete(JsonConstraintState state)
     {
         if (state is ParseFrame frame)
         {
@@ -93,7 +102,7 @@ internal sealed class JsonGrammar
     }
 
     /// <summary>Whether the text so far is a whole accepted value that no byte can extend.</summary>
-    public static bool IsFinal(JsonConstraintState state)
+    public bool IsFinal(JsonConstraintState state)
     {
         if (state is ParseFrame frame)
         {

@@ -176,13 +176,13 @@ public sealed class JsonSchemaConstraintTests
         Assert.True(complete >= 10, $"only {complete} of 20 walks ended");
     }
 
-    private static JsonSchemaConstraint Compile(string schema)
+    private static JsonGrammar Compile(string schema)
     {
         using var document = JsonDocument.Parse(schema);
         return JsonSchemaCompiler.Compile(document.RootElement);
     }
 
-    private static string Continue(JsonSchemaConstraint constraint, JsonConstraintState state, ReadOnlySpan<byte> bytes)
+    private static string Continue(JsonGrammar constraint, JsonConstraintState state, ReadOnlySpan<byte> bytes)
     {
         foreach (byte b in bytes)
         {

@@ -65,7 +65,7 @@ public sealed class TokenMaskTests
     {
         byte[][] vocabulary = [[], "{"u8.ToArray(), "{"u8.ToArray(), "x"u8.ToArray()];
         var mask = new TokenMask(vocabulary.Length, id => vocabulary[id], id => id == 2);
-        var constraint = new JsonValueConstraint(requireObject: true);
+        var constraint = JsonGrammar.ForAnyValue(requireObject: true);
         var allowed = new bool[vocabulary.Length];
 
         var count = mask.Fill(constraint, constraint.Start, allowed);
@@ -74,7 +74,7 @@ public sealed class TokenMaskTests
         Assert.Equal(1, count);
     }
 
-    private static JsonConstraintState? Takes(JsonSchemaConstraint constraint, JsonConstraintState state, byte[] bytes)
+    private static JsonConstraintState? Takes(JsonGrammar constraint, JsonConstraintState state, byte[] bytes)
     {
         JsonConstraintState? current = state;
         foreach (var b in bytes)

@@ -4,10 +4,10 @@ using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Tests.Structured;
 
-public sealed class JsonValueConstraintTests
+public sealed class JsonGrammarTests
 {
-    private static readonly JsonValueConstraint AnyValue = new(requireObject: false);
-    private static readonly JsonValueConstraint AnyObject = new(requireObject: true);
+    private static readonly JsonGrammar AnyValue = JsonGrammar.ForAnyValue(requireObject: false);
+    private static readonly JsonGrammar AnyObject = JsonGrammar.ForAnyValue(requireObject: true);
 
     [Theory]
     [InlineData("{}", "complete final")]
@@ -103,7 +103,7 @@ public sealed class JsonValueConstraintTests
     [InlineData("{\"a\":{\"b\":{", "rejected at 10")]
     [InlineData("[[1,\"x\"]]", "complete final")]
     public void Feed_DeeperThanTheBound_Rejected(string text, string expected) =>
-        Assert.Equal(expected, ConstraintRun.Feed(new JsonValueConstraint(requireObject: false, maxDepth: 2), text));
+        Assert.Equal(expected, ConstraintRun.Feed(JsonGrammar.ForAnyValue(requireObject: false, maxDepth: 2), text));
 
     [Fact]
     public void Advance_SameStateTwice_LeavesTheStateUnchanged()
