@@ -47,6 +47,7 @@ public static class EmberHost
     /// <param name="args">The command line.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="FileNotFoundException"><c>--config</c> names a file that does not exist.</exception>
+    /// <exception cref="ConfigurationFileException">The file (given or found) cannot be read or is not valid JSON.</exception>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -68,6 +69,9 @@ public static class EmberHost
 
         if (ResolveConfigFile(builder.Configuration[ConfigKey], builder.Environment.ContentRootPath) is string configFile)
         {
+            // Read and parsed here first, so a file that cannot be used is refused in one line naming it rather than
+            // with the provider's stack trace.
+            ConfigurationFileCheck.ThrowIfUnusable(configFile);
             builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
         }
 
@@ -104,27 +108,19 @@ public static class EmberHost
     /// <summary>
     /// Finds the configuration file: the one given (relative to <paramref name="searchFrom"/>), or else
     /// <see cref="DefaultConfigFile"/> in <paramref name="searchFrom"/> or the nearest folder above it
-    /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>). The file is read and parsed here, so that one that
-    /// cannot be used is refused in one line naming it, before the configuration provider would fail with a stack trace.
+    /// (<c>dotnet run --project src/Host</c> runs in <c>src/Host</c>).
     /// </summary>
     /// <param name="given">The <c>--config</c> value, if any.</param>
     /// <param name="searchFrom">The content root: the working directory, or a service's install folder.</param>
     /// <returns>The absolute path, or <see langword="null"/> when none was given and none was found.</returns>
     /// <exception cref="FileNotFoundException">The given file does not exist.</exception>
-    /// <exception cref="ConfigurationFileException">The file (given or found) cannot be read or is not valid JSON.</exception>
     public static string? ResolveConfigFile(string? given, string searchFrom)
     {
         ArgumentException.ThrowIfNullOrEmpty(searchFrom);
         if (!string.IsNullOrEmpty(given))
         {
             string path = Path.GetFullPath(given, Path.GetFullPath(searchFrom));
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
-            }
-
-            ConfigurationFileCheck.ThrowIfUnusable(path);
-            return path;
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The configuration file '{path}' (--config) does not exist.", path);
         }
 
         for (var directory = new DirectoryInfo(searchFrom); directory is not null; directory = directory.Parent)
@@ -132,7 +128,6 @@ public static class EmberHost
             string candidate = Path.Combine(directory.FullName, DefaultConfigFile);
             if (File.Exists(candidate))
             {
-                ConfigurationFileCheck.ThrowIfUnusable(candidate);
                 return candidate;
             }
         }
