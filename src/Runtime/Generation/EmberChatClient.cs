@@ -38,15 +38,7 @@ public sealed class EmberChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (modelId, request) = Map(messages, options, stream: false);
-        TextGenerationResult result;
-        try
-        {
-            result = await _generation.RunAsync(modelId, request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AiTextGenerationException exception) when (exception.Kind == AiErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(exception.Message, exception, cancellationToken);
-        }
+        var result = await CancellableAsync(() => _generation.RunAsync(modelId, request, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         ThrowIfCancelled(result, cancellationToken);
         return new ChatResponse(new AiChatMessage(AiChatRole.Assistant, result.Response))
@@ -62,15 +54,7 @@ public sealed class EmberChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (modelId, request) = Map(messages, options, stream: true);
-        TextGeneration generation;
-        try
-        {
-            generation = await _generation.StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AiTextGenerationException exception) when (exception.Kind == AiErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(exception.Message, exception, cancellationToken);
-        }
+        var generation = await CancellableAsync(() => _generation.StartAsync(modelId, request, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         var responseId = Guid.NewGuid().ToString("N");
         await foreach (var piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
@@ -106,6 +90,20 @@ public sealed class EmberChatClient : IChatClient
     /// <inheritdoc/>
     public void Dispose()
     {
+    }
+
+    // The runtime reports the caller's own cancellation as its Cancelled error; .NET callers expect OperationCanceledException.
+    // The call is made inside the try: the runtime may throw before it returns a task.
+    private static async Task<T> CancellableAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AiTextGenerationException exception) when (exception.Kind == AiErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(exception.Message, exception, cancellationToken);
+        }
     }
 
     // The token's cancellation can end the sequence before a read sees the token: the result then says Cancelled.

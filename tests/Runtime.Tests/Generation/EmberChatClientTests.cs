@@ -101,6 +101,13 @@ public sealed class EmberChatClientTests(TinyModelFixture models)
         var received = 0;
 
         var whole = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Conversation, null, before.Token));
+        var notStarted = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync(Conversation, null, before.Token))
+            {
+                received++;
+            }
+        });
         var streamed = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             await foreach (var update in client.GetStreamingResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 400, Temperature = 0 }, during.Token))
@@ -111,6 +118,7 @@ public sealed class EmberChatClientTests(TinyModelFixture models)
         });
 
         Assert.Equal(before.Token, whole.CancellationToken);
+        Assert.Equal(before.Token, notStarted.CancellationToken);
         Assert.Equal(during.Token, streamed.CancellationToken);
         Assert.Equal(1, received);
         // The slot is free again: a call after the cancelled one is answered in full.
