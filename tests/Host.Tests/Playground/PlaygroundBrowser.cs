@@ -23,7 +23,6 @@ internal static class PlaygroundBrowser
     public static async Task<JsonElement> RunAsync(Uri baseAddress, string scenario, IReadOnlyDictionary<string, string> inputs)
     {
         string chromium = await Chromium.EnsureInstalledAsync();
-        Directory.CreateDirectory(ArtifactsFolder);
         var environment = new Dictionary<string, string>(inputs)
         {
             ["EMBER_BASE_URL"] = baseAddress.GetLeftPart(UriPartial.Authority) + "/",
@@ -36,10 +35,10 @@ internal static class PlaygroundBrowser
         return document.RootElement.Clone();
     }
 
-    /// <summary>Gets the path a scenario's screenshot is saved at.</summary>
+    /// <summary>Gets the path a scenario's screenshot is saved at, creating <see cref="ArtifactsFolder"/> if it is missing.</summary>
     /// <param name="name">The file's name without extension.</param>
     /// <returns>The path of the PNG.</returns>
-    public static string Screenshot(string name) => Path.Combine(ArtifactsFolder, name + ".png");
+    public static string Screenshot(string name) => Path.Combine(Directory.CreateDirectory(ArtifactsFolder).FullName, name + ".png");
 
     /// <summary>Reads a PNG's width and height from its header, and checks its signature.</summary>
     /// <param name="path">The file.</param>
