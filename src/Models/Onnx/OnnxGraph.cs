@@ -14,6 +14,12 @@ internal sealed class OnnxGraph
     private const long OnnxOpset = 17;
     private const long MicrosoftOpset = 1;
 
+    /// <summary>Initializers of at least this many bytes go to the external data file (as <c>onnx</c>'s own default, 1 KiB).</summary>
+    public const long ExternalDataThreshold = 1024;
+
+    /// <summary>The alignment of each tensor in the external data file: 64 KiB, Windows' allocation granularity and a multiple of every page size.</summary>
+    public const long ExternalDataAlignment = 1 << 16;
+
     private readonly List<OnnxNode> _nodes = [];
     private readonly List<OnnxTensor> _initializers = [];
     private readonly List<OnnxValueInfo> _inputs = [];
@@ -61,9 +67,17 @@ internal sealed class OnnxGraph
         return outputs;
     }
 
-    /// <summary>Encodes the whole model.</summary>
-    public byte[] ToModelBytes(string producerName)
+    /// <summary>
+    /// Writes the model to <paramref name="modelPath"/> and every initializer of at least
+    /// <see cref="ExternalDataThreshold"/> bytes to <c>{modelPath}.data</c> beside it, as ONNX external data (the form
+    /// the model builder writes): each at an offset aligned to <see cref="ExternalDataAlignment"/>, so ONNX Runtime can
+    /// map the file instead of copying it. Deferred tensors are made one at a time, as they are written.
+    /// </summary>
+    /// <returns>The bytes written to the data file.</returns>
+    public long Write(string modelPath, string producerName, CancellationToken cancellationToken)
     {
+        var dataPath = modelPath + ".data";
+        var location = Path.GetFileName(dataPath);
         var graph = new ProtoWriter();
         foreach (var node in _nodes)
         {
@@ -71,11 +85,33 @@ internal sealed class OnnxGraph
         }
 
         graph.WriteString(2, Name);
-        foreach (var initializer in _initializers)
+        long dataLength;
+        using (var data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            graph.WriteMessage(5, initializer.ToProto());
+            foreach (var initializer in _initializers)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (initializer.ByteLength < ExternalDataThreshold)
+                {
+                    graph.WriteMessage(5, initializer.ToProto());
+                    continue;
+                }
+
+                var offset = (data.Position + ExternalDataAlignment - 1) / ExternalDataAlignment * ExternalDataAlignment;
+                data.Write(new byte[offset - data.Position]);
+                initializer.WriteData(data);
+                graph.WriteMessage(5, initializer.ToExternalProto(location, offset));
+            }
+
+            dataLength = data.Length;
         }
 
+        File.WriteAllBytes(modelPath, ModelProto(graph, producerName));
+        return dataLength;
+    }
+
+    private byte[] ModelProto(ProtoWriter graph, string producerName)
+    {
         foreach (var input in _inputs)
         {
             graph.WriteMessage(11, input.ToProto());

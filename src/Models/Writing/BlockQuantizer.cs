@@ -1,66 +1,62 @@
 namespace Ember.Models.Writing;
 
 /// <summary>
-/// Symmetric block quantization in the layout of ONNX Runtime's <c>com.microsoft.MatMulNBits</c>:
-/// for each output column n and each block of <see cref="LlamaShape.QuantizationBlock"/> input rows,
-/// <c>bits</c>-bit codes packed low bits first, one float scale, and the implicit zero point 2^(bits-1).
+/// Symmetric block quantization in <c>MatMulNBits</c>' layout: a [K, N] weight becomes, per output column, K / block
+/// blocks of <c>block × bits / 8</c> bytes (4 bits: low nibble first) and one float scale a block, with the zero point
+/// at <c>2^(bits-1)</c> (the operator's default when no zero points are given).
 /// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
 internal static class BlockQuantizer
 {
-    /// <summary>Quantizes a row-major [k, n] weight for <c>MatMulNBits</c>.</summary>
-    /// <returns>Packed codes shaped [n, k / block, block * bits / 8] and scales shaped [n * k / block].</returns>
-    public static (byte[] Packed, float[] Scales) Quantize(float[] weight, int k, int n, int bits)
+    /// <summary>Quantizes one output column (its K weights, in input order) into its blocks' bytes and scales.</summary>
+    /// <param name="column">The column's K weights.</param>
+    /// <param name="bits">4 or 8.</param>
+    /// <param name="block">Weights a block; divides K.</param>
+    /// <param name="packed">The column's K × bits / 8 bytes.</param>
+    /// <param name="scales">The column's K / block scales.</param>
+    public static void QuantizeColumn(ReadOnlySpan<float> column, int bits, int block, Span<byte> packed, Span<float> scales)
     {
-        const int block = LlamaShape.QuantizationBlock;
         if (bits is not (4 or 8))
         {
             throw new ArgumentOutOfRangeException(nameof(bits), bits, "MatMulNBits weights are 4 or 8 bits here.");
         }
 
-        var blocks = k / block;
         var blobSize = block * bits / 8;
         var zeroPoint = 1 << (bits - 1);
         var maxCode = (1 << bits) - 1;
-        var packed = new byte[n * blocks * blobSize];
-        var scales = new float[n * blocks];
-        var codes = new int[block];
-        for (var col = 0; col < n; col++)
+        Span<int> codes = stackalloc int[block];
+        for (var b = 0; b < column.Length / block; b++)
         {
-            for (var b = 0; b < blocks; b++)
+            var values = column.Slice(b * block, block);
+            var maxAbs = 0f;
+            foreach (var value in values)
             {
-                var maxAbs = 0f;
+                maxAbs = MathF.Max(maxAbs, MathF.Abs(value));
+            }
+
+            var scale = maxAbs / (zeroPoint - 1);
+            scales[b] = scale;
+            for (var i = 0; i < block; i++)
+            {
+                var code = scale == 0f ? zeroPoint : (int)MathF.Round(values[i] / scale) + zeroPoint;
+                codes[i] = Math.Clamp(code, 0, maxCode);
+            }
+
+            var blob = packed.Slice(b * blobSize, blobSize);
+            if (bits == 8)
+            {
                 for (var i = 0; i < block; i++)
                 {
-                    maxAbs = MathF.Max(maxAbs, MathF.Abs(weight[((b * block) + i) * n + col]));
+                    blob[i] = (byte)codes[i];
                 }
-
-                var scale = maxAbs / (zeroPoint - 1);
-                scales[(col * blocks) + b] = scale;
-                for (var i = 0; i < block; i++)
+            }
+            else
+            {
+                for (var i = 0; i < block / 2; i++)
                 {
-                    var value = weight[((b * block) + i) * n + col];
-                    var code = scale == 0f ? zeroPoint : (int)MathF.Round(value / scale) + zeroPoint;
-                    codes[i] = Math.Clamp(code, 0, maxCode);
-                }
-
-                var offset = ((col * blocks) + b) * blobSize;
-                if (bits == 8)
-                {
-                    for (var i = 0; i < block; i++)
-                    {
-                        packed[offset + i] = (byte)codes[i];
-                    }
-                }
-                else
-                {
-                    for (var i = 0; i < block / 2; i++)
-                    {
-                        packed[offset + i] = (byte)(codes[2 * i] | (codes[(2 * i) + 1] << 4));
-                    }
+                    blob[i] = (byte)(codes[2 * i] | (codes[(2 * i) + 1] << 4));
                 }
             }
         }
-
-        return (packed, scales);
     }
 }

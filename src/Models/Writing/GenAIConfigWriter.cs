@@ -13,14 +13,14 @@ internal static class GenAIConfigWriter
     public const string ModelFileName = "model.onnx";
 
     /// <summary>Returns the configuration as indented JSON, keys in a fixed order.</summary>
-    public static string ToJson(LlamaShape shape)
+    public static string ToJson(LlamaShape shape, ModelTokenizer tokenizer)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
         {
             json.WriteStartObject();
             json.WriteStartObject("model");
-            json.WriteNumber("bos_token_id", LlamaVocabulary.BosId);
+            json.WriteNumber("bos_token_id", tokenizer.BosId);
             json.WriteNumber("context_length", shape.ContextLength);
             json.WriteStartObject("decoder");
             json.WriteStartObject("session_options");
@@ -46,8 +46,8 @@ internal static class GenAIConfigWriter
             json.WriteNumber("num_hidden_layers", shape.Layers);
             json.WriteNumber("num_key_value_heads", shape.KvHeads);
             json.WriteEndObject();
-            json.WriteNumber("eos_token_id", LlamaVocabulary.EosId);
-            json.WriteNumber("pad_token_id", LlamaVocabulary.UnkId);
+            json.WriteNumber("eos_token_id", tokenizer.EosId);
+            json.WriteNumber("pad_token_id", tokenizer.PadId);
             json.WriteString("type", "llama");
             json.WriteNumber("vocab_size", shape.VocabSize);
             json.WriteEndObject();

@@ -29,25 +29,25 @@ internal sealed class LlamaGraphBuilder
     private readonly LlamaShape _shape;
     private readonly ModelVariant _variant;
     private readonly LlamaWriterOptions _options;
-    private readonly IReadOnlyCollection<int> _mutedTokenIds;
+    private readonly ModelTokenizer _tokenizer;
     private readonly OnnxGraph _graph = new("ember_llama");
 
     /// <summary>Prepares a builder.</summary>
-    /// <param name="shape">The model's size.</param>
+    /// <param name="shape">The model's size; its vocabulary is the tokenizer's.</param>
     /// <param name="variant">How the weights are stored.</param>
     /// <param name="options">Seed and end-of-sequence bias.</param>
-    /// <param name="mutedTokenIds">Tokens whose output column is zero, so greedy decoding never picks them.</param>
-    public LlamaGraphBuilder(LlamaShape shape, ModelVariant variant, LlamaWriterOptions options, IReadOnlyCollection<int> mutedTokenIds)
+    /// <param name="tokenizer">The tokenizer: its muted tokens get a zero output column, so greedy decoding never picks them.</param>
+    public LlamaGraphBuilder(LlamaShape shape, ModelVariant variant, LlamaWriterOptions options, ModelTokenizer tokenizer)
     {
         shape.Validate();
         _shape = shape;
         _variant = variant;
         _options = options;
-        _mutedTokenIds = mutedTokenIds;
+        _tokenizer = tokenizer;
     }
 
-    /// <summary>Builds the graph and returns the encoded model.</summary>
-    public byte[] Build()
+    /// <summary>Builds the graph; its weight tensors are made when it is written (<see cref="OnnxGraph.Write"/>).</summary>
+    public OnnxGraph Build()
     {
         var s = _shape;
         var kvDims = new object[] { "batch_size", (long)s.KvHeads, "past_sequence_length", (long)s.HeadSize };
@@ -108,7 +108,7 @@ internal sealed class LlamaGraphBuilder
 
         var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
         OutputProjection(ToFloat("/lm_head", final));
-        return _graph.ToModelBytes("ember-model-writer");
+        return _graph;
     }
 
     private (string SeqlensK, string TotalLength) AttentionLengths(string mask)
@@ -144,15 +144,8 @@ internal sealed class LlamaGraphBuilder
 
     private string Embedding(string inputIds)
     {
-        var weights = Random("model.embed_tokens.weight", _shape.VocabSize * _shape.Hidden, 1f);
-        long[] dims = [_shape.VocabSize, _shape.Hidden];
-        if (_variant == ModelVariant.Fp16)
-        {
-            var table16 = _graph.Initializer(OnnxTensor.Float16("model.embed_tokens.weight", dims, weights));
-            return _graph.Node("Gather", "/model/embed_tokens/Gather", [table16, inputIds]);
-        }
-
-        var table = _graph.Initializer(OnnxTensor.Float("model.embed_tokens.weight", dims, weights));
+        const string name = "model.embed_tokens.weight";
+        var table = _graph.Initializer(RandomWeights.Floats(new SeededRandom(_options.Seed, name), name, _shape.VocabSize, _shape.Hidden, 1f, _variant == ModelVariant.Fp16));
         return _graph.Node("Gather", "/model/embed_tokens/Gather", [table, inputIds]);
     }
 
@@ -171,19 +164,17 @@ internal sealed class LlamaGraphBuilder
 
     private void OutputProjection(string input)
     {
-        var weight = Random("lm_head.weight", _shape.Hidden * _shape.VocabSize, OutputScale / MathF.Sqrt(_shape.Hidden));
-        foreach (var id in _mutedTokenIds)
+        var muted = new bool[_shape.VocabSize];
+        foreach (var id in _tokenizer.MutedIds)
         {
-            for (var row = 0; row < _shape.Hidden; row++)
-            {
-                weight[(row * _shape.VocabSize) + id] = 0f;
-            }
+            muted[id] = true;
         }
 
         var float16 = Activation == OnnxDataType.Float16;
+        var standardDeviation = OutputScale / MathF.Sqrt(_shape.Hidden);
         if (_options.EndOfSequenceBias is not { } bias)
         {
-            var logits = LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, float16 ? null : "logits");
+            var logits = Linear("/lm_head", input, _shape.Hidden, _shape.VocabSize, standardDeviation, "lm_head.weight", muted, float16 ? null : "logits");
             if (float16)
             {
                 _graph.NodeWithOutputs("Cast", "/lm_head/OutputCast", [logits], ["logits"], string.Empty, OnnxAttribute.Int("to", (int)OnnxDataType.Float16));
@@ -192,9 +183,9 @@ internal sealed class LlamaGraphBuilder
             return;
         }
 
-        var projected = LinearFrom("/lm_head", input, _shape.Hidden, _shape.VocabSize, weight, null);
+        var projected = Linear("/lm_head", input, _shape.Hidden, _shape.VocabSize, standardDeviation, "lm_head.weight", muted, null);
         var biases = new float[_shape.VocabSize];
-        biases[LlamaVocabulary.EosId] = bias;
+        biases[_tokenizer.EosId] = bias;
         var biasName = _graph.Initializer(OnnxTensor.Float("lm_head.bias", [_shape.VocabSize], biases));
         if (!float16)
         {
@@ -207,32 +198,30 @@ internal sealed class LlamaGraphBuilder
     }
 
     private string Linear(string name, string input, int k, int n, float standardDeviation) =>
-        LinearFrom(name, input, k, n, Random($"{name}.weight", k * n, standardDeviation), null);
+        Linear(name, input, k, n, standardDeviation, $"{name}.weight", null, null);
 
-    private string LinearFrom(string name, string input, int k, int n, float[] weight, string? outputName)
+    /// <summary>A [k → n] projection of pseudo-random weights drawn from the stream named <paramref name="streamName"/>.</summary>
+    private string Linear(string name, string input, int k, int n, float standardDeviation, string streamName, bool[]? mutedColumns, string? outputName)
     {
         var output = outputName ?? $"{name}/MatMul/output_0";
-        long[] dims = [k, n];
+        var random = new SeededRandom(_options.Seed, streamName);
         switch (_variant)
         {
             case ModelVariant.Fp32:
-                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, _graph.Initializer(OnnxTensor.Float($"{name}.weight", dims, weight))], [output], string.Empty);
+                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: false, mutedColumns))], [output], string.Empty);
                 break;
             case ModelVariant.Fp16:
-                var half = _graph.Initializer(OnnxTensor.Float16($"{name}.weight", dims, weight));
+                var half = _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: true, mutedColumns));
                 var cast = _graph.Node("Cast", $"{name}/Cast", [half], OnnxAttribute.Int("to", (int)OnnxDataType.Float));
                 _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, cast], [output], string.Empty);
                 break;
             default:
                 var bits = _variant == ModelVariant.Int8 ? 8 : 4;
-                var (packed, scales) = BlockQuantizer.Quantize(weight, k, n, bits);
-                var blocks = k / LlamaShape.QuantizationBlock;
-                var codes = _graph.Initializer(OnnxTensor.UInt8($"{name}.weight.q{bits}", [n, blocks, LlamaShape.QuantizationBlock * bits / 8], packed));
-                var scale = _graph.Initializer(OnnxTensor.Float($"{name}.weight.scales", [n * blocks], scales));
+                var (codes, scales) = RandomWeights.Quantized(random, $"{name}.weight", k, n, bits, LlamaShape.QuantizationBlock, standardDeviation, mutedColumns);
                 _graph.NodeWithOutputs(
                     "MatMulNBits",
                     $"{name}/MatMul",
-                    [input, codes, scale],
+                    [input, _graph.Initializer(codes), _graph.Initializer(scales)],
                     [output],
                     OnnxGraph.MicrosoftDomain,
                     OnnxAttribute.Int("K", k),
@@ -268,7 +257,4 @@ internal sealed class LlamaGraphBuilder
         Activation == OnnxDataType.Float16 ? _graph.Node("Cast", $"{name}/OutputCast", [input], OnnxAttribute.Int("to", (int)OnnxDataType.Float16)) : input;
 
     private string Int64Constant(string name, long[] dims, long value) => _graph.Initializer(OnnxTensor.Int64(name, dims, [value]));
-
-    private float[] Random(string name, int count, float standardDeviation) =>
-        new SeededRandom(_options.Seed, name).Uniform(count, standardDeviation);
 }

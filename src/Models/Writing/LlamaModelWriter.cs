@@ -3,10 +3,14 @@ using Ember.Models.Catalog;
 namespace Ember.Models.Writing;
 
 /// <summary>
-/// Writes Ember's own Llama-2-style model as a complete ONNX Runtime GenAI folder:
-/// <c>model.onnx</c>, <c>genai_config.json</c>, <c>tokenizer.json</c> and <c>tokenizer_config.json</c>.
+/// Writes Ember's own Llama-2-style model as a complete ONNX Runtime GenAI folder, as the model builder writes one:
+/// <c>model.onnx</c> with its weights in <c>model.onnx.data</c> (external data), <c>genai_config.json</c>,
+/// <c>tokenizer.json</c> and <c>tokenizer_config.json</c> (Ember's own vocabulary's, or a real tokenizer's copied).
 /// </summary>
-/// <remarks>Stateless and thread-safe. The same arguments always write byte-identical files.</remarks>
+/// <remarks>
+/// Stateless and thread-safe. The same arguments always write byte-identical files. The weights are made tensor by
+/// tensor as they are written, on every core, so writing takes about one tensor's memory, whatever the model's size.
+/// </remarks>
 public static class LlamaModelWriter
 {
     /// <summary>The file in each written folder that says what wrote it (<see cref="Stamp"/>).</summary>
@@ -16,7 +20,7 @@ public static class LlamaModelWriter
     public const string ConfigFileName = "genai_config.json";
 
     /// <summary>The writer's output format; raise it whenever the same arguments would write different files.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     /// <summary>The variants Ember writes for its own models, in folder order.</summary>
     public static IReadOnlyList<ModelVariant> AllVariants { get; } = [ModelVariant.Fp32, ModelVariant.Fp16, ModelVariant.Int8, ModelVariant.Int4];
@@ -24,22 +28,33 @@ public static class LlamaModelWriter
     /// <summary>The folder name of a variant under a model's root: <c>fp32</c>, <c>fp16</c>, <c>int8</c>, <c>int4</c>.</summary>
     public static string FolderName(ModelVariant variant) => variant.ToString().ToLowerInvariant();
 
+    /// <summary>The file beside <c>model.onnx</c> holding its weights (ONNX external data).</summary>
+    public const string DataFileName = GenAIConfigWriter.ModelFileName + ".data";
+
     /// <summary>Writes one variant into <paramref name="directory"/> (created if missing).</summary>
-    /// <exception cref="ArgumentException">The shape is not valid.</exception>
+    /// <exception cref="ArgumentException">The shape is not valid, or its vocabulary is not the tokenizer's.</exception>
     public static async Task WriteAsync(string directory, LlamaShape shape, ModelVariant variant, LlamaWriterOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(options);
         shape.Validate();
+        var tokenizer = options.Tokenizer;
+        if (shape.VocabSize != tokenizer.VocabSize)
+        {
+            throw new ArgumentException($"Invalid model shape: VocabSize {shape.VocabSize} is not the {tokenizer.VocabSize} tokens of {tokenizer}.", nameof(shape));
+        }
+
         Directory.CreateDirectory(directory);
-        var vocabulary = LlamaVocabulary.Default;
-        var muted = Enumerable.Range(0, vocabulary.FirstWordId).ToArray();
-        var model = new LlamaGraphBuilder(shape, variant, options, muted).Build();
-        await File.WriteAllBytesAsync(Path.Combine(directory, GenAIConfigWriter.ModelFileName), model, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, ConfigFileName), GenAIConfigWriter.ToJson(shape), cancellationToken).ConfigureAwait(false);
-        await TokenizerWriter.WriteAsync(directory, vocabulary, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, StampFileName), Stamp(shape, variant, options), cancellationToken).ConfigureAwait(false);
+
+        // The stamp goes first and last: a folder whose writing was cut off holds no valid stamp, so it is written again.
+        var stampPath = Path.Combine(directory, StampFileName);
+        File.Delete(stampPath);
+        var graph = new LlamaGraphBuilder(shape, variant, options, tokenizer).Build();
+        await Task.Run(() => graph.Write(Path.Combine(directory, GenAIConfigWriter.ModelFileName), "ember-model-writer", cancellationToken), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, ConfigFileName), GenAIConfigWriter.ToJson(shape, tokenizer), cancellationToken).ConfigureAwait(false);
+        await tokenizer.WriteAsync(directory, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(stampPath, Stamp(shape, variant, options), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -52,10 +67,10 @@ public static class LlamaModelWriter
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"shape":"{{shape}}"}""") + "\n";
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"shape":"{{shape}}"}""") + "\n";
     }
 
-    /// <summary>Writes every variant into <c>{root}/{fp32|fp16|int8|int4}</c>.</summary>
+    /// <summary>Writes every variant into <c>{root}/{fp32|fp16|int8|int4}</c> (for shapes that <see cref="LlamaShape.WritesAllVariants"/>).</summary>
     public static async Task WriteAllAsync(string root, LlamaShape shape, LlamaWriterOptions options, CancellationToken cancellationToken)
     {
         foreach (var variant in AllVariants)

@@ -10,7 +10,7 @@ namespace Ember.Models.Writing;
 /// <param name="Heads">Query heads.</param>
 /// <param name="KvHeads">Key/value heads (grouped-query attention); divides <paramref name="Heads"/>.</param>
 /// <param name="Intermediate">Width of the SwiGLU MLP.</param>
-/// <param name="VocabSize">Vocabulary size; equals the tokenizer's.</param>
+/// <param name="VocabSize">Vocabulary size; equals the tokenizer's (<see cref="ModelTokenizer.VocabSize"/>).</param>
 /// <param name="ContextLength">Longest sequence (prompt and generated tokens) the model takes.</param>
 public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, int Intermediate, int VocabSize, int ContextLength)
 {
@@ -23,6 +23,21 @@ public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, 
     /// <summary>The benchmark model: 8 layers, width 512, 8 heads, 4 KV heads, FFN 1376 (about 24M parameters).</summary>
     public static LlamaShape Small { get; } = new(8, 512, 8, 4, 1376, LlamaVocabulary.Size, 2048);
 
+    /// <summary>TinyLlama-1.1B's layout: 22 layers, width 2048, 32 heads, 4 KV heads, FFN 5632, context 2048.</summary>
+    public static LlamaShape TinyLlama { get; } = new(22, 2048, 32, 4, 5632, LlamaVocabulary.Size, 2048);
+
+    /// <summary>Llama-2-7B's layout: 32 layers, width 4096, 32 heads, 32 KV heads, FFN 11008, context 4096.</summary>
+    public static LlamaShape Llama2 { get; } = new(32, 4096, 32, 32, 11008, LlamaVocabulary.Size, 4096);
+
+    /// <summary>
+    /// Mistral-7B v0.1's layout: 32 layers, width 4096, 32 heads, 8 KV heads, FFN 14336, context 8192 (the catalog's;
+    /// its sliding window of 4096 is not modelled: the attention sees the whole context).
+    /// </summary>
+    public static LlamaShape Mistral { get; } = new(32, 4096, 32, 8, 14336, LlamaVocabulary.Size, 8192);
+
+    /// <summary>The presets' names, as <c>Generate</c> and the benchmark's <c>--preset</c> take them.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "small", "tinyllama-1.1b", "llama-2-7b", "mistral-7b"];
+
     /// <summary>Width of one attention head.</summary>
     public int HeadSize => Hidden / Heads;
 
@@ -31,14 +46,31 @@ public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, 
         (2L * VocabSize * Hidden) + Hidden
         + (Layers * ((long)Hidden * (Hidden + (2 * KvHeads * HeadSize)) + ((long)Hidden * Hidden) + (3L * Hidden * Intermediate) + (2L * Hidden)));
 
-    /// <summary>A preset by name: <c>tiny</c> or <c>small</c>.</summary>
+    /// <summary>
+    /// Whether the writer writes every variant of this shape at once (<c>fp32</c>, <c>fp16</c>, <c>int8</c>,
+    /// <c>int4</c>): up to 100M parameters; a larger model is written in the variant asked for only (a 7B model is 27 GB in fp32).
+    /// </summary>
+    public bool WritesAllVariants => ParameterCount <= 100_000_000;
+
+    /// <summary>A preset by name (<see cref="PresetNames"/>, any case), with Ember's own vocabulary's size.</summary>
     /// <exception cref="ArgumentException">The name is not a preset.</exception>
     public static LlamaShape FromPreset(string name) => name.ToUpperInvariant() switch
     {
         "TINY" => Tiny,
         "SMALL" => Small,
-        _ => throw new ArgumentException($"Unknown model preset '{name}': use 'tiny' or 'small'.", nameof(name)),
+        "TINYLLAMA-1.1B" => TinyLlama,
+        "LLAMA-2-7B" => Llama2,
+        "MISTRAL-7B" => Mistral,
+        _ => throw new ArgumentException($"Unknown model preset '{name}': use one of {string.Join(", ", PresetNames.Select(preset => $"'{preset}'"))}.", nameof(name)),
     };
+
+    /// <summary>A preset by name, with <paramref name="tokenizer"/>'s vocabulary.</summary>
+    /// <exception cref="ArgumentException">The name is not a preset.</exception>
+    public static LlamaShape FromPreset(string name, ModelTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return FromPreset(name) with { VocabSize = tokenizer.VocabSize };
+    }
 
     /// <summary>Throws when the shape cannot make a working model, naming every broken rule.</summary>
     /// <exception cref="ArgumentException">The shape is not valid.</exception>
@@ -51,7 +83,7 @@ public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, 
         Require(errors, Hidden >= 1 && Heads >= 1 && Hidden % Heads == 0 && Hidden / Heads % 2 == 0, $"Hidden must be a multiple of Heads with an even head size (got {Hidden} for {Heads} heads)");
         Require(errors, Hidden % QuantizationBlock == 0 && Hidden > 0, $"Hidden must be a positive multiple of {QuantizationBlock} (got {Hidden})");
         Require(errors, Intermediate % QuantizationBlock == 0 && Intermediate > 0, $"Intermediate must be a positive multiple of {QuantizationBlock} (got {Intermediate})");
-        Require(errors, VocabSize == LlamaVocabulary.Size, $"VocabSize must equal the tokenizer's {LlamaVocabulary.Size} (got {VocabSize})");
+        Require(errors, VocabSize is >= 4 and <= ModelTokenizer.MaxVocabSize, $"VocabSize must be 4..{ModelTokenizer.MaxVocabSize} (got {VocabSize})");
         Require(errors, ContextLength is >= 16 and <= 131072, $"ContextLength must be 16..131072 (got {ContextLength})");
         if (errors.Count > 0)
         {

@@ -17,4 +17,7 @@ public sealed record LlamaWriterOptions
     /// <see langword="null"/> writes no bias node.
     /// </summary>
     public float? EndOfSequenceBias { get; init; }
+
+    /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
+    public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;
 }

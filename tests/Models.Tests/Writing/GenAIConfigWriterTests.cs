@@ -59,14 +59,14 @@ public sealed class GenAIConfigWriterTests(TinyModelFolder folder)
     {
         var text = await File.ReadAllTextAsync(Path.Combine(folder.Directory(variant), "genai_config.json"));
 
-        Assert.Equal(GenAIConfigWriter.ToJson(LlamaShape.Tiny), text);
+        Assert.Equal(GenAIConfigWriter.ToJson(LlamaShape.Tiny, ModelTokenizer.Own), text);
         Assert.DoesNotContain('\r', text);
     }
 
     [Fact]
     public void ToJson_Small_DescribesSmallShape()
     {
-        using var json = JsonDocument.Parse(GenAIConfigWriter.ToJson(LlamaShape.Small));
+        using var json = JsonDocument.Parse(GenAIConfigWriter.ToJson(LlamaShape.Small, ModelTokenizer.Own));
         var decoder = json.RootElement.GetProperty("model").GetProperty("decoder");
 
         Assert.Equal(
