@@ -9,6 +9,9 @@ internal sealed class BenchmarkOptions
 
     public string Variant { get; private set; } = "int8";
 
+    /// <summary>A folder with tokenizer.json and tokenizer_config.json the model is written around; null: Ember's own vocabulary.</summary>
+    public string? Tokenizer { get; private set; }
+
     public IReadOnlyList<int> Concurrency { get; private set; } = [1, 4, 16];
 
     public int MaxTokens { get; private set; } = 64;
@@ -71,7 +74,10 @@ internal sealed class BenchmarkOptions
 
     public const string Usage = """
         Ember benchmark: dotnet run -c Release --project tests/Benchmark -- [options]
-          --preset tiny|small        model shape to write and serve (default small)
+          --preset NAME              model shape to write and serve: tiny, small, tinyllama-1.1b, llama-2-7b, mistral-7b
+                                     (default small)
+          --tokenizer DIR            write the model around the tokenizer in DIR (tokenizer.json, tokenizer_config.json),
+                                     such as scripts/real-tokenizers/fetch.sh's llama-2 (default: Ember's own vocabulary)
           --variant fp32|fp16|int8|int4  (default int8)
           --models <dir>             where the model is written (default <temp>/ember-bench/<preset>)
           --concurrency 1,4,16       concurrency levels (default 1,4,16)
@@ -114,6 +120,7 @@ internal sealed class BenchmarkOptions
             {
                 case "--preset": options.Preset = Next(); break;
                 case "--variant": options.Variant = Next().ToLowerInvariant(); break;
+                case "--tokenizer": options.Tokenizer = Path.GetFullPath(Next()); break;
                 case "--models": options.ModelsRoot = Next(); break;
                 case "--concurrency":
                     options.Concurrency = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Positive)];

@@ -34,6 +34,9 @@ internal sealed class HttpHostTarget : IStreamingTarget
 
     public string Mode { get; set; } = "http";
 
+    /// <summary>Seconds from starting the host process to its first ready answer: start-up, model load and warm-up.</summary>
+    public double ReadySeconds { get; private set; }
+
     /// <summary>Submits a batch job of <paramref name="items"/> requests (the benchmark's prompts, greedy) to the host.</summary>
     public async Task SubmitBatchAsync(int items, int maxTokens, CancellationToken cancellationToken)
     {
@@ -117,6 +120,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
             start.ArgumentList.Add(argument);
         }
 
+        var started = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var errors = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
@@ -133,6 +137,7 @@ internal sealed class HttpHostTarget : IStreamingTarget
         try
         {
             await target.WaitReadyAsync(errors, cancellationToken).ConfigureAwait(false);
+            target.ReadySeconds = started.Elapsed.TotalSeconds;
             return target;
         }
         catch

@@ -39,15 +39,23 @@ if (options.GpuCheck)
     return await GpuCheck.RunAsync(options, ct).ConfigureAwait(false);
 }
 
-var shape = LlamaShape.FromPreset(options.Preset);
+var tokenizer = options.Tokenizer is { } tokenizerFolder ? ModelTokenizer.FromFolder(tokenizerFolder) : ModelTokenizer.Own;
+var shape = LlamaShape.FromPreset(options.Preset, tokenizer);
 var variant = Enum.Parse<ModelVariant>(options.Variant, ignoreCase: true);
 var variantFolderName = LlamaModelWriter.FolderName(variant);
-var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant()));
+var tokenizerName = options.Tokenizer is { } named ? Path.GetFileName(Path.TrimEndingDirectorySeparator(named)) : "ember";
+var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName));
 var modelFolder = Path.Combine(modelsRoot, variantFolderName);
-if (!File.Exists(Path.Combine(modelFolder, "genai_config.json")))
+var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer };
+var stampPath = Path.Combine(modelFolder, LlamaModelWriter.StampFileName);
+double? writeSeconds = null;
+if (!File.Exists(stampPath) || await File.ReadAllTextAsync(stampPath, ct).ConfigureAwait(false) != LlamaModelWriter.Stamp(shape, variant, writerOptions))
 {
-    Console.Error.WriteLine($"Writing the {options.Preset} model ({shape}), {variantFolderName}, to {modelFolder} ...");
-    await LlamaModelWriter.WriteAsync(modelFolder, shape, variant, new LlamaWriterOptions(), ct).ConfigureAwait(false);
+    Console.Error.WriteLine($"Writing the {options.Preset} model ({shape}), {variantFolderName}, around {tokenizer}, to {modelFolder} ...");
+    var writing = System.Diagnostics.Stopwatch.StartNew();
+    await LlamaModelWriter.WriteAsync(modelFolder, shape, variant, writerOptions, ct).ConfigureAwait(false);
+    writeSeconds = writing.Elapsed.TotalSeconds;
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote it in {writeSeconds:F1} s."));
 }
 
 var levels = options.Concurrency.Distinct().Order().ToArray();
@@ -68,6 +76,7 @@ if (options.SustainSeconds is { } sustainSeconds)
 }
 
 var perLevel = options.RequestsPerLevel;
+(double Seconds, long? IdleRss)? hostLoad = null;
 var results = new List<LevelResult>();
 var notes = new Dictionary<string, string>();
 
@@ -121,6 +130,7 @@ if (options.Http)
             try
             {
                 await using var http = await HttpHostTarget.StartAsync(hostDll, modelsRoot, variantFolderName, cap, Math.Max(256, perLevel), options.PrefillChunk, ct, options.ModelSettings).ConfigureAwait(false);
+                hostLoad ??= (http.ReadySeconds, http.RssBytes());
                 await MeasureAsync(http, level).ConfigureAwait(false);
                 if (options.WithBatch is { } batchItems)
                 {
@@ -183,6 +193,7 @@ var report = new BenchmarkReport(
     notes,
     soak);
 Console.WriteLine();
+Console.WriteLine(ModelFacts.Render(options.Preset, variantFolderName, tokenizer, shape, modelFolder, writeSeconds, hostLoad));
 Console.WriteLine(ResultTable.Render(report, options.WithBatch is null ? ["one-at-a-time", "engine", "http"] : ["one-at-a-time", "engine", "http", "http+batch"]));
 if (options.JsonPath is { } jsonPath)
 {

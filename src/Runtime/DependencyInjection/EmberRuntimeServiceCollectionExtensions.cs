@@ -15,7 +15,7 @@ public static class EmberRuntimeServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="EmberOptions"/> from the <c>Ember</c> section (validated on start, every failure at once),
-    /// resolves relative model folders against <paramref name="baseDirectory"/>, and adds the hosted
+    /// resolves relative model and tokenizer folders against <paramref name="baseDirectory"/>, and adds the hosted
     /// <see cref="WorkerPool"/>, the <see cref="IModelInventory"/> and <see cref="IModelReadiness"/> it publishes, and
     /// <see cref="IAiTextGeneration"/>.
     /// </summary>
@@ -33,6 +33,11 @@ public static class EmberRuntimeServiceCollectionExtensions
                     if (!string.IsNullOrWhiteSpace(model.Folder))
                     {
                         model.Folder = Path.GetFullPath(model.Folder, baseDirectory);
+                    }
+
+                    if (!string.IsNullOrWhiteSpace(model.Tokenizer))
+                    {
+                        model.Tokenizer = Path.GetFullPath(model.Tokenizer, baseDirectory);
                     }
                 }
             })

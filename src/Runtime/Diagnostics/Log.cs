@@ -8,8 +8,11 @@ internal static partial class Log
     [LoggerMessage(1000, LogLevel.Information, "Loading {ModelId} replica {Replica} from {Folder} on {Provider}.")]
     public static partial void LoadingModel(ILogger logger, string modelId, int replica, string folder, string provider);
 
-    [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model into {Root} (missing or written by an older Ember).")]
-    public static partial void WritingOwnModel(ILogger logger, string preset, string root);
+    [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model around {Tokenizer} into {Root} (missing or written by an older Ember).")]
+    public static partial void WritingOwnModel(ILogger logger, string preset, string tokenizer, string root);
+
+    [LoggerMessage(1009, LogLevel.Information, "Wrote {Folder} in {Seconds:0.0} s.")]
+    public static partial void WroteOwnModel(ILogger logger, string folder, double seconds);
 
     [LoggerMessage(1002, LogLevel.Information, "All {Count} model replicas are loaded and serving.")]
     public static partial void Ready(ILogger logger, int count);

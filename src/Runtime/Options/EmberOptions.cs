@@ -16,6 +16,15 @@ public sealed class EmberOptions
     [Range(typeof(long), "1048576", "1125899906842624")]
     public long? KvCacheBudgetBytes { get; set; }
 
+    /// <summary>
+    /// The memory the models must fit in together: every replica's weights (its decoder files' size on disk, for the
+    /// CPU provider) and its KV cache; over it, the host refuses to start before loading anything, naming the sizes.
+    /// Unset: the memory the .NET runtime reports available (the machine's, or a GC heap limit where one is set).
+    /// From 1 MiB to 1 PiB.
+    /// </summary>
+    [Range(typeof(long), "1048576", "1125899906842624")]
+    public long? MemoryBytes { get; set; }
+
     /// <summary>The served models, keyed by catalog model id.</summary>
     public Dictionary<string, ModelOptions> Models { get; set; } = new(StringComparer.Ordinal);
 }

@@ -82,6 +82,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             return;
         }
 
+        if (model.Tokenizer is not null && model.Generate is null)
+        {
+            failures.Add($"{key}:Tokenizer: only a generated model takes a tokenizer (set Generate); an exported model brings its own in its folder.");
+        }
+
         if (model.Generate is { } preset)
         {
             try
@@ -91,6 +96,18 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             catch (ArgumentException e)
             {
                 failures.Add($"{key}:Generate: {e.Message}");
+            }
+
+            if (model.Tokenizer is { } folder)
+            {
+                try
+                {
+                    ModelTokenizer.FromFolder(folder);
+                }
+                catch (InvalidDataException e)
+                {
+                    failures.Add($"{key}:Tokenizer: {e.Message}");
+                }
             }
 
             var leaf = Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Folder));

@@ -29,10 +29,20 @@ public sealed class ModelOptions
     public ModelVariant Variant { get; set; } = ModelVariant.Int8;
 
     /// <summary>
-    /// <c>tiny</c> or <c>small</c>: when <see cref="Folder"/> is missing, write Ember's own model of that preset,
-    /// every variant, as the folder and its siblings (<c>fp32</c>, <c>fp16</c>, <c>int8</c>, <c>int4</c>). Absent: the folder must exist.
+    /// A shape preset (<c>tiny</c>, <c>small</c>, <c>tinyllama-1.1b</c>, <c>llama-2-7b</c>, <c>mistral-7b</c>): when
+    /// <see cref="Folder"/> is missing, or holds a model an older Ember or other arguments wrote, write Ember's own
+    /// random-weight model of that shape there (<c>tiny</c> and <c>small</c>: every variant, as the folder and its
+    /// siblings <c>fp32</c>, <c>fp16</c>, <c>int8</c>, <c>int4</c>; the real shapes: <see cref="Variant"/> only).
+    /// Absent: the folder must exist.
     /// </summary>
     public string? Generate { get; set; }
+
+    /// <summary>
+    /// With <see cref="Generate"/>: a folder holding the <c>tokenizer.json</c> and <c>tokenizer_config.json</c> the
+    /// generated model is built around (such as the real Llama 2 tokenizer that <c>scripts/real-tokenizers/fetch.sh</c>
+    /// brings), relative to the config file; the model's vocabulary is that tokenizer's. Absent: Ember's own 1,024-word vocabulary.
+    /// </summary>
+    public string? Tokenizer { get; set; }
 
     /// <summary>The execution provider of every replica.</summary>
     public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;

@@ -35,10 +35,9 @@ internal static class KvCacheBudget
         var shares = models
             .Select(model =>
             {
-                var layout = model.Layout;
-                var tokens = layout.SlotLength(model.ContextTokens);
-                var perToken = KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize, layout.Types.CacheElementBytes);
-                var bytes = perToken * model.Options.SequenceCap * tokens * model.Options.Replicas;
+                var tokens = model.Layout.SlotLength(model.ContextTokens);
+                var perToken = BytesPerToken(model.Layout);
+                var bytes = ReplicaBytes(model.Options, model.Layout, model.ContextTokens) * model.Options.Replicas;
                 return (model.Id, Bytes: bytes, Detail: string.Create(
                     CultureInfo.InvariantCulture,
                     $"{model.Id} {Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {Format(perToken)} a token)"));
@@ -53,6 +52,14 @@ internal static class KvCacheBudget
                 "Lower SequenceCap, Replicas or Limits:ContextTokensLimit of a model, or raise the budget.");
         }
     }
+
+    /// <summary>The KV cache's bytes for one token: layers × KV heads × head size × 2 × the cache element's bytes.</summary>
+    public static long BytesPerToken(DecoderLayout layout) =>
+        KvCache.BytesFor(layout.Layers, 1, layout.KvHeads, 1, layout.HeadSize, layout.Types.CacheElementBytes);
+
+    /// <summary>One replica's KV cache: SequenceCap slots of the context limit.</summary>
+    public static long ReplicaBytes(ModelOptions options, DecoderLayout layout, int contextTokens) =>
+        BytesPerToken(layout) * options.SequenceCap * layout.SlotLength(contextTokens);
 
     /// <summary>Bytes as KiB, MiB or GiB with one decimal.</summary>
     public static string Format(long bytes) => bytes switch

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ember.Models.Writing;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Options;
@@ -9,9 +10,11 @@ namespace Ember.Runtime.Pool;
 internal static class OwnModelProvisioner
 {
     /// <summary>
-    /// Writes every variant of the preset next to the configured folder when the folder is missing, or holds a
-    /// model an older Ember (or other arguments) wrote. A folder with a model but no Ember stamp is never touched.
+    /// Writes the preset around the configured tokenizer when the folder is missing, or holds a model an older Ember
+    /// (or other arguments) wrote: every variant next to the configured folder for the small presets, the configured
+    /// variant alone for the real shapes. A folder with a model but no Ember stamp is never touched.
     /// </summary>
+    /// <exception cref="InvalidDataException">The tokenizer folder cannot be read.</exception>
     public static async Task EnsureAsync(ModelOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         if (options.Generate is not { } preset)
@@ -19,8 +22,9 @@ internal static class OwnModelProvisioner
             return;
         }
 
-        var shape = LlamaShape.FromPreset(preset);
-        var writerOptions = new LlamaWriterOptions();
+        var tokenizer = options.Tokenizer is { } folder ? ModelTokenizer.FromFolder(folder) : ModelTokenizer.Own;
+        var shape = LlamaShape.FromPreset(preset, tokenizer);
+        var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer };
         var stampFile = Path.Combine(options.Folder, LlamaModelWriter.StampFileName);
         var hasModel = File.Exists(Path.Combine(options.Folder, LlamaModelWriter.ConfigFileName));
         if (hasModel && (!File.Exists(stampFile)
@@ -29,8 +33,19 @@ internal static class OwnModelProvisioner
             return;
         }
 
-        var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(options.Folder))!;
-        Log.WritingOwnModel(logger, preset, root);
-        await LlamaModelWriter.WriteAllAsync(root, shape, writerOptions, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.StartNew();
+        if (shape.WritesAllVariants)
+        {
+            var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(options.Folder))!;
+            Log.WritingOwnModel(logger, preset, tokenizer.ToString(), root);
+            await LlamaModelWriter.WriteAllAsync(root, shape, writerOptions, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            Log.WritingOwnModel(logger, preset, tokenizer.ToString(), options.Folder);
+            await LlamaModelWriter.WriteAsync(options.Folder, shape, options.Variant, writerOptions, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.WroteOwnModel(logger, options.Folder, started.Elapsed.TotalSeconds);
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Ember.Models.Catalog;
+using Ember.Models.Writing;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Options;
@@ -56,6 +58,8 @@ public sealed class WorkerPool : IHostedService, IDisposable
             [.. plans.Where(plan => plan.Layout is not null && !new DecoderProvider(plan.Options.Provider, plan.Options.DeviceId).DeviceCache).Select(plan => (plan.Id, plan.Options, plan.Layout!, plan.Limits.ContextTokensLimit))],
             budget,
             source);
+        var (memory, memorySource) = _options.MemoryBytes is { } memoryBytes ? (memoryBytes, "configured") : MemoryFit.Default();
+        MemoryFit.Check([.. plans.Select(HostMemory)], memory, memorySource);
 
         var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
         try
@@ -100,6 +104,19 @@ public sealed class WorkerPool : IHostedService, IDisposable
     {
         var entry = ModelCatalog.Get(id);
         var config = ModelConfigFile.Read(options.Folder);
+        if (options.Tokenizer is { } tokenizerFolder)
+        {
+            // A folder Ember wrote is rewritten for another tokenizer; one it did not write is never touched, and may disagree.
+            var tokenizer = ModelTokenizer.FromFolder(tokenizerFolder);
+            var vocabSize = config.Model.TryGetProperty("vocab_size", out var size) && size.TryGetInt32(out var value) ? value : -1;
+            if (vocabSize != tokenizer.VocabSize)
+            {
+                throw new InvalidOperationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{EmberOptions.SectionName}:Models:{id}:Tokenizer: {Path.Combine(tokenizerFolder, TokenizerWriter.TokenizerFileName)} has {tokenizer.VocabSize} tokens, but the model in {options.Folder} has {vocabSize} (model.vocab_size of its genai_config.json), and Ember did not write it; point Folder elsewhere to have the model written."));
+            }
+        }
+
         var (limits, clampedFrom) = ServedLimits.Resolve(entry, options, config.ContextLength);
         if (clampedFrom is { } configuredContext)
         {
@@ -109,6 +126,19 @@ public sealed class WorkerPool : IHostedService, IDisposable
         // The continuous scheduler's decoder layout, read once: the KV budget and the decoder both need it.
         var layout = options.Scheduler == SchedulerKind.Continuous ? DecoderLayout.From(config) : null;
         return new ModelPlan(id, options, entry, config, limits, layout);
+    }
+
+    /// <summary>What one replica of a plan holds in host memory: its weights on the CPU provider, its KV cache where it lives there.</summary>
+    private static (string Id, ModelOptions Options, long WeightBytes, long CacheBytes) HostMemory(ModelPlan plan)
+    {
+        var provider = new DecoderProvider(plan.Options.Provider, plan.Options.DeviceId);
+        var fileName = plan.Config.Model.TryGetProperty("decoder", out var decoder) && decoder.TryGetProperty("filename", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String
+            ? name.GetString()!
+            : "model.onnx";
+        var modelPath = Path.Combine(plan.Config.Folder, fileName);
+        var weights = plan.Options.Provider == ExecutionProvider.Cpu && File.Exists(modelPath) ? MemoryFit.WeightBytes(modelPath) : 0;
+        var cache = plan.Layout is not null && !provider.DeviceCache ? KvCacheBudget.ReplicaBytes(plan.Options, plan.Layout, plan.Limits.ContextTokensLimit) : 0;
+        return (plan.Id, plan.Options, weights, cache);
     }
 
     private static void Release(IEnumerable<ServedModel> models)
