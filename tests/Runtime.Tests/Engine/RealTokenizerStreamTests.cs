@@ -1,0 +1,89 @@
+using Ember.Runtime.Engine;
+
+namespace Ember.Runtime.Tests.Engine;
+
+/// <summary>
+/// What ORT GenAI's token stream (<see cref="GenAIModel.CreateStream"/>, one id at a time, as the schedulers decode) gives
+/// with Llama 2's real tokenizer, beside Hugging Face's decoding of the same ids.
+/// </summary>
+/// <remarks>
+/// Whole characters come out whole, with a word piece's leading space even first in the stream; but after bytes that are
+/// not UTF-8 the stream loses text that follows them (ORT GenAI 0.18), where Hugging Face writes U+FFFD and goes on.
+/// </remarks>
+[Collection(RealTokenizerGroup.Name)]
+public sealed class RealTokenizerStreamTests(RealTokenizerFixture tokenizers)
+{
+    private const int Bos = 1;
+    private const int Hello = 15043; // ▁Hello
+    private const int The = 278; // ▁the
+
+    /// <summary>The byte tokens <c>&lt;0xNN&gt;</c> of <paramref name="bytes"/> (id 3 + NN).</summary>
+    private static int[] ByteTokens(params byte[] bytes) => [.. bytes.Select(value => 3 + value)];
+
+    [Fact]
+    public void Decode_EmojiAsFourByteTokens_IsEmptyUntilTheLastByte()
+    {
+        var ids = ByteTokens(0xF0, 0x9F, 0x98, 0x80);
+
+        Assert.Equal(["", "", "", "😀"], StreamDecode(ids));
+        Assert.Equal("😀", tokenizers.Llama2.HuggingFaceDecode(ids));
+    }
+
+    [Fact]
+    public void Decode_WordPieceFirstInStream_KeepsItsLeadingSpace()
+    {
+        Assert.Equal([" Hello"], StreamDecode(Hello));
+        Assert.Equal([" Hello", " world"], StreamDecode(Hello, 3186));
+        Assert.Equal("Hello", tokenizers.Llama2.HuggingFaceDecode(Hello));
+    }
+
+    [Fact]
+    public void Decode_WordPieceAfterBos_LosesItsLeadingSpace()
+    {
+        Assert.Equal(["", "Hello"], StreamDecode(Bos, Hello));
+        Assert.Equal(["", "", " Hello"], StreamDecode(Bos, 29871, Hello));
+        Assert.Equal("Hello", tokenizers.Llama2.HuggingFaceDecode(Bos, Hello));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Decode_SpecialToken_IsEmpty(int id)
+    {
+        Assert.Equal([""], StreamDecode(id));
+    }
+
+    [Fact]
+    public void Decode_InvalidByteThenWord_LosesTheInvalidByteAndTwoCharacters()
+    {
+        int[] ids = [.. ByteTokens(0xE6), The];
+
+        Assert.Equal(["", "he"], StreamDecode(ids));
+        Assert.Equal(["", "", "e"], StreamDecode(ids[0], Bos, The));
+        Assert.Equal("\uFFFD the", tokenizers.Llama2.HuggingFaceDecode(ids));
+    }
+
+    [Fact]
+    public void Decode_UnfinishedEmojiThenWord_LosesTheBytesAndTheSpace()
+    {
+        int[] ids = [.. ByteTokens(0xF0, 0x9F, 0x98), Hello];
+
+        Assert.Equal(["", "", "", "Hello"], StreamDecode(ids));
+        Assert.Equal("\uFFFD\uFFFD\uFFFD Hello", tokenizers.Llama2.HuggingFaceDecode(ids));
+    }
+
+    /// <summary>What a fresh token stream gives for each of <paramref name="ids"/> in turn.</summary>
+    private string[] StreamDecode(params int[] ids)
+    {
+        var stream = tokenizers.Llama2.Ember.CreateStream();
+        try
+        {
+            return [.. ids.Select(stream.Decode)];
+        }
+        finally
+        {
+            NativeObjectCounter.Release(stream);
+        }
+    }
+}
