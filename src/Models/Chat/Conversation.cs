@@ -1,40 +1,46 @@
-using System.Text;
-
 namespace Ember.Models.Chat;
 
 /// <summary>
-/// A conversation brought into the strict shape the chat templates render: one system text, then
-/// alternating user/assistant exchanges.
+/// A conversation brought into the shape Hugging Face's Llama 2 and Mistral v0.1 templates accept: at most one system
+/// text, then messages alternating user/assistant, starting with a user message.
 /// </summary>
 /// <remarks>
-/// The rules, shared by the Llama 2 and Mistral templates:
+/// <para>
+/// A conversation already in that shape is left exactly as it is (contents untouched), so the templates render it as
+/// the official ones do. Where the official templates raise instead, Ember reshapes (docs/chat-templates.md):
+/// </para>
 /// <list type="bullet">
-/// <item>Every message's content is trimmed of surrounding white space (as Hugging Face's Llama 2 template does).</item>
-/// <item>All system messages, wherever they stand, are joined in order with a blank line into one system text.</item>
-/// <item>Consecutive user messages (or consecutive assistant messages) are merged into one turn, their non-empty
-/// contents joined with a blank line (<c>"\n\n"</c>), instead of being rejected as Hugging Face's templates do.</item>
-/// <item>An assistant turn with no user turn before it gets an empty user turn.</item>
-/// <item>A conversation with no user or assistant message (system only) is one empty user turn.</item>
-/// <item>A conversation ending with an assistant turn keeps that turn open: its text is a prefill the model continues.</item>
+/// <item>System messages, wherever they stand, become the one system text: their non-empty contents, in order, joined
+/// with a blank line (<c>"\n\n"</c>).</item>
+/// <item>A run of consecutive user (or assistant) messages becomes one message, its non-empty contents joined with a
+/// blank line.</item>
+/// <item>A conversation that starts with an assistant message, or has only system messages, gets an empty user message
+/// first.</item>
+/// <item>A last assistant message is a prefill the model continues (<see cref="Continue"/>), unless its content is only
+/// white space: then it is dropped, and the model answers the user message before it.</item>
 /// </list>
+/// <para>Contents are never trimmed here; the templates strip where the official ones do.</para>
 /// </remarks>
 internal sealed class Conversation
 {
     private const string Separator = "\n\n";
 
-    private Conversation(string system, IReadOnlyList<ChatExchange> exchanges)
+    private Conversation(string? system, IReadOnlyList<ChatMessage> turns)
     {
         System = system;
-        Exchanges = exchanges;
+        Turns = turns;
     }
 
-    /// <summary>Gets the merged, trimmed system text; empty when there is none.</summary>
-    public string System { get; }
+    /// <summary>Gets the system text, as given (several joined); <see langword="null"/> when there was no system message.</summary>
+    public string? System { get; }
 
-    /// <summary>Gets the exchanges, oldest first; never empty.</summary>
-    public IReadOnlyList<ChatExchange> Exchanges { get; }
+    /// <summary>
+    /// Gets the user and assistant messages, oldest first: never empty, alternating, starting with a user message; a
+    /// last assistant message is a prefill (its content is never only white space).
+    /// </summary>
+    public IReadOnlyList<ChatMessage> Turns { get; }
 
-    /// <summary>Brings a list of messages into the strict shape.</summary>
+    /// <summary>Brings a list of messages into the shape the templates render.</summary>
     /// <param name="messages">The messages, oldest first.</param>
     /// <returns>The normalized conversation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
@@ -43,52 +49,81 @@ internal sealed class Conversation
     {
         Validate(messages);
 
-        var system = new StringBuilder();
-        var exchanges = new List<ChatExchange>();
-        string? pendingUser = null;
-        var run = new StringBuilder();
+        string[] systems = [.. messages.Where(message => message.Role == ChatRole.System).Select(message => message.Content)];
+        var turns = new List<ChatMessage>();
+        var run = new List<string>();
         ChatRole? runRole = null;
-
-        foreach (ChatMessage message in messages)
+        foreach (ChatMessage message in messages.Where(message => message.Role != ChatRole.System))
         {
-            string content = message.Content.Trim();
-            if (message.Role == ChatRole.System)
-            {
-                AppendPart(system, content);
-                continue;
-            }
-
             if (runRole != message.Role)
             {
                 Flush();
                 runRole = message.Role;
             }
 
-            AppendPart(run, content);
+            run.Add(message.Content);
         }
 
         Flush();
-        if (pendingUser is not null || exchanges.Count == 0)
+        if (turns.Count == 0 || turns[0].Role != ChatRole.User)
         {
-            exchanges.Add(new ChatExchange(pendingUser ?? string.Empty, null));
+            turns.Insert(0, new ChatMessage(ChatRole.User, string.Empty));
         }
 
-        return new Conversation(system.ToString(), exchanges);
+        if (turns[^1].Role == ChatRole.Assistant && PythonStrings.Strip(turns[^1].Content).Length == 0)
+        {
+            turns.RemoveAt(turns.Count - 1);
+        }
+
+        return new Conversation(systems.Length == 0 ? null : Join(systems), turns);
 
         void Flush()
         {
-            if (runRole == ChatRole.User)
+            if (runRole is { } role)
             {
-                pendingUser = run.ToString();
-            }
-            else if (runRole == ChatRole.Assistant)
-            {
-                exchanges.Add(new ChatExchange(pendingUser ?? string.Empty, run.ToString()));
-                pendingUser = null;
+                turns.Add(new ChatMessage(role, Join(run)));
             }
 
             run.Clear();
         }
+    }
+
+    /// <summary>
+    /// Joins contents into one: a single content is kept exactly as it is; several are joined with a blank line
+    /// (<c>"\n\n"</c>), leaving out the empty ones.
+    /// </summary>
+    /// <param name="contents">The contents, in order; at least one.</param>
+    /// <returns>The joined text.</returns>
+    public static string Join(IReadOnlyList<string> contents) =>
+        contents.Count == 1 ? contents[0] : string.Join(Separator, contents.Where(content => content.Length > 0));
+
+    /// <summary>
+    /// The open end of a prefill: how much of a final assistant message's rendering the prompt keeps, by the rule of
+    /// transformers' <c>apply_chat_template(continue_final_message=True)</c>.
+    /// </summary>
+    /// <param name="content">The message's content, as given.</param>
+    /// <param name="written">What the template writes for the content (the content itself, or it stripped).</param>
+    /// <param name="closing">What the template writes right after it to close the message (such as <c>" &lt;/s&gt;"</c>).</param>
+    /// <returns>
+    /// <paramref name="written"/> followed by <paramref name="closing"/>, cut right after the stripped content, or
+    /// after the content with its trailing white space where the rendering holds the content exactly (no leading
+    /// white space, and its trailing white space rendered as it is).
+    /// </returns>
+    /// <remarks>
+    /// transformers renders the whole conversation and cuts at the last occurrence of the stripped content in the text;
+    /// Ember cuts at the message's own rendering. The two differ only when the stripped content also occurs inside
+    /// <paramref name="closing"/> (a content such as <c>"s"</c> or <c>"&lt;/s&gt;"</c>), where transformers cuts inside
+    /// the end-of-sequence token.
+    /// </remarks>
+    public static string Continue(string content, string written, string closing)
+    {
+        string stripped = PythonStrings.Strip(content);
+        string rendered = written + closing;
+        int location = written.IndexOf(stripped, StringComparison.Ordinal);
+        bool renderedAsGiven = PythonStrings.LStrip(content).Length == content.Length
+            && rendered.AsSpan(location).StartsWith(content, StringComparison.Ordinal);
+        int end = location + (renderedAsGiven ? content.Length : stripped.Length);
+        return rendered[..end];
     }
 
     /// <summary>Checks the arguments every template rejects.</summary>
@@ -116,20 +151,5 @@ internal sealed class Conversation
                 throw new ArgumentException($"Message {i} has an undefined role ({message.Role}).", nameof(messages));
             }
         }
-    }
-
-    private static void AppendPart(StringBuilder builder, string part)
-    {
-        if (part.Length == 0)
-        {
-            return;
-        }
-
-        if (builder.Length > 0)
-        {
-            builder.Append(Separator);
-        }
-
-        builder.Append(part);
     }
 }

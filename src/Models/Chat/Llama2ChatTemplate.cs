@@ -3,30 +3,32 @@ using System.Text;
 namespace Ember.Models.Chat;
 
 /// <summary>
-/// Meta's Llama 2 chat format:
+/// Meta's Llama 2 chat format, exactly as the chat template of Hugging Face's <c>meta-llama/Llama-2-7b-chat-hf</c>
+/// renders it:
 /// <c>&lt;s&gt;[INST] &lt;&lt;SYS&gt;&gt;\n{system}\n&lt;&lt;/SYS&gt;&gt;\n\n{user} [/INST] {answer} &lt;/s&gt;&lt;s&gt;[INST] {user} [/INST]</c>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Follows Meta's reference and Hugging Face's template: each turn is wrapped in <c>&lt;s&gt;[INST] … [/INST]</c>,
-/// each finished answer is followed by <c> &lt;/s&gt;</c>, contents are trimmed, and the system text goes inside the
-/// first user turn only. Where Hugging Face raises an error, Ember renders instead:
+/// As the official template: each user message is <c>&lt;s&gt;[INST] {content.strip()} [/INST]</c>, each assistant
+/// message <c> {content.strip()} &lt;/s&gt;</c> (Python's <c>strip()</c>), and a system message, even an empty one,
+/// goes into the first user message, which is stripped as a whole: the system text's own edges are kept, and so is the
+/// user text's leading white space after the block. Where the official template raises (or renders nothing),
+/// Ember reshapes the conversation as <see cref="Conversation"/> says (docs/chat-templates.md):
 /// </para>
 /// <list type="bullet">
-/// <item>No system message, or only empty ones: no <c>&lt;&lt;SYS&gt;&gt;</c> block at all.</item>
 /// <item>Several system messages, anywhere: joined in order with a blank line into the one block.</item>
-/// <item>System only: the block alone in an empty user turn, <c>&lt;s&gt;[INST] &lt;&lt;SYS&gt;&gt;\n{system}\n&lt;&lt;/SYS&gt;&gt; [/INST]</c>
-/// (the trailing blank line is trimmed, as Hugging Face trims the whole turn).</item>
-/// <item>Consecutive user (or assistant) messages: merged into one turn, joined with a blank line.</item>
-/// <item>An assistant message before any user message: answers an empty user turn, <c>[INST]  [/INST]</c>.</item>
-/// <item>Ending with an assistant message: the answer is left open (<c>[/INST] {answer}</c>, no <c>&lt;/s&gt;</c>)
-/// so that the model continues it; an empty last answer leaves just <c>[/INST]</c>.</item>
-/// <item>Empty content: rendered as empty text; an empty user turn is <c>[INST]  [/INST]</c>.</item>
+/// <item>Consecutive user (or assistant) messages: merged into one, joined with a blank line.</item>
+/// <item>A conversation that starts with an assistant message, or has only system messages: an empty user message
+/// first; system only is <c>&lt;s&gt;[INST] &lt;&lt;SYS&gt;&gt;\n{system}\n&lt;&lt;/SYS&gt;&gt; [/INST]</c>.</item>
+/// <item>Ending with an assistant message: a prefill, cut as transformers' <c>continue_final_message</c> cuts it
+/// (<c>[/INST] {answer.strip()}</c>, no <c>&lt;/s&gt;</c>); one of only white space leaves just <c>[/INST]</c>.</item>
 /// </list>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class Llama2ChatTemplate : IChatTemplate
 {
+    private const string Closing = " </s>";
+
     /// <inheritdoc />
     public ChatTemplateKind Kind => ChatTemplateKind.Llama2Chat;
 
@@ -34,35 +36,28 @@ public sealed class Llama2ChatTemplate : IChatTemplate
     public string Render(IReadOnlyList<ChatMessage> messages)
     {
         Conversation conversation = Conversation.Normalize(messages);
-        IReadOnlyList<ChatExchange> exchanges = conversation.Exchanges;
+        IReadOnlyList<ChatMessage> turns = conversation.Turns;
         var text = new StringBuilder();
 
-        for (int i = 0; i < exchanges.Count; i++)
+        for (int i = 0; i < turns.Count; i++)
         {
-            ChatExchange exchange = exchanges[i];
-            string user = exchange.User;
-            if (i == 0 && conversation.System.Length > 0)
+            string content = turns[i].Content;
+            if (i == 0 && conversation.System is { } system)
             {
-                user = user.Length > 0
-                    ? "<<SYS>>\n" + conversation.System + "\n<</SYS>>\n\n" + user
-                    : "<<SYS>>\n" + conversation.System + "\n<</SYS>>";
+                content = "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + content;
             }
 
-            text.Append("<s>[INST] ").Append(user).Append(" [/INST]");
-
-            if (exchange.Assistant is null)
+            if (turns[i].Role == ChatRole.User)
             {
-                continue;
+                text.Append("<s>[INST] ").Append(PythonStrings.Strip(content)).Append(" [/INST]");
             }
-
-            bool isLast = i == exchanges.Count - 1;
-            if (!isLast)
+            else if (i < turns.Count - 1)
             {
-                text.Append(' ').Append(exchange.Assistant).Append(" </s>");
+                text.Append(' ').Append(PythonStrings.Strip(content)).Append(Closing);
             }
-            else if (exchange.Assistant.Length > 0)
+            else
             {
-                text.Append(' ').Append(exchange.Assistant);
+                text.Append(' ').Append(Conversation.Continue(content, PythonStrings.Strip(content), Closing));
             }
         }
 

@@ -3,27 +3,31 @@ using System.Text;
 namespace Ember.Models.Chat;
 
 /// <summary>
-/// Mistral 7B Instruct v0.1's format: <c>&lt;s&gt;[INST] {user} [/INST]{answer}&lt;/s&gt;[INST] {user} [/INST]</c>.
+/// Mistral 7B Instruct v0.1's format, exactly as the chat template of Hugging Face's
+/// <c>mistralai/Mistral-7B-Instruct-v0.1</c> renders it:
+/// <c>&lt;s&gt;[INST] {user} [/INST]{answer}&lt;/s&gt; [INST] {user} [/INST]</c>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The model has no system role: the system text goes at the start of the first user turn, followed by a blank
-/// line. <c>&lt;s&gt;</c> appears once, at the start; each finished answer is followed directly by <c>&lt;/s&gt;</c>.
-/// Contents are trimmed. Where Hugging Face's template raises an error, Ember renders instead:
+/// As the official template: <c>&lt;s&gt;</c> once at the start, each user message <c>[INST] {content} [/INST]</c>,
+/// each assistant message <c>{content}&lt;/s&gt; </c> (with the space), and no content stripped. Where the official
+/// template raises, Ember reshapes the conversation as <see cref="Conversation"/> says (docs/chat-templates.md):
 /// </para>
 /// <list type="bullet">
-/// <item>Several system messages, anywhere: joined in order with a blank line.</item>
-/// <item>System only: the system text is the one user turn, <c>&lt;s&gt;[INST] {system} [/INST]</c>.</item>
-/// <item>Consecutive user (or assistant) messages: merged into one turn, joined with a blank line.</item>
-/// <item>An assistant message before any user message: answers an empty user turn, <c>[INST]  [/INST]</c>.</item>
-/// <item>Ending with an assistant message: the answer is left open (<c>[/INST]{answer}</c>, no <c>&lt;/s&gt;</c>)
-/// so that the model continues it.</item>
-/// <item>Empty content: rendered as empty text; an empty user turn is <c>[INST]  [/INST]</c>.</item>
+/// <item>System messages (the model has no system role): their text goes before the first user message's, joined with
+/// a blank line, as Mistral's later templates do; several are joined in order with a blank line first.</item>
+/// <item>Consecutive user (or assistant) messages: merged into one, joined with a blank line.</item>
+/// <item>A conversation that starts with an assistant message, or has only system messages: an empty user message
+/// first; system only is <c>&lt;s&gt;[INST] {system} [/INST]</c>.</item>
+/// <item>Ending with an assistant message: a prefill, cut as transformers' <c>continue_final_message</c> cuts it
+/// (<c>[/INST]{answer}</c>, no <c>&lt;/s&gt;</c>); one of only white space leaves just <c>[/INST]</c>.</item>
 /// </list>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class MistralInstructTemplate : IChatTemplate
 {
+    private const string Closing = "</s> ";
+
     /// <inheritdoc />
     public ChatTemplateKind Kind => ChatTemplateKind.MistralInstruct;
 
@@ -31,29 +35,28 @@ public sealed class MistralInstructTemplate : IChatTemplate
     public string Render(IReadOnlyList<ChatMessage> messages)
     {
         Conversation conversation = Conversation.Normalize(messages);
-        IReadOnlyList<ChatExchange> exchanges = conversation.Exchanges;
+        IReadOnlyList<ChatMessage> turns = conversation.Turns;
         var text = new StringBuilder("<s>");
 
-        for (int i = 0; i < exchanges.Count; i++)
+        for (int i = 0; i < turns.Count; i++)
         {
-            ChatExchange exchange = exchanges[i];
-            string user = exchange.User;
-            if (i == 0 && conversation.System.Length > 0)
+            string content = turns[i].Content;
+            if (i == 0 && conversation.System is { } system)
             {
-                user = user.Length > 0 ? conversation.System + "\n\n" + user : conversation.System;
+                content = Conversation.Join([system, content]);
             }
 
-            text.Append("[INST] ").Append(user).Append(" [/INST]");
-
-            if (exchange.Assistant is null)
+            if (turns[i].Role == ChatRole.User)
             {
-                continue;
+                text.Append("[INST] ").Append(content).Append(" [/INST]");
             }
-
-            text.Append(exchange.Assistant);
-            if (i < exchanges.Count - 1)
+            else if (i < turns.Count - 1)
             {
-                text.Append("</s>");
+                text.Append(content).Append(Closing);
+            }
+            else
+            {
+                text.Append(Conversation.Continue(content, content, Closing));
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ember.Host.Tests.Infrastructure;
+using Ember.Tests.Shared;
 
 namespace Ember.Host.Tests.Conformance;
 
@@ -22,7 +22,7 @@ public sealed class OfficialClients : IAsyncLifetime
     private Task<JsonElement>? _run;
 
     /// <summary>Gets the package: the folder with <c>package.json</c>, the lock file and <c>conformance.mjs</c>.</summary>
-    public NodePackage Package { get; } = NodePackage.FromAssemblyMetadata("ConformanceClientsFolder");
+    internal NodePackage Package { get; } = NodePackage.FromAssemblyMetadata("ConformanceClientsFolder");
 
     /// <summary>Gets the exact versions <c>package.json</c> pins, by package name.</summary>
     public IReadOnlyDictionary<string, string> PinnedVersions => Package.PinnedVersions;

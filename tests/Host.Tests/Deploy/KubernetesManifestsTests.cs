@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ember.Host.Tests.Infrastructure;
+using Ember.Tests.Shared;
 
 namespace Ember.Host.Tests.Deploy;
 

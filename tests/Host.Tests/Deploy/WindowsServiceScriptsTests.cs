@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ember.Host.Configuration;
 using Ember.Host.Endpoints;
 using Ember.Host.Tests.Infrastructure;
+using Ember.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.EventLog;
 using Microsoft.Extensions.Options;

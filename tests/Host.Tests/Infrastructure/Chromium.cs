@@ -1,3 +1,5 @@
+using Ember.Tests.Shared;
+
 namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>

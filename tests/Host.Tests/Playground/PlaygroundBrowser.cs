@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ember.Host.Tests.Infrastructure;
+using Ember.Tests.Shared;
 
 namespace Ember.Host.Tests.Playground;
 

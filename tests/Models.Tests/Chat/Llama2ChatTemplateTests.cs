@@ -36,16 +36,22 @@ public class Llama2ChatTemplateTests
     [InlineData(new[] { "user:A", "assistant:" }, "<s>[INST] A [/INST]")]
     // EmptyUser
     [InlineData(new[] { "user:" }, "<s>[INST]  [/INST]")]
-    // EmptySystem
-    [InlineData(new[] { "system:", "user:A" }, "<s>[INST] A [/INST]")]
+    // EmptySystem: the block is kept, as Python's Jinja2 keeps it ('' != false)
+    [InlineData(new[] { "system:", "user:A" }, "<s>[INST] <<SYS>>\n\n<</SYS>>\n\nA [/INST]")]
     // WhitespaceSystem
-    [InlineData(new[] { "system: \n ", "user:A" }, "<s>[INST] A [/INST]")]
+    [InlineData(new[] { "system: \n ", "user:A" }, "<s>[INST] <<SYS>>\n \n \n<</SYS>>\n\nA [/INST]")]
     // EmptyAssistantMidway
     [InlineData(new[] { "user:A", "assistant:", "user:B" }, "<s>[INST] A [/INST]  </s><s>[INST] B [/INST]")]
     // EmptyUserInRun
     [InlineData(new[] { "user:A", "user:", "user:B" }, "<s>[INST] A\n\nB [/INST]")]
-    // ContentTrimmed
-    [InlineData(new[] { "system:  Be brief. \n", "user:\tHello  " }, "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHello [/INST]")]
+    // ContentStrippedAsAWhole: the first user message with the system block is stripped as one text
+    [InlineData(new[] { "system:  Be brief. \n", "user:\tHello  " }, "<s>[INST] <<SYS>>\n  Be brief. \n\n<</SYS>>\n\n\tHello [/INST]")]
+    // ContentStripped
+    [InlineData(new[] { "user:\tHello  ", "assistant: Hi\n", "user:\u001FBye\u00A0" }, "<s>[INST] Hello [/INST] Hi </s><s>[INST] Bye [/INST]")]
+    // EndsWithWhiteSpaceAssistant
+    [InlineData(new[] { "user:A", "assistant: \n" }, "<s>[INST] A [/INST]")]
+    // EndsWithAssistantTrailingSpace: kept, as transformers' continue_final_message keeps it here
+    [InlineData(new[] { "user:A", "assistant:The answer is " }, "<s>[INST] A [/INST] The answer is ")]
     // SeveralSystems
     [InlineData(new[] { "system:X", "user:A", "system:Y" }, "<s>[INST] <<SYS>>\nX\n\nY\n<</SYS>>\n\nA [/INST]")]
     // SystemBetweenUsers

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 
-namespace Ember.Host.Tests.Infrastructure;
+namespace Ember.Tests.Shared;
 
 /// <summary>
 /// A folder of Node.js scripts with a <c>package.json</c> that pins exact versions and its <c>package-lock.json</c>:
@@ -14,7 +14,7 @@ namespace Ember.Host.Tests.Infrastructure;
 /// folder in the test run, however many instances name it, and every caller waits for that one (and shares its failure).
 /// Runs are independent processes and may overlap.
 /// </remarks>
-public sealed class NodePackage
+internal sealed class NodePackage
 {
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DefaultRunTimeout = TimeSpan.FromSeconds(60);
@@ -38,7 +38,7 @@ public sealed class NodePackage
     public IReadOnlyDictionary<string, string> PinnedVersions { get; }
 
     /// <summary>The package in the folder that the test assembly's <see cref="AssemblyMetadataAttribute"/> names.</summary>
-    /// <param name="key">The attribute's key, as <c>Ember.Host.Tests.csproj</c> sets it.</param>
+    /// <param name="key">The attribute's key, as the test project's <c>.csproj</c> sets it.</param>
     /// <returns>The package.</returns>
     public static NodePackage FromAssemblyMetadata(string key) => new(typeof(NodePackage).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Ember.Host.Tests.Infrastructure;
+namespace Ember.Tests.Shared;
 
 /// <summary>Runs a program to its end with its outputs captured, for the tests that drive real tools (npm, node, pwsh, apt-get).</summary>
-public static class ChildProcess
+internal static class ChildProcess
 {
     /// <summary>Runs <paramref name="fileName"/> and waits for it.</summary>
     /// <param name="fileName">The program, found on PATH.</param>
