@@ -176,6 +176,9 @@ public static class EmberHost
         // Before the models load and Kestrel starts its threads: fewer glibc arenas keep the RSS flat under load.
         GlibcMalloc.LimitArenas(app.Services.GetRequiredService<IOptions<EmberHostOptions>>().Value.MallocArenas);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // The models are loaded and warm: what loading freed goes back to the system.
+        GlibcMalloc.Trim();
         string[] addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
         if (app.Services.GetRequiredService<BearerTokenSet>().IsEmpty)
         {

@@ -36,8 +36,34 @@ internal static partial class GlibcMalloc
         }
     }
 
+    /// <summary>
+    /// Gives the heap that loading freed back to the system (<c>malloc_trim(0)</c>): ONNX Runtime reads and pre-packs
+    /// the weights through buffers it frees, and glibc otherwise keeps those pages (hundreds of MB for a 1B model).
+    /// Does nothing, and returns false, off Linux or on a libc without it.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            return NativeMethods.malloc_trim(0) == 1;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
     private static partial class NativeMethods
     {
+        [LibraryImport("libc", EntryPoint = "malloc_trim")]
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006:Naming Styles", Justification = "glibc's own name.")]
+        internal static partial int malloc_trim(nuint pad);
+
         [LibraryImport("libc", EntryPoint = "mallopt")]
         [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006:Naming Styles", Justification = "glibc's own name.")]
         internal static partial int mallopt(int param, int value);

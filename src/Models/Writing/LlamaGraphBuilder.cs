@@ -30,6 +30,7 @@ internal sealed class LlamaGraphBuilder
     private readonly ModelVariant _variant;
     private readonly LlamaWriterOptions _options;
     private readonly ModelTokenizer _tokenizer;
+    private readonly int _block;
     private readonly OnnxGraph _graph = new("ember_llama");
 
     /// <summary>Prepares a builder.</summary>
@@ -44,6 +45,11 @@ internal sealed class LlamaGraphBuilder
         _variant = variant;
         _options = options;
         _tokenizer = tokenizer;
+        _block = options.QuantizationBlock ?? shape.DefaultQuantizationBlock;
+        if (_block is not (16 or 32 or 64 or 128 or 256) || shape.Hidden % _block != 0 || shape.Intermediate % _block != 0)
+        {
+            throw new ArgumentException($"Invalid quantization block {_block}: use 16, 32, 64, 128 or 256, dividing Hidden ({shape.Hidden}) and Intermediate ({shape.Intermediate}).", nameof(options));
+        }
     }
 
     /// <summary>Builds the graph; its weight tensors are made when it is written (<see cref="OnnxGraph.Write"/>).</summary>
@@ -217,7 +223,7 @@ internal sealed class LlamaGraphBuilder
                 break;
             default:
                 var bits = _variant == ModelVariant.Int8 ? 8 : 4;
-                var (codes, scales) = RandomWeights.Quantized(random, $"{name}.weight", k, n, bits, LlamaShape.QuantizationBlock, standardDeviation, mutedColumns);
+                var (codes, scales) = RandomWeights.Quantized(random, $"{name}.weight", k, n, bits, _block, standardDeviation, mutedColumns);
                 _graph.NodeWithOutputs(
                     "MatMulNBits",
                     $"{name}/MatMul",
@@ -227,7 +233,7 @@ internal sealed class LlamaGraphBuilder
                     OnnxAttribute.Int("K", k),
                     OnnxAttribute.Int("N", n),
                     OnnxAttribute.Int("bits", bits),
-                    OnnxAttribute.Int("block_size", LlamaShape.QuantizationBlock),
+                    OnnxAttribute.Int("block_size", _block),
                     OnnxAttribute.Int("accuracy_level", QuantizedAccuracyLevel));
                 break;
         }

@@ -67,7 +67,7 @@ public static class LlamaModelWriter
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"shape":"{{shape}}"}""") + "\n";
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"shape":"{{shape}}"}""") + "\n";
     }
 
     /// <summary>Writes every variant into <c>{root}/{fp32|fp16|int8|int4}</c> (for shapes that <see cref="LlamaShape.WritesAllVariants"/>).</summary>

@@ -14,8 +14,21 @@ namespace Ember.Models.Writing;
 /// <param name="ContextLength">Longest sequence (prompt and generated tokens) the model takes.</param>
 public sealed record LlamaShape(int Layers, int Hidden, int Heads, int KvHeads, int Intermediate, int VocabSize, int ContextLength)
 {
-    /// <summary>Quantized weights are grouped in blocks of this many input features.</summary>
+    /// <summary>
+    /// The block of the small presets' quantized weights (input features a scale): 32, the model builder's default,
+    /// and the only one their golden values were taken with.
+    /// </summary>
     public const int QuantizationBlock = 32;
+
+    /// <summary>
+    /// The block of the real shapes' quantized weights: 128, a scale for every 128 input features. Against 32, ORT's
+    /// pre-packed int4 weights take 72 bytes a block of 128 instead of 96 (codes, a scale and a block sum each 32), so
+    /// the resident weights stay close to the file, and the products ran 1.2–1.4× faster on 2 cores.
+    /// </summary>
+    public const int RealShapeQuantizationBlock = 128;
+
+    /// <summary>The quantization block the writer uses for this shape unless told otherwise.</summary>
+    public int DefaultQuantizationBlock => WritesAllVariants ? QuantizationBlock : RealShapeQuantizationBlock;
 
     /// <summary>The test model: 2 layers, width 64, written in milliseconds; its context (16384) is long enough for every catalog limit to be exercised on it.</summary>
     public static LlamaShape Tiny { get; } = new(2, 64, 4, 2, 192, LlamaVocabulary.Size, 16384);

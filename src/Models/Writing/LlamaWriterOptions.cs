@@ -18,6 +18,12 @@ public sealed record LlamaWriterOptions
     /// </summary>
     public float? EndOfSequenceBias { get; init; }
 
+    /// <summary>
+    /// Input features a scale in quantized weights (int8, int4): 16, 32, 64, 128 or 256, dividing the width and the MLP's
+    /// width. <see langword="null"/>: the shape's <see cref="LlamaShape.DefaultQuantizationBlock"/>.
+    /// </summary>
+    public int? QuantizationBlock { get; init; }
+
     /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
     public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;
 }

@@ -4,7 +4,8 @@ namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's chromium, for the browser tests: <c>EMBER_CHROMIUM</c> when set, else <c>/usr/bin/chromium</c>, which is
-/// installed with <c>apt-get install -y chromium</c> (about 25 s) when it is missing.
+/// installed with <c>apt-get install -y chromium</c> (about 25 s) when it is missing; on a fresh machine, which has no
+/// package lists yet, after <c>apt-get update</c>.
 /// </summary>
 /// <remarks>
 /// A failed install (not root, no package mirror) throws with apt's output: the browser tests fail, nothing is
@@ -32,12 +33,27 @@ public static class Chromium
             return DebianPath;
         }
 
-        ProcessResult install = await ChildProcess.RunAsync(
-            "apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" });
+        var apt = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        Console.Error.WriteLine("chromium is missing: apt-get install -y chromium (the browser tests need it)");
+        ProcessResult install = await ChildProcess.RunAsync("apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, apt);
+        if (install.ExitCode != 0)
+        {
+            // A machine that never ran apt-get update knows no packages ("Unable to locate package").
+            Console.Error.WriteLine("apt-get install failed: apt-get update, then apt-get install -y chromium again");
+            ProcessResult update = await ChildProcess.RunAsync("apt-get", ["update"], Path.GetTempPath(), InstallTimeout, apt);
+            if (update.ExitCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"chromium is not installed, 'apt-get install -y chromium' failed ({install.ExitCode}) and 'apt-get update' failed ({update.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{update.Stderr}\n{update.Stdout}");
+            }
+
+            install = await ChildProcess.RunAsync("apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, apt);
+        }
+
         if (install.ExitCode != 0 || !File.Exists(DebianPath))
         {
             throw new InvalidOperationException(
-                $"chromium is not installed and 'apt-get install -y chromium' failed ({install.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{install.Stderr}\n{install.Stdout}");
+                $"chromium is not installed and 'apt-get install -y chromium' failed ({install.ExitCode}), after 'apt-get update' too; the browser tests need it (or EMBER_CHROMIUM):\n{install.Stderr}\n{install.Stdout}");
         }
 
         return DebianPath;
