@@ -91,6 +91,9 @@ internal sealed class MergeHeap : IDisposable
         return true;
     }
 
+    /// <summary>Removes every entry.</summary>
+    public void Clear() => _count = 0;
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 
@@ -6,7 +7,7 @@ namespace Ember.Runtime.Engine;
 
 /// <summary>
 /// Encodes text exactly as Hugging Face's <c>tokenizers</c> does with a SentencePiece-style BPE <c>tokenizer.json</c>
-/// (Llama 2's, Mistral's, CodeLlama's and Ember's own): <c>added_tokens</c> split out of the raw text first, each piece
+/// (Llama 2's, Mistral's and Ember's own): <c>added_tokens</c> split out of the raw text first, each piece
 /// between them normalized by <c>Prepend "▁"</c> then <c>Replace " " → "▁"</c>, and each normalized piece encoded as
 /// one word by BPE with byte fallback.
 /// </summary>
@@ -19,6 +20,14 @@ namespace Ember.Runtime.Engine;
 /// token; so the lowest-ranked pair goes first, the leftmost on equal rank, in O(n log n) for a word of n characters.
 /// </para>
 /// <para>
+/// For speed, a normalized piece is cut where no merge can ever join across: between two symbols when no merge's left
+/// token ends with the left symbol's last character and its right token starts with the right symbol's first (with
+/// Llama 2's and Mistral's merges, before every <c>▁</c> that follows another character). Merges on either side of
+/// such a cut never meet, and the heap applies them in the same order within each part, so each part is merged alone,
+/// with the same result; parts shorter than <see cref="CachedLength"/> characters are remembered (up to
+/// <see cref="CacheCapacity"/> of them, as Hugging Face's word cache does), so a repeated word is merged once.
+/// </para>
+/// <para>
 /// <see cref="FromJson"/> accepts only the form it implements and refuses any other (the caller then keeps ORT GenAI's
 /// encoder): model <c>BPE</c> with <c>byte_fallback: true</c>, no dropout, no subword prefix or suffix, no
 /// <c>ignore_merges</c>; the normalizer above exactly; no pre-tokenizer; added tokens with <c>normalized</c>,
@@ -29,7 +38,16 @@ namespace Ember.Runtime.Engine;
 /// </remarks>
 internal sealed class SentencePieceBpeEncoder
 {
+    /// <summary>The longest part of a piece, in characters, whose tokens are remembered.</summary>
+    public const int CachedLength = 255;
+
+    /// <summary>The most parts remembered; beyond it, new parts are merged each time.</summary>
+    public const int CacheCapacity = 10_000;
+
     private const char WordBoundary = '\u2581';
+
+    /// <summary>The largest vocabulary accepted (a bound on the arrays indexed by token id).</summary>
+    private const int MaxVocabulary = 1 << 22;
 
     private readonly Dictionary<string, int> _vocabulary;
     private readonly Dictionary<long, int> _mergeRanks;
@@ -39,6 +57,10 @@ internal sealed class SentencePieceBpeEncoder
     private readonly bool _fuseUnknown;
     private readonly (string Content, int Id)[] _addedTokens;
     private readonly SearchValues<string>? _addedTokenStarts;
+    private readonly char[] _firstChars;
+    private readonly char[] _lastChars;
+    private readonly HashSet<int> _joinedChars;
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
     private SentencePieceBpeEncoder(
         Dictionary<string, int> vocabulary,
@@ -55,6 +77,15 @@ internal sealed class SentencePieceBpeEncoder
         _fuseUnknown = fuseUnknown;
         _addedTokens = [.. addedTokens.OrderByDescending(token => token.Content.Length)];
         _addedTokenStarts = addedTokens.Length == 0 ? null : SearchValues.Create([.. addedTokens.Select(token => token.Content)], StringComparison.Ordinal);
+        _firstChars = new char[vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1];
+        _lastChars = new char[_firstChars.Length];
+        foreach (var (piece, id) in vocabulary.Where(entry => entry.Key.Length > 0))
+        {
+            _firstChars[id] = piece[0];
+            _lastChars[id] = piece[^1];
+        }
+
+        _joinedChars = [.. mergeRanks.Keys.Select(pair => CharPair(_lastChars[(int)(pair >> 32)], _firstChars[(int)pair]))];
         _byteIds = new int[256];
         for (var value = 0; value < _byteIds.Length; value++)
         {
@@ -97,9 +128,15 @@ internal sealed class SentencePieceBpeEncoder
         }
 
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ids = new HashSet<int>();
         foreach (var entry in model.GetProperty("vocab").EnumerateObject())
         {
-            vocabulary[entry.Name] = entry.Value.GetInt32();
+            var id = entry.Value.GetInt32();
+            if (id is < 0 or >= MaxVocabulary || !ids.Add(id) || !vocabulary.TryAdd(entry.Name, id))
+            {
+                refusal = $"its vocabulary has the id {id} of \"{entry.Name}\" twice or outside 0..{MaxVocabulary - 1}, or the piece twice";
+                return null;
+            }
         }
 
         var unknownId = -1;
@@ -165,31 +202,63 @@ internal sealed class SentencePieceBpeEncoder
         var normalized = ArrayPool<char>.Shared.Rent(length);
         var symbols = ArrayPool<int>.Shared.Rent(capacity);
         var sizes = ArrayPool<int>.Shared.Rent(capacity);
+        var offsets = ArrayPool<int>.Shared.Rent(capacity);
         var previous = ArrayPool<int>.Shared.Rent(capacity);
         var next = ArrayPool<int>.Shared.Rent(capacity);
         try
         {
             Normalize(segment, normalized);
-            var count = Split(normalized.AsSpan(0, length), symbols, sizes);
-            for (var i = 0; i < count; i++)
+            var word = normalized.AsSpan(0, length);
+            var count = Split(word, symbols, sizes, offsets, out var cuttable);
+            using var heap = new MergeHeap(0);
+            var cache = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+            var start = 0;
+            for (var end = 1; end <= count; end++)
             {
-                previous[i] = i - 1;
-                next[i] = i + 1 < count ? i + 1 : -1;
-            }
-
-            MergeAll(symbols, sizes, previous, next, count);
-            for (var i = 0; i < count; i++)
-            {
-                if (sizes[i] != 0)
+                if (end < count && (!cuttable || offsets[end] == offsets[end - 1] || _joinedChars.Contains(CharPair(_lastChars[symbols[end - 1]], _firstChars[symbols[end]]))))
                 {
-                    ids.Add(symbols[i]);
+                    continue;
                 }
+
+                var part = word[offsets[start]..(end < count ? offsets[end] : length)];
+                if (cache.TryGetValue(part, out var cached))
+                {
+                    ids.AddRange(cached);
+                    start = end;
+                    continue;
+                }
+
+                for (var i = start; i < end; i++)
+                {
+                    previous[i] = i - 1;
+                    next[i] = i + 1 < end ? i + 1 : -1;
+                }
+
+                previous[start] = -1;
+                heap.Clear();
+                MergeAll(heap, symbols, sizes, previous, next, start, end);
+                var first = ids.Count;
+                for (var i = start; i < end; i++)
+                {
+                    if (sizes[i] != 0)
+                    {
+                        ids.Add(symbols[i]);
+                    }
+                }
+
+                if (cuttable && part.Length <= CachedLength && _cache.Count < CacheCapacity)
+                {
+                    cache.TryAdd(part, [.. ids[first..]]);
+                }
+
+                start = end;
             }
         }
         finally
         {
             ArrayPool<int>.Shared.Return(next);
             ArrayPool<int>.Shared.Return(previous);
+            ArrayPool<int>.Shared.Return(offsets);
             ArrayPool<int>.Shared.Return(sizes);
             ArrayPool<int>.Shared.Return(symbols);
             ArrayPool<char>.Shared.Return(normalized);
@@ -222,15 +291,23 @@ internal sealed class SentencePieceBpeEncoder
     /// The word's first symbols, as Hugging Face's <c>BPE::merge_word</c> makes them: each character's token, else its
     /// UTF-8 bytes' <c>&lt;0xNN&gt;</c> tokens, else the unknown token (consecutive ones fused when <c>fuse_unk</c>).
     /// </summary>
-    /// <returns>The number of symbols written to <paramref name="symbols"/> and their (non-zero) sizes to <paramref name="sizes"/>.</returns>
-    private int Split(ReadOnlySpan<char> word, int[] symbols, int[] sizes)
+    /// <returns>
+    /// The number of symbols written to <paramref name="symbols"/>, their (non-zero) sizes to <paramref name="sizes"/>,
+    /// and the index in <paramref name="word"/> of the character each comes from to <paramref name="offsets"/>;
+    /// <paramref name="cuttable"/> is <see langword="false"/> when an unknown token was made (its symbols may then be out
+    /// of the characters' order, as Hugging Face adds a pending unknown token after byte tokens), and the word is merged whole.
+    /// </returns>
+    private int Split(ReadOnlySpan<char> word, int[] symbols, int[] sizes, int[] offsets, out bool cuttable)
     {
         var lookup = _vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<byte> utf8 = stackalloc byte[4];
         var count = 0;
         var unknownSize = 0;
+        var unknownOffset = 0;
+        cuttable = true;
         for (var i = 0; i < word.Length;)
         {
+            var offset = i;
             var width = char.IsHighSurrogate(word[i]) && i + 1 < word.Length ? 2 : 1;
             var character = word.Slice(i, width);
             i += width;
@@ -238,11 +315,11 @@ internal sealed class SentencePieceBpeEncoder
             {
                 if (unknownSize > 0)
                 {
-                    Add(_unknownId, unknownSize);
+                    Add(_unknownId, unknownSize, unknownOffset);
                     unknownSize = 0;
                 }
 
-                Add(id, width);
+                Add(id, width, offset);
                 continue;
             }
 
@@ -258,32 +335,35 @@ internal sealed class SentencePieceBpeEncoder
                 // As Hugging Face does, a pending unknown token is not added before the bytes.
                 foreach (var value in utf8[..bytes])
                 {
-                    Add(_byteIds[value], 1);
+                    Add(_byteIds[value], 1, offset);
                 }
             }
             else if (_unknownId >= 0)
             {
                 if (unknownSize > 0 && !_fuseUnknown)
                 {
-                    Add(_unknownId, unknownSize);
+                    Add(_unknownId, unknownSize, unknownOffset);
                     unknownSize = 0;
                 }
 
+                cuttable = false;
+                unknownOffset = unknownSize == 0 ? offset : unknownOffset;
                 unknownSize += width;
             }
         }
 
         if (unknownSize > 0)
         {
-            Add(_unknownId, unknownSize);
+            Add(_unknownId, unknownSize, unknownOffset);
         }
 
         return count;
 
-        void Add(int symbol, int size)
+        void Add(int symbol, int size, int offset)
         {
             symbols[count] = symbol;
             sizes[count] = size;
+            offsets[count] = offset;
             count++;
         }
     }
@@ -292,57 +372,57 @@ internal sealed class SentencePieceBpeEncoder
     /// Hugging Face's <c>Word::merge_all</c> without dropout. Each heap entry is <c>rank &lt;&lt; 32 | position</c>, so
     /// the heap pops the lowest rank first and the leftmost on equal rank; a popped entry is skipped when its left
     /// symbol was merged away, has no right neighbour any more, or now forms a pair that does not merge into the
-    /// entry's token. A merged-away symbol is marked by size 0.
+    /// entry's token. A merged-away symbol is marked by size 0. Merges the symbols from <paramref name="start"/> up to
+    /// <paramref name="end"/>, linked among themselves by <paramref name="previous"/> and <paramref name="next"/>.
     /// </summary>
-    private void MergeAll(int[] symbols, int[] sizes, int[] previous, int[] next, int count)
+    private void MergeAll(MergeHeap heap, int[] symbols, int[] sizes, int[] previous, int[] next, int start, int end)
     {
-        using var heap = new MergeHeap(count);
+        for (var i = start; i + 1 < end; i++)
         {
-            for (var i = 0; i + 1 < count; i++)
+            if (_mergeRanks.TryGetValue(Pair(symbols[i], symbols[i + 1]), out var rank))
             {
-                if (_mergeRanks.TryGetValue(Pair(symbols[i], symbols[i + 1]), out var rank))
-                {
-                    heap.Push(rank, i);
-                }
+                heap.Push(rank, i);
+            }
+        }
+
+        while (heap.TryPop(out var rank, out var position))
+        {
+            if (sizes[position] == 0 || next[position] == -1)
+            {
+                continue;
             }
 
-            while (heap.TryPop(out var rank, out var position))
+            var right = next[position];
+            var mergedId = _mergedIds[rank];
+            if (!_mergeRanks.TryGetValue(Pair(symbols[position], symbols[right]), out var currentRank) || _mergedIds[currentRank] != mergedId)
             {
-                if (sizes[position] == 0 || next[position] == -1)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var right = next[position];
-                var mergedId = _mergedIds[rank];
-                if (!_mergeRanks.TryGetValue(Pair(symbols[position], symbols[right]), out var currentRank) || _mergedIds[currentRank] != mergedId)
-                {
-                    continue;
-                }
+            symbols[position] = mergedId;
+            sizes[position] += sizes[right];
+            next[position] = next[right];
+            sizes[right] = 0;
+            if (next[right] >= 0)
+            {
+                previous[next[right]] = position;
+            }
 
-                symbols[position] = mergedId;
-                sizes[position] += sizes[right];
-                next[position] = next[right];
-                sizes[right] = 0;
-                if (next[right] >= 0)
-                {
-                    previous[next[right]] = position;
-                }
+            if (previous[position] >= 0 && _mergeRanks.TryGetValue(Pair(symbols[previous[position]], mergedId), out var leftRank))
+            {
+                heap.Push(leftRank, previous[position]);
+            }
 
-                if (previous[position] >= 0 && _mergeRanks.TryGetValue(Pair(symbols[previous[position]], mergedId), out var leftRank))
-                {
-                    heap.Push(leftRank, previous[position]);
-                }
-
-                if (next[position] >= 0 && _mergeRanks.TryGetValue(Pair(mergedId, symbols[next[position]]), out var rightRank))
-                {
-                    heap.Push(rightRank, position);
-                }
+            if (next[position] >= 0 && _mergeRanks.TryGetValue(Pair(mergedId, symbols[next[position]]), out var rightRank))
+            {
+                heap.Push(rightRank, position);
             }
         }
     }
 
     private static long Pair(int left, int right) => ((long)left << 32) | (uint)right;
+
+    private static int CharPair(char last, char first) => (last << 16) | first;
 
     /// <summary>
     /// The merges in rank order, as a map from a pair of token ids to its rank, and each rank's merged token id; a pair
