@@ -34,7 +34,11 @@ namespace Ember.Runtime.Engine;
 /// <c>lstrip</c>, <c>rstrip</c> and <c>single_word</c> all false. No BOS is added (the post-processor is not applied):
 /// the chat template writes <c>&lt;s&gt;</c>, which is then split out as an added token.
 /// </para>
-/// <para>Immutable after construction: <see cref="Encode"/> may be called from any number of threads at once.</para>
+/// <para>
+/// Thread-safe: <see cref="Encode"/> may be called from any number of threads at once. Apart from its cache of parts
+/// (a concurrent map of immutable arrays, which may pass its capacity by a few entries under a race) it is immutable
+/// after construction.
+/// </para>
 /// </remarks>
 internal sealed class SentencePieceBpeEncoder
 {
@@ -61,6 +65,7 @@ internal sealed class SentencePieceBpeEncoder
     private readonly char[] _lastChars;
     private readonly HashSet<int> _joinedChars;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    private int _cached;
 
     private SentencePieceBpeEncoder(
         Dictionary<string, int> vocabulary,
@@ -246,9 +251,9 @@ internal sealed class SentencePieceBpeEncoder
                     }
                 }
 
-                if (cuttable && part.Length <= CachedLength && _cache.Count < CacheCapacity)
+                if (cuttable && part.Length <= CachedLength && Volatile.Read(ref _cached) < CacheCapacity && cache.TryAdd(part, [.. ids[first..]]))
                 {
-                    cache.TryAdd(part, [.. ids[first..]]);
+                    Interlocked.Increment(ref _cached);
                 }
 
                 start = end;
