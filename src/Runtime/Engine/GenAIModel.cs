@@ -10,7 +10,7 @@ namespace Ember.Runtime.Engine;
 /// <remarks>
 /// The continuous scheduler runs the decoder on ONNX Runtime itself, so it loads the tokenizer alone
 /// (<see cref="LoadTokenizer"/>): the weights are then in memory once, in the decoder's session.
-/// <see cref="Encode"/> may be called from any thread (it is serialized); generators are created and used
+/// <see cref="Encode"/> may be called from any thread (ORT GenAI's encoder, where it is used, is serialized); generators are created and used
 /// on the owning scheduler's thread only. Disposing releases every native object it created.
 /// </remarks>
 internal sealed class GenAIModel : IDisposable
@@ -18,6 +18,7 @@ internal sealed class GenAIModel : IDisposable
     private readonly Model? _model;
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
+    private readonly SentencePieceBpeEncoder? _encoder;
     private Structured.TokenMask? _tokenMask;
 
     private GenAIModel(Model? model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
@@ -34,6 +35,9 @@ internal sealed class GenAIModel : IDisposable
         {
             VocabularyError = e.Message;
         }
+
+        _encoder = SentencePieceBpeEncoder.Read(folder, out var refusal);
+        EncoderRefusal = refusal;
     }
 
     /// <summary>The end-of-sequence token.</summary>
@@ -64,6 +68,12 @@ internal sealed class GenAIModel : IDisposable
 
     /// <summary>Why <see cref="Vocabulary"/> could not be read, or <see langword="null"/>.</summary>
     public string? VocabularyError { get; }
+
+    /// <summary>
+    /// Why <see cref="Encode"/> uses ORT GenAI's encoder rather than <see cref="SentencePieceBpeEncoder"/> (the tokenizer is
+    /// of another form), or <see langword="null"/> when it encodes exactly as Hugging Face does.
+    /// </summary>
+    public string? EncoderRefusal { get; }
 
     /// <summary>Loads the model in <paramref name="folder"/> onto <paramref name="provider"/>.</summary>
     /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
@@ -140,9 +150,18 @@ internal sealed class GenAIModel : IDisposable
 
     private Model LoadedModel => _model ?? throw new InvalidOperationException("Only the tokenizer of this model was loaded; the wave scheduler needs the model (GenAIModel.Load).");
 
-    /// <summary>Token ids of <paramref name="text"/>, with no BOS added (the template writes <c>&lt;s&gt;</c>).</summary>
+    /// <summary>
+    /// Token ids of <paramref name="text"/>, with no BOS added (the template writes <c>&lt;s&gt;</c>): Hugging Face's, by
+    /// <see cref="SentencePieceBpeEncoder"/>, for a SentencePiece BPE tokenizer such as Llama 2's and Mistral's (ORT GenAI
+    /// 0.18 merges some whitespace and punctuation otherwise), else ORT GenAI's.
+    /// </summary>
     public int[] Encode(string text)
     {
+        if (_encoder is not null)
+        {
+            return _encoder.Encode(text);
+        }
+
         lock (_encodeLock)
         {
             return OrtGenAI.Guard("tokenize the prompt", () =>

@@ -15,6 +15,7 @@ public sealed class GenAIModelTests(TinyModelFixture models)
         Assert.Equal(full.Encode("<s>the cat sat on the mat"), tokenizer.Encode("<s>the cat sat on the mat"));
         Assert.Equal(full.EosTokenId, tokenizer.EosTokenId);
         Assert.NotNull(tokenizer.Vocabulary);
+        Assert.Null(tokenizer.EncoderRefusal);
         var stream = tokenizer.CreateStream();
         NativeObjectCounter.Release(stream);
         var error = Assert.Throws<InvalidOperationException>(() => tokenizer.CreateParams());

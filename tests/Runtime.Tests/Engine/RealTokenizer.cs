@@ -1,20 +1,23 @@
 using Ember.Runtime.Engine;
 using HuggingFaceTokenizer = Tokenizers.DotNet.Tokenizer;
+using OrtGenAITokenizer = Microsoft.ML.OnnxRuntimeGenAI.Tokenizer;
 
 namespace Ember.Runtime.Tests.Engine;
 
 /// <summary>
-/// One real tokenizer (Llama 2's or Mistral 7B's) loaded twice: by Ember (ORT GenAI, through <see cref="GenAIModel"/>) and by
-/// Hugging Face's Rust tokenizers (Tokenizers.DotNet), the independent reference.
+/// One real tokenizer (Llama 2's or Mistral 7B's) loaded three times: by Ember (<see cref="GenAIModel"/>, which encodes
+/// with <see cref="SentencePieceBpeEncoder"/> and streams with ORT GenAI), by ORT GenAI alone, and by Hugging Face's Rust
+/// tokenizers (Tokenizers.DotNet), the independent reference.
 /// </summary>
-/// <remarks>Owns both native tokenizers; used by one test at a time (its collection does not run in parallel).</remarks>
+/// <remarks>Owns the native tokenizers; used by one test at a time (its collection does not run in parallel).</remarks>
 internal sealed class RealTokenizer : IDisposable
 {
     /// <summary>The vocabulary size of both tokenizers.</summary>
     public const int VocabularySize = 32000;
 
-    private RealTokenizer(string name, string folder, string genAIFolder, GenAIModel ember, HuggingFaceTokenizer huggingFace)
+    private RealTokenizer(string name, string folder, string genAIFolder, GenAIModel ember, OrtGenAITokenizer ortGenAI, HuggingFaceTokenizer huggingFace)
     {
+        OrtGenAI = ortGenAI;
         Name = name;
         Folder = folder;
         GenAIFolder = genAIFolder;
@@ -34,6 +37,9 @@ internal sealed class RealTokenizer : IDisposable
     /// <summary>Ember's tokenizer.</summary>
     public GenAIModel Ember { get; }
 
+    /// <summary>ORT GenAI's own tokenizer of the same folder, whose encoder Ember no longer uses for these tokenizers.</summary>
+    public OrtGenAITokenizer OrtGenAI { get; }
+
     /// <summary>Hugging Face's tokenizer; its <c>Encode</c> adds <c>&lt;s&gt;</c>, its <c>Decode</c> skips special tokens.</summary>
     public HuggingFaceTokenizer HuggingFace { get; }
 
@@ -51,12 +57,15 @@ internal sealed class RealTokenizer : IDisposable
 
         File.WriteAllText(Path.Combine(genAIFolder, "genai_config.json"), GenAIConfig);
         var ember = GenAIModel.LoadTokenizer(genAIFolder, ContextLength);
+        OrtGenAITokenizer? ortGenAI = null;
         try
         {
-            return new RealTokenizer(Path.GetFileName(folder), folder, genAIFolder, ember, new HuggingFaceTokenizer(Path.Combine(folder, "tokenizer.json")));
+            ortGenAI = new OrtGenAITokenizer(genAIFolder);
+            return new RealTokenizer(Path.GetFileName(folder), folder, genAIFolder, ember, ortGenAI, new HuggingFaceTokenizer(Path.Combine(folder, "tokenizer.json")));
         }
         catch
         {
+            ortGenAI?.Dispose();
             ember.Dispose();
             throw;
         }
@@ -70,6 +79,13 @@ internal sealed class RealTokenizer : IDisposable
         return [.. ids.Skip(1).Select(id => checked((int)id))];
     }
 
+    /// <summary>ORT GenAI's ids for <paramref name="text"/> (it adds no <c>&lt;s&gt;</c>).</summary>
+    public int[] OrtGenAIEncode(string text)
+    {
+        using var sequences = OrtGenAI.Encode(text);
+        return sequences[0].ToArray();
+    }
+
     /// <summary>Hugging Face's text for <paramref name="ids"/>.</summary>
     public string HuggingFaceDecode(params int[] ids) => HuggingFace.Decode([.. ids.Select(id => checked((uint)id))]);
 
@@ -77,6 +93,7 @@ internal sealed class RealTokenizer : IDisposable
     public void Dispose()
     {
         HuggingFace.Dispose();
+        OrtGenAI.Dispose();
         Ember.Dispose();
     }
 
