@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ember.Runtime.Engine;
 using Ember.Runtime.Structured;
 
 namespace Ember.Benchmark;
@@ -9,7 +10,8 @@ namespace Ember.Benchmark;
 /// <summary>
 /// The structured-output mask's cost (<c>--mask-cost</c>): one row's token mask per step, on synthetic vocabularies of
 /// real sizes (byte tokens, JSON punctuation, and word pieces with and without a leading space, as BPE vocabularies
-/// have), along a seeded walk that generates a schema's value byte by byte; one core, the mean and p99 per step.
+/// have) and, with <c>--tokenizer</c>, on that real tokenizer's vocabulary, along a seeded walk that generates a schema's
+/// value byte by byte; one core, the mean and p99 per step.
 /// </summary>
 internal static class MaskCost
 {
@@ -20,47 +22,63 @@ internal static class MaskCost
          "required":["name","age","tags","address","kind","score"],"additionalProperties":false}
         """;
 
-    public static int Run()
+    /// <summary>Measures the synthetic vocabularies, then the real one in <paramref name="tokenizerFolder"/> when given.</summary>
+    /// <param name="tokenizerFolder">A folder holding a <c>tokenizer.json</c> (such as Llama 2's from scripts/real-tokenizers/fetch.sh); null: synthetic only.</param>
+    public static int Run(string? tokenizerFolder = null)
     {
         using var schema = JsonDocument.Parse(Schema);
         var constraint = JsonSchemaCompiler.Compile(schema.RootElement);
         var text = new StringBuilder();
         text.AppendLine("Structured-output mask cost: one row's mask per step, one core, along a seeded walk through a value of a 6-property schema (strings, integer, number, enum, array, nested object)");
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"vocabulary",10} {"trie nodes",10} {"steps",6} {"allowed avg",11} {"mean ms",8} {"p99 ms",8} {"max ms",8}"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"vocabulary",-16} {"tokens",7} {"trie nodes",10} {"steps",6} {"allowed avg",11} {"mean ms",8} {"p99 ms",8} {"max ms",8}"));
         foreach (var size in new[] { 1_024, 32_000, 50_000, 128_000 })
         {
             var vocabulary = Vocabulary(size);
-            var mask = new TokenMask(vocabulary.Length, id => vocabulary[id], _ => false);
-            var allowed = new bool[vocabulary.Length];
-            var random = new Random(7);
-            var state = constraint.Start;
-            var times = new List<double>();
-            long allowedTotal = 0;
-            for (var step = 0; step < 400 && !constraint.IsFinal(state); step++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var count = mask.Fill(constraint, state, allowed);
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                allowedTotal += count;
-                if (count == 0)
-                {
-                    break;
-                }
+            text.AppendLine(Measure("synthetic", constraint, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], _ => false)));
+        }
 
-                // Take a random allowed token, preferring short ones so the walk ends.
-                var pick = Pick(allowed, vocabulary, random);
-                foreach (var b in vocabulary[pick])
-                {
-                    state = constraint.Advance(state, b)!;
-                }
-            }
-
-            times.Sort();
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{size,10} {mask.Nodes,10} {times.Count,6} {allowedTotal / Math.Max(1, times.Count),11} {times.Average(),8:F3} {times[(int)(times.Count * 0.99)],8:F3} {times[^1],8:F3}"));
+        if (tokenizerFolder is not null)
+        {
+            // As the runtime builds it (GenAIModel.TokenMask): the tokenizer's bytes, special tokens (the end of sequence among them) left out.
+            var real = TokenVocabulary.Read(tokenizerFolder);
+            var vocabulary = Enumerable.Range(0, real.Count).Select(id => real.IsSpecial(id) ? [] : real.BytesOf(id).ToArray()).ToArray();
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(tokenizerFolder));
+            text.AppendLine(Measure(name, constraint, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], real.IsSpecial)));
         }
 
         Console.WriteLine(text.ToString());
         return 0;
+    }
+
+    /// <summary>One row: the mask of <paramref name="vocabulary"/> along the seeded walk.</summary>
+    private static string Measure(string name, JsonGrammar constraint, byte[][] vocabulary, TokenMask mask)
+    {
+        var allowed = new bool[vocabulary.Length];
+        var random = new Random(7);
+        var state = constraint.Start;
+        var times = new List<double>();
+        long allowedTotal = 0;
+        for (var step = 0; step < 400 && !constraint.IsFinal(state); step++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var count = mask.Fill(constraint, state, allowed);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            allowedTotal += count;
+            if (count == 0)
+            {
+                break;
+            }
+
+            // Take a random allowed token, preferring short ones so the walk ends.
+            var pick = Pick(allowed, vocabulary, random);
+            foreach (var b in vocabulary[pick])
+            {
+                state = constraint.Advance(state, b)!;
+            }
+        }
+
+        times.Sort();
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-16} {vocabulary.Length,7} {mask.Nodes,10} {times.Count,6} {allowedTotal / Math.Max(1, times.Count),11} {times.Average(),8:F3} {times[(int)(times.Count * 0.99)],8:F3} {times[^1],8:F3}");
     }
 
     private static int Pick(bool[] allowed, byte[][] vocabulary, Random random)

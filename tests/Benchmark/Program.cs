@@ -31,7 +31,7 @@ var ct = cancel.Token;
 
 if (options.MaskCost)
 {
-    return MaskCost.Run();
+    return MaskCost.Run(options.Tokenizer);
 }
 
 if (options.GpuCheck)

@@ -22,7 +22,7 @@ public sealed class RuntimeHarness : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise; request timeouts run on <paramref name="time"/> when given.</summary>
-    public static async Task<RuntimeHarness> StartAsync(TinyModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8", TimeProvider? time = null)
+    public static async Task<RuntimeHarness> StartAsync(IModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8", TimeProvider? time = null)
     {
         var values = new Dictionary<string, string?>
         {

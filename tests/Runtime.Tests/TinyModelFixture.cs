@@ -3,11 +3,12 @@ using Ember.Models.Writing;
 namespace Ember.Runtime.Tests;
 
 /// <summary>Writes Ember's tiny model, every variant, once for the whole collection.</summary>
-public sealed class TinyModelFixture : IAsyncLifetime
+public sealed class TinyModelFixture : IModelFixture, IAsyncLifetime
 {
-    /// <summary>The folder holding fp32/fp16/int8/int4.</summary>
+    /// <inheritdoc/>
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "ember-runtime-tests-" + Guid.NewGuid().ToString("N"));
 
+    /// <inheritdoc/>
     public string Folder(string variant) => Path.Combine(Root, variant);
 
     public Task InitializeAsync() => LlamaModelWriter.WriteAllAsync(Root, LlamaShape.Tiny, new LlamaWriterOptions(), CancellationToken.None);

@@ -180,9 +180,17 @@ internal sealed class GenAIModel : IDisposable
     public GeneratorParams CreateParams() =>
         NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(LoadedModel)));
 
-    /// <summary>Creates a tokenizer stream for one sequence (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.</summary>
+    /// <summary>
+    /// Creates the detokenizer of one sequence: over the <see cref="Vocabulary"/>'s bytes, or without one over ORT GenAI's
+    /// tokenizer stream (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.
+    /// </summary>
     public TokenTextStream CreateStream()
     {
+        if (Vocabulary is { } vocabulary)
+        {
+            return NativeObjectCounter.Track(new TokenTextStream(vocabulary));
+        }
+
         lock (_encodeLock)
         {
             return NativeObjectCounter.Track(new TokenTextStream(OrtGenAI.Guard("create a tokenizer stream", () => _tokenizer.CreateStream())));

@@ -103,13 +103,31 @@ public sealed class TextGeneration
     }
 
     /// <summary>Scheduler side: the sequence ended.</summary>
-    /// <remarks>Text held back as a possible stop string that no stop string completed goes out first, as a last piece of no token (<see cref="TextPiece.TokenId"/> −1).</remarks>
-    internal void Finish(FinishReason reason)
+    /// <param name="reason">Why it ended.</param>
+    /// <param name="rest">
+    /// Text of no token that ends the sequence's text: what the detokenizer held at the end (a partial character's
+    /// U+FFFD). It passes the stop strings like any text; one it completes makes a <see cref="FinishReason.Length"/> end a
+    /// <see cref="FinishReason.Stop"/>.
+    /// </param>
+    /// <remarks>
+    /// Text held back as a possible stop string that no stop string completed goes out first, with <paramref name="rest"/>,
+    /// as a last piece of no token (<see cref="TextPiece.TokenId"/> −1).
+    /// </remarks>
+    internal void Finish(FinishReason reason, string rest = "")
     {
-        if (_stops?.Flush() is { Length: > 0 } held)
+        if (_stops is { } stops)
         {
-            _text.Append(held);
-            _pieces.Writer.TryWrite(new TextPiece(held, -1));
+            rest = stops.Push(rest) + stops.Flush();
+            if (stops.Stopped && reason == FinishReason.Length)
+            {
+                reason = FinishReason.Stop;
+            }
+        }
+
+        if (rest.Length > 0)
+        {
+            _text.Append(rest);
+            _pieces.Writer.TryWrite(new TextPiece(rest, -1));
         }
 
         _telemetry?.End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, PromptTokens, _completionTokens);

@@ -388,12 +388,16 @@ internal sealed class ContinuousLoop : IBatchLoop
         }
     }
 
-    /// <summary>Frees the slot, then ends its request: the load gauge no longer counts a sequence whose answer went out.</summary>
+    /// <summary>
+    /// Frees the slot, then ends its request with the text its detokenizer still held: the load gauge no longer counts a
+    /// sequence whose answer went out.
+    /// </summary>
     private void Finish(int slot, FinishReason reason)
     {
-        var request = _slots[slot]!.Request;
+        var sequence = _slots[slot]!;
+        var rest = sequence.Stream.Flush();
         Release(slot);
-        request.Finish(reason);
+        sequence.Request.Finish(reason, rest);
     }
 
     /// <summary>Frees the slot, then fails its request (a no-op for a free slot).</summary>

@@ -96,12 +96,14 @@ internal sealed class SequenceRequest
     }
 
     /// <summary>Ends it with a result; later calls do nothing.</summary>
-    public void Finish(FinishReason reason)
+    /// <param name="reason">Why it ended.</param>
+    /// <param name="rest">Text the detokenizer still held (<see cref="Engine.TokenTextStream.Flush"/>), published first.</param>
+    public void Finish(FinishReason reason, string rest = "")
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
             Unwatch();
-            Output.Finish(reason);
+            Output.Finish(reason, rest);
         }
     }
 

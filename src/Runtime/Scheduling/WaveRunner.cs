@@ -66,9 +66,12 @@ internal static class WaveRunner
 
                 if (batch.IsDone)
                 {
-                    foreach (var row in wave)
+                    for (var i = 0; i < rows; i++)
                     {
-                        row.Finish(FinishReason.Length);
+                        if (!wave[i].IsFinished)
+                        {
+                            wave[i].Finish(FinishReason.Length, streams[i]!.Flush());
+                        }
                     }
                 }
             }
@@ -120,7 +123,7 @@ internal static class WaveRunner
 
         if (token == model.EosTokenId)
         {
-            row.Finish(FinishReason.Stop);
+            row.Finish(FinishReason.Stop, stream.Flush());
             return;
         }
 
@@ -128,13 +131,13 @@ internal static class WaveRunner
         if (row.Output.Publish(new TextPiece(text, token)))
         {
             // A stop string: the row ends now; the wave decodes on without it.
-            row.Finish(FinishReason.Stop);
+            row.Finish(FinishReason.Stop, stream.Flush());
             return;
         }
 
         if (++generated >= row.MaxTokens)
         {
-            row.Finish(FinishReason.Length);
+            row.Finish(FinishReason.Length, stream.Flush());
         }
     }
 }

