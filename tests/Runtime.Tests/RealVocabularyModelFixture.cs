@@ -67,7 +67,12 @@ public sealed class RealVocabularyModelFixture : IModelFixture, IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// The collection of <see cref="RealVocabularyModelFixture"/>. It runs alone, after the parallel collections: its hosts
+/// load native objects, which <see cref="Ember.Runtime.Engine.NativeObjectCounter"/> counts process-wide, and a test
+/// of another collection asserts that count is unchanged across a host's life.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RealVocabularyTestGroup : ICollectionFixture<RealVocabularyModelFixture>
 {
     public const string Name = "runtime on the tiny model around the real Llama 2 tokenizer";
