@@ -12,7 +12,6 @@ namespace Ember.Runtime.Tests.Engine;
 [Collection(RealTokenizerGroup.Name)]
 public sealed partial class TokenVocabularyRealTests(RealTokenizerFixture tokenizers)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     [Theory]
     [InlineData("llama-2", 29871)]
@@ -61,7 +60,7 @@ public sealed partial class TokenVocabularyRealTests(RealTokenizerFixture tokeni
         var byteTokens = Enumerable.Range(0, RealTokenizer.VocabularySize).Where(id => ByteToken().IsMatch(pieces[id])).ToArray();
         Assert.Equal(Enumerable.Range(3, 256), byteTokens);
         Assert.All(Enumerable.Range(0, 256), value => Assert.Equal([(byte)value], vocabulary.BytesOf(3 + value).ToArray()));
-        Assert.Equal(128, Enumerable.Range(0, RealTokenizer.VocabularySize).Count(id => !IsUtf8(vocabulary.BytesOf(id).ToArray())));
+        Assert.Equal(128, Enumerable.Range(0, RealTokenizer.VocabularySize).Count(id => !StrictUtf8.IsValid(vocabulary.BytesOf(id).ToArray())));
         var texts = Enumerable.Range(0, RealTokenizer.VocabularySize).Where(id => !byteTokens.Contains(id)).Select(id => vocabulary.BytesOf(id).ToArray()).ToArray();
         Assert.Equal(wordPieces, texts.Count(bytes => bytes is [(byte)' ', ..]));
         Assert.Equal(spaceRuns, texts.Count(bytes => bytes.Length > 0 && bytes.All(value => value == ' ')));
@@ -95,20 +94,7 @@ public sealed partial class TokenVocabularyRealTests(RealTokenizerFixture tokeni
             ? Convert.FromHexString(match.Groups[1].Value)
             : Encoding.UTF8.GetBytes(piece.Replace("▁", " ", StringComparison.Ordinal));
 
-    private static bool IsUtf8(byte[] bytes)
-    {
-        try
-        {
-            StrictUtf8.GetString(bytes);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-    }
-
-    private static string Utf8OrReplacement(byte[] bytes) => IsUtf8(bytes) ? Encoding.UTF8.GetString(bytes) : "\uFFFD";
+    private static string Utf8OrReplacement(byte[] bytes) => StrictUtf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : "\uFFFD";
 
     [GeneratedRegex("^<0x([0-9A-F]{2})>$")]
     private static partial Regex ByteToken();

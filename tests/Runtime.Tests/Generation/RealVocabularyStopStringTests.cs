@@ -34,7 +34,7 @@ public sealed class RealVocabularyStopStringTests(RealVocabularyModelFixture mod
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Scheduler(scheduler));
 
-        var (result, pieces, tokens) = await StreamAsync(runtime, Greedy());
+        var (pieces, tokens, result) = await StreamedRun.CollectAsync(runtime, Greedy());
 
         Assert.Equal(Greedy16, result.Response);
         Assert.Equal(GreedyTokens, tokens);
@@ -55,7 +55,7 @@ public sealed class RealVocabularyStopStringTests(RealVocabularyModelFixture mod
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Scheduler(scheduler));
 
-        var (streamed, pieces, tokens) = await StreamAsync(runtime, Greedy(stop));
+        var (pieces, tokens, streamed) = await StreamedRun.CollectAsync(runtime, Greedy(stop));
         var whole = await runtime.Generation.RunAsync(Requests.Tiny, Greedy(stop), CancellationToken.None);
 
         Assert.Equal(Greedy16.IndexOf(stop, StringComparison.Ordinal), expected.Length);
@@ -71,9 +71,9 @@ public sealed class RealVocabularyStopStringTests(RealVocabularyModelFixture mod
     public async Task Stream_StopIsTheReplacementOfAByteTokenLeftPartial_CutsBeforeItAtTheTokenThatEndedTheCharacter()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Scheduler("Continuous"));
-        var (free, _, freeTokens) = await StreamAsync(runtime, Seed12(24));
+        var (_, freeTokens, free) = await StreamedRun.CollectAsync(runtime, Seed12(24));
 
-        var (stopped, pieces, tokens) = await StreamAsync(runtime, Seed12(24, "\uFFFD r"));
+        var (pieces, tokens, stopped) = await StreamedRun.CollectAsync(runtime, Seed12(24, "\uFFFD r"));
 
         Assert.Equal(Seed12Tokens, freeTokens[..10]);
         Assert.StartsWith("kehr sanxellesThenResolverABASE Ши zá\uFFFD round sync", free.Response, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class RealVocabularyStopStringTests(RealVocabularyModelFixture mod
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Scheduler("Continuous"));
 
-        var (result, pieces, tokens) = await StreamAsync(runtime, Seed12(9));
+        var (pieces, tokens, result) = await StreamedRun.CollectAsync(runtime, Seed12(9));
 
         Assert.Equal("kehr sanxellesThenResolverABASE Ши zá\uFFFD", result.Response);
         Assert.Equal(result.Response, string.Concat(pieces));
@@ -102,27 +102,11 @@ public sealed class RealVocabularyStopStringTests(RealVocabularyModelFixture mod
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Scheduler("Continuous"));
 
-        var (result, pieces, tokens) = await StreamAsync(runtime, Seed12(9, "á\uFFFD"));
+        var (pieces, tokens, result) = await StreamedRun.CollectAsync(runtime, Seed12(9, "á\uFFFD"));
 
         Assert.Equal("kehr sanxellesThenResolverABASE Ши z", result.Response);
         Assert.Equal(result.Response, string.Concat(pieces));
         Assert.Equal(Seed12Tokens[..9], tokens);
         Assert.Equal((9, FinishReason.Stop), (result.Usage.CompletionTokens, result.FinishReason));
-    }
-
-    private static async Task<(TextGenerationResult Result, List<string> Pieces, int[] Tokens)> StreamAsync(RuntimeHarness runtime, TextGenerationRequest request)
-    {
-        var generation = await runtime.Generation.StartAsync(Requests.Tiny, request with { Stream = true }, CancellationToken.None);
-        var (pieces, tokens) = (new List<string>(), new List<int>());
-        await foreach (var piece in generation.ReadPiecesAsync())
-        {
-            pieces.Add(piece.Text);
-            if (piece.TokenId >= 0)
-            {
-                tokens.Add(piece.TokenId);
-            }
-        }
-
-        return (await generation.Completion, pieces, [.. tokens]);
     }
 }

@@ -16,7 +16,6 @@ namespace Ember.Runtime.Tests.Generation;
 public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture models, ITestOutputHelper output)
 {
     private const int Tokens = 24;
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     [Theory]
     [InlineData("Continuous", 1000)]
@@ -32,7 +31,7 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
         });
         var seeds = Enumerable.Range(1, runs).Select(seed => (long)seed).ToArray();
 
-        var streaming = Task.WhenAll(seeds.Select(seed => StreamAsync(runtime, Request(seed))));
+        var streaming = Task.WhenAll(seeds.Select(seed => StreamedRun.CollectAsync(runtime, Request(seed))));
         var running = Task.WhenAll(seeds.Select(seed => runtime.Generation.RunAsync(Requests.Tiny, Request(seed), CancellationToken.None)));
         var (streamed, whole) = (await streaming, await running);
         output.WriteLine($"generated in {clock.Elapsed.TotalSeconds:F1} s");
@@ -45,7 +44,7 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
             var text = string.Concat(pieces);
             var bytes = models.BytesOf(tokens);
             var expected = Encoding.UTF8.GetString(bytes);
-            var valid = IsUtf8(bytes);
+            var valid = StrictUtf8.IsValid(bytes);
             broken += pieces.Count(piece => !IsWhole(piece));
             if (text != whole[run].Response || text != result.Response || text != expected
                 || (valid && text != ortTokenizer.Decode(tokens.ToArray())))
@@ -76,7 +75,7 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
         using var prompt = ortTokenizer.Encode("<s>Once upon a time");
         int[] promptTokens = [.. prompt[0]];
 
-        var (pieces, tokens, result) = await StreamAsync(runtime, new() { Prompt = "Once upon a time", Raw = true, MaxTokens = 2, Temperature = 0 });
+        var (pieces, tokens, result) = await StreamedRun.CollectAsync(runtime, new() { Prompt = "Once upon a time", Raw = true, MaxTokens = 2, Temperature = 0 });
 
         // "▁Template" (25663): vLLM and TGI decode it after the prompt's tokens and keep the difference, a leading space.
         Assert.Equal([25663, 4150], tokens);
@@ -91,7 +90,7 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
 
-        var (pieces, tokens, result) = await StreamAsync(runtime, new() { Prompt = "hello", Raw = true, MaxTokens = 2, Temperature = 0 });
+        var (pieces, tokens, result) = await StreamedRun.CollectAsync(runtime, new() { Prompt = "hello", Raw = true, MaxTokens = 2, Temperature = 0 });
 
         Assert.Equal([4182, 30197], tokens);
         Assert.Equal(["ande", "γ"], pieces);
@@ -100,22 +99,6 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
 
     private static TextGenerationRequest Request(long seed) =>
         new() { Prompt = "Once upon a time", Raw = true, MaxTokens = Tokens, Temperature = 1, Seed = seed };
-
-    private static async Task<(List<string> Pieces, List<int> Tokens, TextGenerationResult Result)> StreamAsync(RuntimeHarness runtime, TextGenerationRequest request)
-    {
-        var generation = await runtime.Generation.StartAsync(Requests.Tiny, request with { Stream = true }, CancellationToken.None);
-        var (pieces, tokens) = (new List<string>(), new List<int>());
-        await foreach (var piece in generation.ReadPiecesAsync())
-        {
-            pieces.Add(piece.Text);
-            if (piece.TokenId >= 0)
-            {
-                tokens.Add(piece.TokenId);
-            }
-        }
-
-        return (pieces, tokens, await generation.Completion);
-    }
 
     /// <summary>Whether <paramref name="piece"/> holds whole characters only: no surrogate without its other half.</summary>
     private static bool IsWhole(string piece)
@@ -133,18 +116,5 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
         }
 
         return true;
-    }
-
-    private static bool IsUtf8(byte[] bytes)
-    {
-        try
-        {
-            StrictUtf8.GetString(bytes);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
     }
 }
