@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Information, "Writing Ember's own '{Preset}' model around {Tokenizer} into {Root} (missing or written by an older Ember).")]
     public static partial void WritingOwnModel(ILogger logger, string preset, string tokenizer, string root);
 
+    [LoggerMessage(1010, LogLevel.Information, "{ModelId}: {Threads} intra-op threads a replica (0: ONNX Runtime's default), from {Reason}.")]
+    public static partial void IntraOpThreads(ILogger logger, string modelId, int threads, string reason);
+
     [LoggerMessage(1009, LogLevel.Information, "Wrote {Folder} in {Seconds:0.0} s.")]
     public static partial void WroteOwnModel(ILogger logger, string folder, double seconds);
 

@@ -77,7 +77,10 @@ public sealed class ModelOptions
     /// <summary>Longest a request may take from queueing to its last token.</summary>
     public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
 
-    /// <summary>Threads ONNX Runtime uses inside one replica; 0 leaves ONNX Runtime's default.</summary>
+    /// <summary>
+    /// Threads ONNX Runtime uses inside one replica. 0: on the CPU provider, the cores this process may use shared evenly
+    /// by every CPU replica (at least one each); on a GPU provider, ONNX Runtime's default. The start-up log says what was chosen.
+    /// </summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
 

@@ -11,4 +11,5 @@ namespace Ember.Runtime.Pool;
 /// <param name="Config">Its <c>genai_config.json</c>, read once.</param>
 /// <param name="Limits">The limits it is served with.</param>
 /// <param name="Layout">The continuous decoder's layout; <see langword="null"/> on the wave scheduler.</param>
-internal sealed record ModelPlan(string Id, ModelOptions Options, CatalogEntry Entry, ModelConfigFile Config, ModelLimits Limits, DecoderLayout? Layout);
+/// <param name="IntraOpThreads">ONNX Runtime's threads a replica (<see cref="ThreadBudget"/>); 0: ONNX Runtime's default.</param>
+internal sealed record ModelPlan(string Id, ModelOptions Options, CatalogEntry Entry, ModelConfigFile Config, ModelLimits Limits, DecoderLayout? Layout, int IntraOpThreads = 0);

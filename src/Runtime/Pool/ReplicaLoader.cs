@@ -24,7 +24,7 @@ internal static class ReplicaLoader
                 Log.LoadingModel(logger, plan.Id, i, options.Folder, options.Provider.ToString());
                 // The continuous scheduler runs the decoder itself: it needs ORT GenAI's tokenizer, not a second copy of the weights.
                 var model = plan.Layout is null
-                    ? GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, options.IntraOpThreads, plan.Config.ContextLength)
+                    ? GenAIModel.Load(options.Folder, options.Provider, options.DeviceId, plan.IntraOpThreads, plan.Config.ContextLength)
                     : GenAIModel.LoadTokenizer(options.Folder, plan.Config.ContextLength);
                 var worker = new ModelWorker($"{plan.Id}#{i}", model, CreateLoop(plan, i, model, statistics, logger), options.SequenceCap, options.QueueBound, logger);
                 workers.Add(worker);
@@ -53,7 +53,7 @@ internal static class ReplicaLoader
         try
         {
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
-            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, options.IntraOpThreads, options.IntraOpSpinning, provider));
+            var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, plan.IntraOpThreads, options.IntraOpSpinning, provider));
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
             return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name, options.PrefixCaching);
         }

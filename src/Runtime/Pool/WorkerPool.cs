@@ -58,6 +58,14 @@ public sealed class WorkerPool : IHostedService, IDisposable
             [.. plans.Where(plan => plan.Layout is not null && !new DecoderProvider(plan.Options.Provider, plan.Options.DeviceId).DeviceCache).Select(plan => (plan.Id, plan.Options, plan.Layout!, plan.Limits.ContextTokensLimit))],
             budget,
             source);
+        var cpuReplicas = plans.Where(plan => plan.Options.Provider == ExecutionProvider.Cpu).Sum(plan => plan.Options.Replicas);
+        for (var i = 0; i < plans.Count; i++)
+        {
+            var (threads, reason) = ThreadBudget.For(plans[i].Options, cpuReplicas, Environment.ProcessorCount);
+            plans[i] = plans[i] with { IntraOpThreads = threads };
+            Log.IntraOpThreads(_logger, plans[i].Id, threads, reason);
+        }
+
         var (memory, memorySource) = _options.MemoryBytes is { } memoryBytes ? (memoryBytes, "configured") : MemoryFit.Default();
         MemoryFit.Check([.. plans.Select(HostMemory)], memory, memorySource);
 
