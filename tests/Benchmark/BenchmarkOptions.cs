@@ -9,6 +9,9 @@ internal sealed class BenchmarkOptions
 
     public string Variant { get; private set; } = "int8";
 
+    /// <summary>The quantization block of the written model (int8, int4); null: the preset's default.</summary>
+    public int? Block { get; private set; }
+
     /// <summary>A folder with tokenizer.json and tokenizer_config.json the model is written around; null: Ember's own vocabulary.</summary>
     public string? Tokenizer { get; private set; }
 
@@ -76,6 +79,8 @@ internal sealed class BenchmarkOptions
         Ember benchmark: dotnet run -c Release --project tests/Benchmark -- [options]
           --preset NAME              model shape to write and serve: tiny, small, tinyllama-1.1b, llama-2-7b, mistral-7b
                                      (default small)
+          --block N                  quantization block of the written int8/int4 model: 16, 32, 64, 128, 256
+                                     (default: 32 for tiny and small, 128 for the real shapes)
           --tokenizer DIR            write the model around the tokenizer in DIR (tokenizer.json, tokenizer_config.json),
                                      such as scripts/real-tokenizers/fetch.sh's llama-2 (default: Ember's own vocabulary)
           --variant fp32|fp16|int8|int4  (default int8)
@@ -121,6 +126,7 @@ internal sealed class BenchmarkOptions
                 case "--preset": options.Preset = Next(); break;
                 case "--variant": options.Variant = Next().ToLowerInvariant(); break;
                 case "--tokenizer": options.Tokenizer = Path.GetFullPath(Next()); break;
+                case "--block": options.Block = Positive(Next()); break;
                 case "--models": options.ModelsRoot = Next(); break;
                 case "--concurrency":
                     options.Concurrency = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Positive)];

@@ -44,9 +44,9 @@ var shape = LlamaShape.FromPreset(options.Preset, tokenizer);
 var variant = Enum.Parse<ModelVariant>(options.Variant, ignoreCase: true);
 var variantFolderName = LlamaModelWriter.FolderName(variant);
 var tokenizerName = options.Tokenizer is { } named ? Path.GetFileName(Path.TrimEndingDirectorySeparator(named)) : "ember";
-var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName));
+var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName + (options.Block is { } block ? $"-b{block}" : string.Empty)));
 var modelFolder = Path.Combine(modelsRoot, variantFolderName);
-var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer };
+var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, QuantizationBlock = options.Block };
 var stampPath = Path.Combine(modelFolder, LlamaModelWriter.StampFileName);
 double? writeSeconds = null;
 if (!File.Exists(stampPath) || await File.ReadAllTextAsync(stampPath, ct).ConfigureAwait(false) != LlamaModelWriter.Stamp(shape, variant, writerOptions))
