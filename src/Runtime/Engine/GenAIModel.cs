@@ -181,12 +181,13 @@ internal sealed class GenAIModel : IDisposable
         NativeObjectCounter.Track(OrtGenAI.Guard("create generator parameters", () => new GeneratorParams(LoadedModel)));
 
     /// <summary>
-    /// Creates the detokenizer of one sequence: over the <see cref="Vocabulary"/>'s bytes, or without one over ORT GenAI's
+    /// Creates the detokenizer of one sequence: over the <see cref="Vocabulary"/>'s bytes for a SentencePiece tokenizer, else over ORT GenAI's
     /// tokenizer stream (serialized with <see cref="Encode"/>, as they share the tokenizer); the caller owns it and must release it.
     /// </summary>
     public TokenTextStream CreateStream()
     {
-        if (Vocabulary is { } vocabulary)
+        // The vocabulary's bytes (▁ a space, <0xNN> a byte) are a SentencePiece tokenizer's, the form the exact encoder accepted.
+        if (_encoder is not null && Vocabulary is { } vocabulary)
         {
             return NativeObjectCounter.Track(new TokenTextStream(vocabulary));
         }
