@@ -37,6 +37,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "The client went away")]
     public static partial void ClientGone(ILogger logger);
 
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Kestrel refused a request with {KestrelStatus}; answered {StatusCode}/{Code} in the API's error shape")]
+    public static partial void KestrelRefused(ILogger logger, int kestrelStatus, int statusCode, int code);
+
     [LoggerMessage(EventId = 2200, Level = LogLevel.Debug,
         Message = "Generation for {Model}: stream {Stream}, {PromptChars} prompt characters, {MessageCount} messages")]
     public static partial void GenerationRequested(ILogger logger, string model, bool stream, int promptChars, int messageCount);
