@@ -4,10 +4,11 @@
 # two busy cores (debootstrap and a first publish about a minute each), a few seconds warm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Installed when missing; apt's lists are refreshed only when the install cannot find the packages.
+# Installed when missing (scripts/apt-install.sh: apt's lists are refreshed only when the install cannot find the
+# packages, as on a fresh machine; it says what it does on standard error).
 if ! { command -v podman && command -v debootstrap && command -v runc; } >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y debootstrap podman runc >/dev/null || { apt-get update >/dev/null && apt-get install -y debootstrap podman runc >/dev/null; }
+  echo "build.sh: podman, debootstrap or runc is missing" >&2
+  scripts/apt-install.sh debootstrap podman runc >/dev/null
 fi
 
 # The three settings podman needs in this sandbox (see the container notes): limits it may set, runc, cgroupfs.

@@ -6,8 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "scripts/container/smoke.sh needs root (apt, debootstrap, podman)" >&2; exit 1; }
-export DEBIAN_FRONTEND=noninteractive
-command -v curl >/dev/null || apt-get install -y curl >/dev/null || { apt-get update >/dev/null && apt-get install -y curl >/dev/null; }
+command -v curl >/dev/null || scripts/apt-install.sh curl >/dev/null
 scripts/container/build.sh
 # Its containers, removed before (a run that was killed may have left them) and after, whatever happened.
 # One name per podman rm: podman 4.3's rm -f stops at the first name that does not exist.

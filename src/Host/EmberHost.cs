@@ -5,6 +5,7 @@ using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Ember.Host.Playground;
+using Ember.Host.Validation;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -145,6 +146,7 @@ public static class EmberHost
         app.UseMiddleware<RayIdMiddleware>();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<QueryStringMiddleware>();
         app.UseMiddleware<BearerAuthMiddleware>();
         app.UseRouting();
         OpsEndpoints.Map(app);

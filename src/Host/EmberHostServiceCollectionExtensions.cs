@@ -3,6 +3,7 @@ using Ember.Host.Catalog;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
+using Ember.Host.Errors;
 using Ember.Host.Playground;
 using Ember.Host.Responses;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,13 +37,16 @@ public static class EmberHostServiceCollectionExtensions
         // Header values are read as Latin-1 (Kestrel refuses a non-ASCII byte with an empty 400 otherwise), so a bad
         // Authorization header reaches the auth middleware and gets its 401 in the envelope. The request line may be
         // 64 KiB (Kestrel's default is 8 KiB, beyond which it answers 414 with an empty body), so a long model id in
-        // the path is refused in the envelope as an unknown model.
+        // the path is refused in the envelope as an unknown model. What Kestrel still refuses itself (a malformed request
+        // line or header, a NUL in the target, a line or headers over their limits) is answered in the envelope too.
+        services.TryAddSingleton<KestrelRefusalEnvelope>();
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<EmberHostOptions>>((kestrel, host) =>
+            .Configure<IOptions<EmberHostOptions>, KestrelRefusalEnvelope>((kestrel, host, refusals) =>
             {
                 kestrel.Limits.MaxRequestBodySize = host.Value.MaxRequestBodyBytes;
                 kestrel.Limits.MaxRequestLineSize = EmberHostOptions.MaxRequestLineBytes;
                 kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+                kestrel.ConfigureEndpointDefaults(refusals.Apply);
             });
 
         // A stop waits for running requests (Kestrel drains them) for this long, then the models unload.

@@ -74,6 +74,8 @@ internal sealed class NodePackage
             return;
         }
 
+        // From the npm registry, with no apt step: a machine that never ran apt-get update installs these as any other.
+        Console.Error.WriteLine($"npm ci --no-audit --no-fund in {Folder}: node_modules lacks the versions package.json pins");
         ProcessResult install = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], environment: null, standardInput: null, InstallTimeout);
         if (install.ExitCode != 0)
         {

@@ -30,16 +30,29 @@ public interface IBatchStore
     /// <returns>The leased item, or <see langword="null"/> when there is none.</returns>
     Task<BatchLease?> LeaseAsync(string node, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Stores an item's result, if <paramref name="lease"/> still holds it; a finished job gets its finish time.</summary>
-    /// <returns><see langword="false"/> when the lease was lost (expired and taken by another node): the result is dropped.</returns>
-    Task<bool> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Extends the leases this node still holds to <paramref name="until"/> (the worker's heartbeat), so an item that
+    /// runs longer than one lease is never taken by another node while its node lives.
+    /// </summary>
+    /// <param name="leases">The leases in hand.</param>
+    /// <param name="until">Their new expiry.</param>
+    /// <param name="cancellationToken">Abandons the call.</param>
+    /// <returns>The tokens of the leases still held, now extended; a lease missing from it was lost.</returns>
+    Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<BatchLease> leases, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores an item's result, if <paramref name="lease"/> still holds it; a finished job gets its finish time. The
+    /// answer says whether the job finished, so that running a job's n items costs n completions and no read of the job.
+    /// </summary>
+    /// <returns><see cref="BatchLeaseEnd.Done"/> or <see cref="BatchLeaseEnd.JobFinished"/>; <see cref="BatchLeaseEnd.Lost"/> when the lease was lost (expired and taken by another node): the result is dropped.</returns>
+    Task<BatchLeaseEnd> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gives a leased item back after a failed attempt: queued again while attempts are left (fewer than
     /// <paramref name="maxAttempts"/>), else done with <paramref name="failure"/> as its result.
     /// </summary>
-    /// <returns><see langword="false"/> when the lease was lost.</returns>
-    Task<bool> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <returns><see cref="BatchLeaseEnd.Requeued"/>, <see cref="BatchLeaseEnd.Done"/> or <see cref="BatchLeaseEnd.JobFinished"/>; <see cref="BatchLeaseEnd.Lost"/> when the lease was lost.</returns>
+    Task<BatchLeaseEnd> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes jobs that finished before <paramref name="finishedBefore"/>, with their items.</summary>
     /// <returns>How many jobs were deleted.</returns>

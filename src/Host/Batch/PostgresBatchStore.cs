@@ -300,7 +300,43 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
     }
 
     /// <inheritdoc />
-    public Task<bool> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<BatchLease> leases, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        return RunAsync<IReadOnlySet<string>>(
+            async () =>
+            {
+                await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var command = new NpgsqlCommand(
+                    """
+                    UPDATE ember_batch_items i SET lease_until = $1
+                    FROM unnest($2::text[], $3::integer[], $4::text[]) AS l(request_id, idx, token)
+                    WHERE i.request_id = l.request_id AND i.idx = l.idx AND i.lease_token = l.token AND i.status = 1
+                    RETURNING i.lease_token
+                    """,
+                    connection);
+                command.Parameters.Add(Time(until.ToUniversalTime()));
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. leases.Select(lease => lease.RequestId)] });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. leases.Select(lease => lease.Index)] });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. leases.Select(lease => lease.Token)] });
+                var held = new HashSet<string>(StringComparer.Ordinal);
+                await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    held.Add(reader.GetString(0));
+                }
+
+                return (IReadOnlySet<string>)held;
+            });
+    }
+
+    /// <inheritdoc />
+    public Task<BatchLeaseEnd> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(result);
@@ -308,7 +344,7 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
     }
 
     /// <inheritdoc />
-    public Task<bool> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<BatchLeaseEnd> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
@@ -384,7 +420,7 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
         new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = value is { } time ? time : DBNull.Value };
 
     /// <summary>Completes (no <paramref name="maxAttempts"/>) or retries the leased item, and finishes its job when it was the last.</summary>
-    private Task<bool> EndLeaseAsync(BatchLease lease, BatchItemResult result, int? maxAttempts, DateTimeOffset now, CancellationToken cancellationToken) => RunAsync(
+    private Task<BatchLeaseEnd> EndLeaseAsync(BatchLease lease, BatchItemResult result, int? maxAttempts, DateTimeOffset now, CancellationToken cancellationToken) => RunAsync(
         async () =>
         {
             await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -396,7 +432,7 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
                 lockJob.Parameters.Add(Text(lease.RequestId));
                 if (await lockJob.ExecuteScalarAsync(cancellationToken) is null)
                 {
-                    return false;
+                    return BatchLeaseEnd.Lost;
                 }
             }
 
@@ -424,12 +460,13 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
                 object? ended = await end.ExecuteScalarAsync(cancellationToken);
                 if (ended is null)
                 {
-                    return false;
+                    return BatchLeaseEnd.Lost;
                 }
 
                 status = (short)ended;
             }
 
+            BatchLeaseEnd outcome = BatchLeaseEnd.Requeued;
             if (status == Done)
             {
                 await using var finish = new NpgsqlCommand(
@@ -442,11 +479,11 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
                     transaction);
                 finish.Parameters.Add(Text(lease.RequestId));
                 finish.Parameters.Add(Time(now.ToUniversalTime()));
-                await finish.ExecuteNonQueryAsync(cancellationToken);
+                outcome = await finish.ExecuteNonQueryAsync(cancellationToken) > 0 ? BatchLeaseEnd.JobFinished : BatchLeaseEnd.Done;
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return true;
+            return outcome;
         });
 
     /// <summary>Runs <paramref name="operation"/>, turning a database that cannot be reached into a <see cref="BatchStoreException"/>.</summary>

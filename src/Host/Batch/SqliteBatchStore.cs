@@ -298,7 +298,46 @@ public sealed class SqliteBatchStore : IBatchStore
     }
 
     /// <inheritdoc />
-    public Task<bool> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlySet<string>> RenewAsync(IReadOnlyCollection<BatchLease> leases, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        long untilMs = ToMs(until);
+        return RunAsync<IReadOnlySet<string>>(
+            async (connection, ct) =>
+            {
+                using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+                using SqliteCommand renew = Command(
+                    connection,
+                    "UPDATE batch_items SET lease_until = $until WHERE request_id = $id AND idx = $idx AND status = 1 AND lease_token = $token;");
+                renew.Parameters.AddWithValue("$until", untilMs);
+                SqliteParameter id = renew.Parameters.Add("$id", SqliteType.Text);
+                SqliteParameter idx = renew.Parameters.Add("$idx", SqliteType.Integer);
+                SqliteParameter token = renew.Parameters.Add("$token", SqliteType.Text);
+                var held = new HashSet<string>(StringComparer.Ordinal);
+                foreach (BatchLease lease in leases)
+                {
+                    id.Value = lease.RequestId;
+                    idx.Value = lease.Index;
+                    token.Value = lease.Token;
+                    if (await renew.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0)
+                    {
+                        held.Add(lease.Token);
+                    }
+                }
+
+                transaction.Commit();
+                return held;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<BatchLeaseEnd> CompleteAsync(BatchLease lease, BatchItemResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(result);
@@ -307,7 +346,8 @@ public sealed class SqliteBatchStore : IBatchStore
             now,
             """
             UPDATE batch_items SET status = 2, success = $success, result = $result, lease_token = NULL, lease_until = NULL
-            WHERE request_id = $id AND idx = $idx AND status = 1 AND lease_token = $token;
+            WHERE request_id = $id AND idx = $idx AND status = 1 AND lease_token = $token
+            RETURNING status;
             """,
             command =>
             {
@@ -318,7 +358,7 @@ public sealed class SqliteBatchStore : IBatchStore
     }
 
     /// <inheritdoc />
-    public Task<bool> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<BatchLeaseEnd> RetryAsync(BatchLease lease, BatchItemResult failure, int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
@@ -334,7 +374,8 @@ public sealed class SqliteBatchStore : IBatchStore
                 lease_owner = CASE WHEN attempts < $max THEN NULL ELSE lease_owner END,
                 lease_token = NULL,
                 lease_until = NULL
-            WHERE request_id = $id AND idx = $idx AND status = 1 AND lease_token = $token;
+            WHERE request_id = $id AND idx = $idx AND status = 1 AND lease_token = $token
+            RETURNING status;
             """,
             command =>
             {
@@ -425,8 +466,11 @@ public sealed class SqliteBatchStore : IBatchStore
         return Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Applies a lease's last update (complete or retry), then finishes the job when no item is left to run.</summary>
-    private Task<bool> FinishAsync(BatchLease lease, DateTimeOffset now, string update, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a lease's last update (complete or retry; it returns the item's new status), then, when the item is done,
+    /// finishes the job if no item is left to run (one probe of the pending-items index, not a read of the job).
+    /// </summary>
+    private Task<BatchLeaseEnd> FinishAsync(BatchLease lease, DateTimeOffset now, string update, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
         long nowMs = ToMs(now);
         return RunAsync(
@@ -439,12 +483,20 @@ public sealed class SqliteBatchStore : IBatchStore
                     command.Parameters.AddWithValue("$idx", lease.Index);
                     command.Parameters.AddWithValue("$token", lease.Token);
                     bind(command);
-                    if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
+                    object? status = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                    if (status is null)
                     {
-                        return false;
+                        return BatchLeaseEnd.Lost;
+                    }
+
+                    if (Convert.ToInt64(status, CultureInfo.InvariantCulture) != StatusDone)
+                    {
+                        transaction.Commit();
+                        return BatchLeaseEnd.Requeued;
                     }
                 }
 
+                int finished;
                 using (SqliteCommand finish = Command(
                     connection,
                     """
@@ -455,11 +507,11 @@ public sealed class SqliteBatchStore : IBatchStore
                 {
                     finish.Parameters.AddWithValue("$now", nowMs);
                     finish.Parameters.AddWithValue("$id", lease.RequestId);
-                    await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    finished = await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 }
 
                 transaction.Commit();
-                return true;
+                return finished > 0 ? BatchLeaseEnd.JobFinished : BatchLeaseEnd.Done;
             },
             cancellationToken);
     }

@@ -37,6 +37,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "The client went away")]
     public static partial void ClientGone(ILogger logger);
 
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Kestrel refused a request with {KestrelStatus}; answered {StatusCode}/{Code} in the API's error shape")]
+    public static partial void KestrelRefused(ILogger logger, int kestrelStatus, int statusCode, int code);
+
     [LoggerMessage(EventId = 2200, Level = LogLevel.Debug,
         Message = "Generation for {Model}: stream {Stream}, {PromptChars} prompt characters, {MessageCount} messages")]
     public static partial void GenerationRequested(ILogger logger, string model, bool stream, int promptChars, int messageCount);
@@ -62,6 +65,13 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2303, Level = LogLevel.Warning, Message = "Batch item {RequestId}#{Index} attempt {Attempt} failed: {Kind}")]
     public static partial void BatchItemFailed(ILogger logger, string requestId, int index, int attempt, string kind);
 
-    [LoggerMessage(EventId = 2304, Level = LogLevel.Error, Message = "The batch worker failed; it retries after its poll interval")]
-    public static partial void BatchWorkerFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Error,
+        Message = "The batch store is failing; the batch worker backs off, from {FirstDelay} doubling up to {MaxDelay} between tries, jittered, and logs again when it answers")]
+    public static partial void BatchStoreFailing(ILogger logger, TimeSpan firstDelay, TimeSpan maxDelay, Exception exception);
+
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Information, Message = "The batch store answers again, after {Failures} failed calls over {Outage}")]
+    public static partial void BatchStoreRecovered(ILogger logger, long failures, TimeSpan outage);
+
+    [LoggerMessage(EventId = 2306, Level = LogLevel.Warning, Message = "Batch item {RequestId}#{Index} attempt {Attempt}: its lease was lost to another node; this node stops running it")]
+    public static partial void BatchLeaseLost(ILogger logger, string requestId, int index, int attempt);
 }

@@ -23,11 +23,26 @@ public static class ApiErrorWriter
         context.Response.StatusCode = error.Status;
         if (ApiRoutes.IsOpenAi(context.Request.Path))
         {
-            var body = new OpenAiErrorEnvelope(new OpenAiError(error.Message, ErrorMapping.OpenAiType(error.Status), error.Param, error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            return context.Response.WriteAsJsonAsync(body, HostJson.Context.OpenAiErrorEnvelope, contentType: null, context.RequestAborted);
+            return context.Response.WriteAsJsonAsync(OpenAiShape(error), HostJson.Context.OpenAiErrorEnvelope, contentType: null, context.RequestAborted);
         }
 
-        var envelope = new ErrorEnvelope([new ApiErrorItem(error.Code, error.Message)]);
-        return context.Response.WriteAsJsonAsync(envelope, HostJson.Context.ErrorEnvelope, contentType: null, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(CloudflareShape(error), HostJson.Context.ErrorEnvelope, contentType: null, context.RequestAborted);
     }
+
+    /// <summary>The error's body as UTF-8 JSON, in the shape a request to <paramref name="path"/> gets.</summary>
+    /// <param name="error">The error.</param>
+    /// <param name="path">The (decoded) request path: OpenAI's shape under the OpenAI-compatible base, else the envelope.</param>
+    /// <returns>The bytes <see cref="WriteAsync"/> would write.</returns>
+    public static byte[] ToUtf8Json(ApiError error, PathString path)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return ApiRoutes.IsOpenAi(path)
+            ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(OpenAiShape(error), HostJson.Context.OpenAiErrorEnvelope)
+            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(CloudflareShape(error), HostJson.Context.ErrorEnvelope);
+    }
+
+    private static OpenAiErrorEnvelope OpenAiShape(ApiError error) =>
+        new(new OpenAiError(error.Message, ErrorMapping.OpenAiType(error.Status), error.Param, error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static ErrorEnvelope CloudflareShape(ApiError error) => new([new ApiErrorItem(error.Code, error.Message)]);
 }

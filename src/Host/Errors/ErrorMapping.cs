@@ -108,6 +108,26 @@ public static class ErrorMapping
     public static ApiError Unauthorized() =>
         new(StatusCodes.Status401Unauthorized, AuthenticationCode, "Authentication error");
 
+    /// <summary>
+    /// A request Kestrel refused while reading its request line or headers, before any middleware ran: its status
+    /// kept, with the code of the same failure found by Ember (405: 7001; 408: 3007; 411: 3003; 413, 414, 431: 3006;
+    /// every other, such as a malformed request line or header: 5006).
+    /// </summary>
+    /// <param name="status">The status Kestrel chose.</param>
+    /// <param name="maxBodyBytes">The body limit, for the 413 message.</param>
+    public static ApiError FromKestrelRefusal(int status, long maxBodyBytes) => status switch
+    {
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed(),
+        StatusCodes.Status408RequestTimeout => new(status, TimeoutCode, "Request timeout: the request line and headers did not arrive in time"),
+        StatusCodes.Status411LengthRequired => new(status, IncompleteRequestCode, "Request is missing headers or body: Content-Length"),
+        StatusCodes.Status413PayloadTooLarge => TooLarge(maxBodyBytes),
+        StatusCodes.Status414UriTooLong => new(status, RequestTooLargeCode,
+            string.Create(CultureInfo.InvariantCulture, $"Request is too large: the request line may be at most {Configuration.EmberHostOptions.MaxRequestLineBytes} bytes")),
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => new(status, RequestTooLargeCode, "Request is too large: the headers may be at most 32 KiB and 100 fields"),
+        _ => new(status, InvalidInputCode,
+            "request: the request line or a header is malformed (the target must be ASCII without a NUL, raw or as %00; fields must be name: value)", "request"),
+    };
+
     /// <summary>An unexpected failure: 3043/500 with a generic message.</summary>
     public static ApiError Internal() =>
         new(StatusCodes.Status500InternalServerError, InternalErrorCode, InternalErrorMessage);

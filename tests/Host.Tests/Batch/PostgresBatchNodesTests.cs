@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using Ember.Host.Batch;
 using Ember.Host.Tests.Infrastructure;
@@ -46,7 +45,7 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
         Directory.CreateDirectory(folderA);
         await File.WriteAllTextAsync(Path.Combine(folderA, "runtime.json"), BatchHost.ConfigJson(database));
         int port = LoopbackPorts.Free();
-        using var nodeA = StartNode(Path.Combine(folderA, "runtime.json"), port);
+        using var nodeA = HostProcess.Start(Path.Combine(folderA, "runtime.json"), port);
         try
         {
             await RunAsync(nodeA, port, database, prompts, Item);
@@ -65,7 +64,7 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
     {
         using var clientA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         clientA.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
-        await WaitReadyAsync(clientA, nodeA);
+        await HostProcess.WaitReadyAsync(clientA, nodeA);
         JsonElement queued = await ApiAssert.SuccessAsync(await clientA.PostAsync(ApiAssert.RunPath(Model) + "?queueRequest=true", ApiAssert.Json("{\"requests\":[" + string.Join(",", Enumerable.Range(0, 80).Select(item)) + "]}")));
         string id = queued.GetProperty("request_id").GetString()!;
 
@@ -92,48 +91,6 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
         Assert.All(Enumerable.Range(0, 80), i => Assert.Equal(expected[prompts[i % prompts.Length]], responses[i].GetProperty("result").GetRawText()));
         long taken = nodeB.Services.GetRequiredService<BatchProgress>().ItemsCompleted;
         Assert.InRange(taken, 1, 78);
-    }
-
-    private static Process StartNode(string config, int port)
-    {
-        string hostDll = Path.Combine(AppContext.BaseDirectory, "Ember.Host.dll");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { hostDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default", "Warning", "--Auth:Tokens:0", HostFixture.Token })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    /// <summary>Waits for the child node's /readyz: another process, so there is nothing to await but its answers (bounded).</summary>
-    private static async Task WaitReadyAsync(HttpClient client, Process node)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            Assert.False(node.HasExited, $"node A exited with {(node.HasExited ? node.ExitCode : 0)}");
-            try
-            {
-                using HttpResponseMessage ready = await client.GetAsync("readyz");
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("node A was not ready within 60 s");
     }
 
     /// <summary>Waits until the shared database shows <paramref name="done"/> items done and one running (bounded).</summary>

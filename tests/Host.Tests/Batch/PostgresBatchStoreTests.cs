@@ -177,10 +177,27 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         Assert.NotNull(second);
         Assert.Equal(("job-a", 0, 2), (second.RequestId, second.Index, second.Attempt));
         Assert.NotEqual(first.Token, second.Token);
-        Assert.False(await _store.CompleteAsync(first, new BatchItemResult(true, "late"), s_t0.AddMinutes(1), CancellationToken.None));
-        Assert.True(await _store.CompleteAsync(second, new BatchItemResult(true, "on time"), s_t0.AddMinutes(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.CompleteAsync(first, new BatchItemResult(true, "late"), s_t0.AddMinutes(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.CompleteAsync(second, new BatchItemResult(true, "on time"), s_t0.AddMinutes(1), CancellationToken.None));
         BatchJobState state = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Done, "ref-0", new BatchItemResult(true, "on time"), 2)], state.Items);
+    }
+
+    [Fact]
+    public async Task RenewAsync_HeldLeasesExtended_LostOnesNot()
+    {
+        await SubmitAsync("job-a", s_t0, 3);
+        BatchLease first = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
+        BatchLease second = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
+        BatchLease third = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
+        await _store.CompleteAsync(third, new BatchItemResult(true, "ok"), s_t0, CancellationToken.None);
+
+        IReadOnlySet<string> held = await _store.RenewAsync([first, second, third, second with { Token = "forged" }], s_t0 + s_lease + s_lease, CancellationToken.None);
+
+        Assert.Equal(new HashSet<string> { first.Token, second.Token }, held);
+        Assert.Null(await _store.LeaseAsync("node-2", s_t0 + s_lease + s_lease - TimeSpan.FromMilliseconds(1), s_lease, CancellationToken.None));
+        Assert.NotNull(await _store.LeaseAsync("node-2", s_t0 + s_lease + s_lease, s_lease, CancellationToken.None));
+        Assert.Empty(await _store.RenewAsync([first], s_t0 + s_lease * 10, CancellationToken.None));
     }
 
     [Fact]
@@ -201,9 +218,9 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         BatchLease first = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
         BatchLease second = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
 
-        Assert.True(await _store.CompleteAsync(second, new BatchItemResult(true, """{"response":"two"}"""), s_t0.AddSeconds(5), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Done, await _store.CompleteAsync(second, new BatchItemResult(true, """{"response":"two"}"""), s_t0.AddSeconds(5), CancellationToken.None));
         Assert.Null((await _store.FindAsync("job-a", CancellationToken.None))!.Finished);
-        Assert.True(await _store.CompleteAsync(first, new BatchItemResult(false, """{"code":3040}"""), s_t0.AddSeconds(7), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.CompleteAsync(first, new BatchItemResult(false, """{"code":3040}"""), s_t0.AddSeconds(7), CancellationToken.None));
 
         BatchJobState state = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal(s_t0.AddSeconds(7), state.Finished);
@@ -221,8 +238,8 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         await SubmitAsync("job-a", s_t0, 1);
         BatchLease lease = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
 
-        Assert.True(await _store.CompleteAsync(lease, new BatchItemResult(true, "first"), s_t0.AddSeconds(1), CancellationToken.None));
-        Assert.False(await _store.CompleteAsync(lease, new BatchItemResult(true, "second"), s_t0.AddSeconds(2), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.CompleteAsync(lease, new BatchItemResult(true, "first"), s_t0.AddSeconds(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.CompleteAsync(lease, new BatchItemResult(true, "second"), s_t0.AddSeconds(2), CancellationToken.None));
 
         BatchJobState state = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal(new BatchItemResult(true, "first"), state.Items[0].Result);
@@ -235,9 +252,9 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         await SubmitAsync("job-a", s_t0, 1);
         BatchLease lease = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
 
-        Assert.False(await _store.CompleteAsync(lease with { Token = "forged" }, new BatchItemResult(true, "x"), s_t0, CancellationToken.None));
-        Assert.False(await _store.RetryAsync(lease with { Token = "forged" }, new BatchItemResult(false, "x"), 3, s_t0, CancellationToken.None));
-        Assert.False(await _store.CompleteAsync(lease with { RequestId = "no-such-job" }, new BatchItemResult(true, "x"), s_t0, CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.CompleteAsync(lease with { Token = "forged" }, new BatchItemResult(true, "x"), s_t0, CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.RetryAsync(lease with { Token = "forged" }, new BatchItemResult(false, "x"), 3, s_t0, CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.CompleteAsync(lease with { RequestId = "no-such-job" }, new BatchItemResult(true, "x"), s_t0, CancellationToken.None));
 
         BatchJobState state = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Running, "ref-0", null, 1)], state.Items);
@@ -250,21 +267,21 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         var failure = new BatchItemResult(false, """{"code":3043,"message":"internal"}""");
 
         BatchLease first = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
-        Assert.True(await _store.RetryAsync(first, failure, 2, s_t0.AddSeconds(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Requeued, await _store.RetryAsync(first, failure, 2, s_t0.AddSeconds(1), CancellationToken.None));
         BatchJobState requeued = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Queued, "ref-0", null, 1)], requeued.Items);
         Assert.Null(requeued.Finished);
-        Assert.False(await _store.RetryAsync(first, failure, 2, s_t0.AddSeconds(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.RetryAsync(first, failure, 2, s_t0.AddSeconds(1), CancellationToken.None));
 
         BatchLease second = (await _store.LeaseAsync("node-2", s_t0.AddSeconds(2), s_lease, CancellationToken.None))!;
         Assert.Equal(2, second.Attempt);
-        Assert.True(await _store.RetryAsync(second, failure, 2, s_t0.AddSeconds(3), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.RetryAsync(second, failure, 2, s_t0.AddSeconds(3), CancellationToken.None));
 
         BatchJobState done = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Done, "ref-0", failure, 2)], done.Items);
         Assert.Equal(s_t0.AddSeconds(3), done.Finished);
         Assert.Null(await _store.LeaseAsync("node-1", s_t0.AddHours(1), s_lease, CancellationToken.None));
-        Assert.False(await _store.CompleteAsync(second, new BatchItemResult(true, "late"), s_t0.AddSeconds(4), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Lost, await _store.CompleteAsync(second, new BatchItemResult(true, "late"), s_t0.AddSeconds(4), CancellationToken.None));
     }
 
     [Fact]
@@ -274,7 +291,7 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         var failure = new BatchItemResult(false, "boom");
         BatchLease lease = (await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None))!;
 
-        Assert.True(await _store.RetryAsync(lease, failure, 1, s_t0.AddSeconds(1), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.Done, await _store.RetryAsync(lease, failure, 1, s_t0.AddSeconds(1), CancellationToken.None));
 
         BatchJobState state = (await _store.FindAsync("job-a", CancellationToken.None))!;
         Assert.Equal(
@@ -300,7 +317,7 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         Assert.Null(await _store.LeaseAsync("node-1", s_t0, s_lease, CancellationToken.None));
         Assert.Null((await _store.FindAsync("job-a", CancellationToken.None))!.Finished);
 
-        Assert.True(await _store.CompleteAsync(lease, new BatchItemResult(true, "ok"), s_t0.AddSeconds(9), CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.CompleteAsync(lease, new BatchItemResult(true, "ok"), s_t0.AddSeconds(9), CancellationToken.None));
         Assert.Equal(s_t0.AddSeconds(9), (await _store.FindAsync("job-a", CancellationToken.None))!.Finished);
     }
 
@@ -385,7 +402,7 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
             while (await node.Store.LeaseAsync(node.Name, s_t0, TimeSpan.FromHours(1), CancellationToken.None) is { } lease)
             {
                 leases.Add(lease);
-                Assert.True(await node.Store.CompleteAsync(lease, new BatchItemResult(true, $"{lease.RequestId}/{lease.Index}"), s_t0.AddMinutes(1), CancellationToken.None));
+                Assert.NotEqual(BatchLeaseEnd.Lost, await node.Store.CompleteAsync(lease, new BatchItemResult(true, $"{lease.RequestId}/{lease.Index}"), s_t0.AddMinutes(1), CancellationToken.None));
             }
         })));
 
@@ -421,7 +438,7 @@ public sealed class PostgresBatchStoreTests(PostgresServerFixture server) : IAsy
         await SubmitAsync(requestId, created, 1);
         BatchLease lease = (await _store.LeaseAsync("node-1", created, s_lease, CancellationToken.None))!;
         Assert.Equal(requestId, lease.RequestId);
-        Assert.True(await _store.CompleteAsync(lease, new BatchItemResult(true, "ok"), finished, CancellationToken.None));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await _store.CompleteAsync(lease, new BatchItemResult(true, "ok"), finished, CancellationToken.None));
     }
 
     private Task<List<int>> SchemaVersionsAsync() => SchemaVersionsAsync(_connectionString);

@@ -131,6 +131,39 @@ public sealed class SqliteBatchStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RenewAsync_HeldLease_IsExtended_SoNoOtherNodeTakesItUntilTheNewExpiry()
+    {
+        SqliteBatchStore store = await MigratedAsync();
+        await store.SubmitAsync(Job("job", T0), Items(2), Ct);
+        BatchLease first = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
+        BatchLease second = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
+
+        IReadOnlySet<string> held = await store.RenewAsync([first, second], T0 + Lease + Lease, Ct);
+
+        Assert.Equal(new HashSet<string> { first.Token, second.Token }, held);
+        Assert.Null(await store.LeaseAsync("node-b", T0 + Lease + Lease - TimeSpan.FromMilliseconds(1), Lease, Ct));
+        Assert.Equal(0, (await store.LeaseAsync("node-b", T0 + Lease + Lease, Lease, Ct))!.Index);
+    }
+
+    [Fact]
+    public async Task RenewAsync_LeaseTakenByAnotherNodeOrEnded_IsNotHeld_AndTheOtherKeepsIt()
+    {
+        SqliteBatchStore store = await MigratedAsync();
+        await store.SubmitAsync(Job("job", T0), Items(2), Ct);
+        BatchLease stolen = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
+        BatchLease ended = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
+        await store.CompleteAsync(ended, new BatchItemResult(true, "{}"), T0, Ct);
+        BatchLease taker = (await store.LeaseAsync("node-b", T0 + Lease, Lease, Ct))!;
+
+        IReadOnlySet<string> held = await store.RenewAsync([stolen, ended], T0 + Lease * 10, Ct);
+
+        Assert.Empty(held);
+        Assert.Equal(stolen.Index, taker.Index);
+        Assert.Equal(BatchLeaseEnd.JobFinished, await store.CompleteAsync(taker, new BatchItemResult(true, "{}"), T0 + Lease, Ct));
+        Assert.Empty(await store.RenewAsync([], T0, Ct));
+    }
+
+    [Fact]
     public async Task LeaseAsync_ExpiredLease_IsLeasedAgainWithNewToken_OldTokenLoses()
     {
         SqliteBatchStore store = await MigratedAsync();
@@ -138,15 +171,15 @@ public sealed class SqliteBatchStoreTests : IDisposable
         BatchLease old = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
 
         BatchLease again = (await store.LeaseAsync("node-b", T0 + Lease, Lease, Ct))!;
-        bool oldCompleted = await store.CompleteAsync(old, new BatchItemResult(true, "{\"response\":\"old\"}"), T0 + Lease, Ct);
-        bool oldRetried = await store.RetryAsync(old, new BatchItemResult(false, "{\"code\":1}"), 5, T0 + Lease, Ct);
-        bool newCompleted = await store.CompleteAsync(again, new BatchItemResult(true, "{\"response\":\"new\"}"), T0 + Lease + Lease, Ct);
+        BatchLeaseEnd oldCompleted = await store.CompleteAsync(old, new BatchItemResult(true, "{\"response\":\"old\"}"), T0 + Lease, Ct);
+        BatchLeaseEnd oldRetried = await store.RetryAsync(old, new BatchItemResult(false, "{\"code\":1}"), 5, T0 + Lease, Ct);
+        BatchLeaseEnd newCompleted = await store.CompleteAsync(again, new BatchItemResult(true, "{\"response\":\"new\"}"), T0 + Lease + Lease, Ct);
 
         Assert.Equal(("job", 0, 2), (again.RequestId, again.Index, again.Attempt));
         Assert.NotEqual(old.Token, again.Token);
-        Assert.False(oldCompleted);
-        Assert.False(oldRetried);
-        Assert.True(newCompleted);
+        Assert.Equal(BatchLeaseEnd.Lost, oldCompleted);
+        Assert.Equal(BatchLeaseEnd.Lost, oldRetried);
+        Assert.Equal(BatchLeaseEnd.JobFinished, newCompleted);
         BatchJobState state = await FindAsync(store, "job");
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Done, "ref-0", new BatchItemResult(true, "{\"response\":\"new\"}"), 2)], state.Items);
         Assert.Equal(T0 + Lease + Lease, state.Finished);
@@ -160,10 +193,10 @@ public sealed class SqliteBatchStoreTests : IDisposable
         BatchLease first = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
         BatchLease second = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
 
-        Assert.True(await store.CompleteAsync(first, new BatchItemResult(true, "{\"response\":\"one\"}"), T0.AddSeconds(1), Ct));
+        Assert.Equal(BatchLeaseEnd.Done, await store.CompleteAsync(first, new BatchItemResult(true, "{\"response\":\"one\"}"), T0.AddSeconds(1), Ct));
         Assert.Null((await FindAsync(store, "job")).Finished);
-        Assert.True(await store.CompleteAsync(second, new BatchItemResult(false, "{\"code\":3040,\"message\":\"busy\"}"), T0.AddSeconds(2), Ct));
-        Assert.False(await store.CompleteAsync(second, new BatchItemResult(true, "{\"response\":\"again\"}"), T0.AddSeconds(3), Ct));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await store.CompleteAsync(second, new BatchItemResult(false, "{\"code\":3040,\"message\":\"busy\"}"), T0.AddSeconds(2), Ct));
+        Assert.Equal(BatchLeaseEnd.Lost, await store.CompleteAsync(second, new BatchItemResult(true, "{\"response\":\"again\"}"), T0.AddSeconds(3), Ct));
 
         BatchJobState state = await FindAsync(store, "job");
         Assert.Equal(T0.AddSeconds(2), state.Finished);
@@ -184,15 +217,15 @@ public sealed class SqliteBatchStoreTests : IDisposable
         var failure = new BatchItemResult(false, "{\"code\":3043,\"message\":\"internal\"}");
         BatchLease first = (await store.LeaseAsync("node-a", T0, Lease, Ct))!;
 
-        Assert.True(await store.RetryAsync(first, failure, 2, T0.AddSeconds(1), Ct));
-        Assert.False(await store.RetryAsync(first, failure, 2, T0.AddSeconds(1), Ct));
+        Assert.Equal(BatchLeaseEnd.Requeued, await store.RetryAsync(first, failure, 2, T0.AddSeconds(1), Ct));
+        Assert.Equal(BatchLeaseEnd.Lost, await store.RetryAsync(first, failure, 2, T0.AddSeconds(1), Ct));
         BatchJobState queued = await FindAsync(store, "job");
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Queued, "ref-0", null, 1)], queued.Items);
         Assert.Null(queued.Finished);
 
         BatchLease second = (await store.LeaseAsync("node-b", T0.AddSeconds(2), Lease, Ct))!;
         Assert.Equal(2, second.Attempt);
-        Assert.True(await store.RetryAsync(second, failure, 2, T0.AddSeconds(3), Ct));
+        Assert.Equal(BatchLeaseEnd.JobFinished, await store.RetryAsync(second, failure, 2, T0.AddSeconds(3), Ct));
 
         BatchJobState done = await FindAsync(store, "job");
         Assert.Equal([new BatchItemState(0, BatchItemStatus.Done, "ref-0", failure, 2)], done.Items);
@@ -267,7 +300,7 @@ public sealed class SqliteBatchStoreTests : IDisposable
             while (await store.LeaseAsync(node, T0, TimeSpan.FromHours(1), Ct) is { } lease)
             {
                 leased.Add((node, lease.RequestId, lease.Index));
-                Assert.True(await store.CompleteAsync(lease, new BatchItemResult(true, lease.RequestId + "/" + lease.Index), T0, Ct));
+                Assert.NotEqual(BatchLeaseEnd.Lost, await store.CompleteAsync(lease, new BatchItemResult(true, lease.RequestId + "/" + lease.Index), T0, Ct));
             }
         }
 

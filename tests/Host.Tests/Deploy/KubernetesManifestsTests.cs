@@ -25,8 +25,13 @@ public sealed partial class KubernetesManifestsTests
         ["inference.networking.k8s.io/v1/InferencePool"] = 1,
     };
 
-    /// <summary>The model-server protocol's signals the endpoint picker reads, which inferencepool.yaml maps to Ember's metrics.</summary>
-    private static readonly string[] PickerSignals = ["KVCacheUtilization", "TotalQueuedRequests", "TotalRunningRequests"];
+    /// <summary>The endpoint picker's flags for the model-server protocol's signals, whose metric names inferencepool.yaml's annotations give.</summary>
+    private static readonly Dictionary<string, string> PickerFlags = new(StringComparer.Ordinal)
+    {
+        ["total-queued-requests-metric"] = "TotalQueuedRequests",
+        ["total-running-requests-metric"] = "TotalRunningRequests",
+        ["kv-cache-usage-percentage-metric"] = "KVCacheUtilization",
+    };
 
     [Theory]
     [InlineData("cpu", "image: ember:cpu", "cpu: \"2\"")]
@@ -46,6 +51,8 @@ public sealed partial class KubernetesManifestsTests
         Assert.Contains("path: /healthz", manifests, StringComparison.Ordinal);
         Assert.Contains("name: ember-tokens", manifests, StringComparison.Ordinal);
         Assert.Contains("terminationGracePeriodSeconds: 330", manifests, StringComparison.Ordinal);
+        Assert.Contains("strategy:\n    type: Recreate\n", manifests, StringComparison.Ordinal);
+        Assert.Contains("accessModes:\n  - ReadWriteOnce\n", manifests, StringComparison.Ordinal);
         Assert.Equal(overlay == "cuda", manifests.Contains("\"Provider\": \"Cuda\"", StringComparison.Ordinal));
     }
 
@@ -89,25 +96,39 @@ public sealed partial class KubernetesManifestsTests
         Assert.Equal(OverlayObjects.Values.Sum() - 1, Kinds(summary).Values.Sum());
     }
 
-    [Fact]
-    public void InferencePool_NamesAMetricForEverySignal()
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("cuda")]
+    public async Task InferencePool_Built_AnnotatesAMetricForEveryPickerFlag(string overlay)
     {
-        IReadOnlyDictionary<string, string> metrics = ReadPickerMetrics();
+        string manifests = await KustomizeAsync(overlay);
 
-        Assert.Equal(PickerSignals, metrics.Keys.Order(StringComparer.Ordinal));
-        Assert.All(metrics.Values, metric => Assert.StartsWith("ember_", metric, StringComparison.Ordinal));
+        Dictionary<string, string> annotated = PickerAnnotation().Matches(manifests).ToDictionary(match => match.Groups["flag"].Value, match => match.Groups["metric"].Value, StringComparer.Ordinal);
+
+        Assert.Equal(PickerFlags.Keys.Order(StringComparer.Ordinal), annotated.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ReadPickerMetrics().Values.Order(StringComparer.Ordinal), annotated.Values.Order(StringComparer.Ordinal));
+        Assert.All(annotated.Values, metric => Assert.StartsWith("ember_", metric, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InferencePool_CommentsNameNoMetric()
+    {
+        string[] comments = [.. File.ReadAllLines(Path.Combine(Root, "base", "inferencepool.yaml")).Where(line => line.TrimStart().StartsWith('#'))];
+
+        Assert.NotEmpty(comments);
+        Assert.All(comments, comment => Assert.DoesNotContain("ember_", comment, StringComparison.Ordinal));
     }
 
     /// <summary>
     /// The metric names <c>deploy/k8s/base/inferencepool.yaml</c> gives the endpoint picker, by the model-server
-    /// protocol's signal, read from the file's notes (<c>TotalQueuedRequests = ember_requests_queued</c>, …), for the
-    /// metrics test to find in a real scrape.
+    /// protocol's signal, read from the InferencePool's annotations (<c>endpoint-picker.ember/&lt;flag&gt;: &lt;metric&gt;</c>),
+    /// for the metrics test to find in a real scrape.
     /// </summary>
     /// <returns>Metric name by signal.</returns>
     public static IReadOnlyDictionary<string, string> ReadPickerMetrics()
     {
         string pool = File.ReadAllText(Path.Combine(Root, "base", "inferencepool.yaml"));
-        return SignalMetric().Matches(pool).ToDictionary(match => match.Groups["signal"].Value, match => match.Groups["metric"].Value, StringComparer.Ordinal);
+        return PickerAnnotation().Matches(pool).ToDictionary(match => PickerFlags[match.Groups["flag"].Value], match => match.Groups["metric"].Value, StringComparer.Ordinal);
     }
 
     private static Dictionary<string, int> Kinds(JsonElement summary) =>
@@ -132,6 +153,6 @@ public sealed partial class KubernetesManifestsTests
         return await output;
     }
 
-    [GeneratedRegex(@"\b(?<signal>[A-Z][A-Za-z]+) = (?<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)")]
-    private static partial Regex SignalMetric();
+    [GeneratedRegex(@"^ +endpoint-picker\.ember/(?<flag>[a-z-]+-metric): (?<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)$", RegexOptions.Multiline)]
+    private static partial Regex PickerAnnotation();
 }

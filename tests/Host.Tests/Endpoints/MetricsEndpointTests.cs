@@ -89,7 +89,7 @@ public sealed class MetricsEndpointTests(MetricsHostFixture host)
             Value(scrape, "ember_requests_total", [Model, "ember_outcome=\"stop\""]) + Value(scrape, "ember_requests_total", [Model, "ember_outcome=\"length\""]);
     }
 
-    /// <summary>The names come from <c>deploy/k8s/base/inferencepool.yaml</c> itself, so a metric renamed there (or here) fails.</summary>
+    /// <summary>The names come from the annotations of <c>deploy/k8s/base/inferencepool.yaml</c>, so a metric renamed there (or here) fails.</summary>
     [Fact]
     public async Task Metrics_TheInferencePoolsSignals_AreGaugesInARealScrape()
     {

@@ -4,8 +4,8 @@ namespace Ember.Host.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's chromium, for the browser tests: <c>EMBER_CHROMIUM</c> when set, else <c>/usr/bin/chromium</c>, which is
-/// installed with <c>apt-get install -y chromium</c> (about 25 s) when it is missing; on a fresh machine, which has no
-/// package lists yet, after <c>apt-get update</c>.
+/// installed with <c>scripts/apt-install.sh chromium</c> (about 25 s) when it is missing; on a fresh machine, which has no
+/// package lists yet, the script runs <c>apt-get update</c> first (<c>AptInstallScriptTests</c> reproduces that state).
 /// </summary>
 /// <remarks>
 /// A failed install (not root, no package mirror) throws with apt's output: the browser tests fail, nothing is
@@ -15,6 +15,7 @@ public static class Chromium
 {
     private const string DebianPath = "/usr/bin/chromium";
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
+    private static readonly string AptInstall = Path.Combine(ReadmeHostFixture.RepositoryRoot, "scripts", "apt-install.sh");
     private static readonly Lazy<Task<string>> Installed = new(InstallAsync);
 
     /// <summary>Finds the browser, installing Debian's package when it is missing.</summary>
@@ -33,27 +34,14 @@ public static class Chromium
             return DebianPath;
         }
 
-        var apt = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        Console.Error.WriteLine("chromium is missing: apt-get install -y chromium (the browser tests need it)");
-        ProcessResult install = await ChildProcess.RunAsync("apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, apt);
-        if (install.ExitCode != 0)
-        {
-            // A machine that never ran apt-get update knows no packages ("Unable to locate package").
-            Console.Error.WriteLine("apt-get install failed: apt-get update, then apt-get install -y chromium again");
-            ProcessResult update = await ChildProcess.RunAsync("apt-get", ["update"], Path.GetTempPath(), InstallTimeout, apt);
-            if (update.ExitCode != 0)
-            {
-                throw new InvalidOperationException(
-                    $"chromium is not installed, 'apt-get install -y chromium' failed ({install.ExitCode}) and 'apt-get update' failed ({update.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{update.Stderr}\n{update.Stdout}");
-            }
-
-            install = await ChildProcess.RunAsync("apt-get", ["install", "-y", "chromium"], Path.GetTempPath(), InstallTimeout, apt);
-        }
-
+        // Where apt cannot find the package (a fresh machine has no package lists), the script runs apt-get update and tries again.
+        Console.Error.WriteLine("chromium is missing (the browser tests need it): scripts/apt-install.sh chromium");
+        ProcessResult install = await ChildProcess.RunAsync("bash", [AptInstall, "chromium"], ReadmeHostFixture.RepositoryRoot, InstallTimeout);
+        Console.Error.Write(install.Stderr);
         if (install.ExitCode != 0 || !File.Exists(DebianPath))
         {
             throw new InvalidOperationException(
-                $"chromium is not installed and 'apt-get install -y chromium' failed ({install.ExitCode}), after 'apt-get update' too; the browser tests need it (or EMBER_CHROMIUM):\n{install.Stderr}\n{install.Stdout}");
+                $"chromium is not installed and 'scripts/apt-install.sh chromium' failed ({install.ExitCode}); the browser tests need it (or EMBER_CHROMIUM):\n{install.Stderr}\n{install.Stdout}");
         }
 
         return DebianPath;

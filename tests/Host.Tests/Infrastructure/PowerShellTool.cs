@@ -27,6 +27,8 @@ internal static class PowerShellTool
 
     private static async Task RestoreAsync()
     {
+        // From NuGet, with no apt step: a machine that never ran apt-get update restores it as any other.
+        Console.Error.WriteLine("dotnet tool restore (pwsh, pinned in .config/dotnet-tools.json, for the Windows service scripts' tests)");
         ProcessResult restore = await RunDotnetAsync(["tool", "restore"], RestoreTimeout);
         Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed ({restore.ExitCode}) in {ReadmeHostFixture.RepositoryRoot}:\n{restore.Stderr}\n{restore.Stdout}");
     }

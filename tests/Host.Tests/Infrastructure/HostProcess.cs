@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Ember.Host.Tests.Infrastructure;
+
+/// <summary>
+/// The host in a process of its own (the test output's <c>Ember.Host.dll</c>), so that a test can kill it outright
+/// (SIGKILL) as a crash or an out-of-memory kill would.
+/// </summary>
+public static class HostProcess
+{
+    /// <summary>Starts the host on <paramref name="config"/>, listening on <paramref name="port"/>, with <see cref="HostFixture.Token"/>.</summary>
+    /// <returns>The process; the caller kills it however the test ends.</returns>
+    public static Process Start(string config, int port)
+    {
+        string hostDll = Path.Combine(AppContext.BaseDirectory, "Ember.Host.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { hostDll, "--config", config, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default", "Warning", "--Auth:Tokens:0", HostFixture.Token })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits for the process's /readyz: another process, so there is nothing to await but its answers (bounded, 60 s).</summary>
+    public static async Task WaitReadyAsync(HttpClient client, Process node)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(node.HasExited, $"the host process exited with {(node.HasExited ? node.ExitCode : 0)}");
+            try
+            {
+                using HttpResponseMessage ready = await client.GetAsync("readyz");
+                if (ready.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the host process was not ready within 60 s");
+    }
+}
