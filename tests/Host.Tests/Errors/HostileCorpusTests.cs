@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ember.Host.Tests.Infrastructure;
@@ -57,7 +56,7 @@ public sealed class HostileCorpusTests(ScriptedHostFixture host)
 
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (request, _) =>
         {
-            string response = Encoding.Latin1.GetString(await SendAsync(request));
+            string response = Encoding.Latin1.GetString(await RawHttp.SendAsync(host.BaseAddress, request));
             if (!IsInTheApisShape(response, out string reason))
             {
                 failures.Add($"{reason}\nrequest: {Escape(Encoding.Latin1.GetString(request))}\nresponse: {Escape(response)}");
@@ -102,7 +101,7 @@ public sealed class HostileCorpusTests(ScriptedHostFixture host)
         }
 
         string head = response[..split];
-        string body = head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) ? Dechunk(response[(split + 4)..]) : response[(split + 4)..];
+        string body = head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) ? RawHttp.Dechunk(response[(split + 4)..]) : response[(split + 4)..];
         try
         {
             using JsonDocument json = JsonDocument.Parse(body);
@@ -118,51 +117,5 @@ public sealed class HostileCorpusTests(ScriptedHostFixture host)
         }
     }
 
-    private static string Dechunk(string body)
-    {
-        var joined = new StringBuilder();
-        while (body.Length > 0)
-        {
-            int end = body.IndexOf("\r\n", StringComparison.Ordinal);
-            int size = Convert.ToInt32(body[..end], 16);
-            if (size == 0)
-            {
-                break;
-            }
-
-            joined.Append(body, end + 2, size);
-            body = body[(end + 2 + size + 2)..];
-        }
-
-        return joined.ToString();
-    }
-
     private static string Escape(string text) => string.Concat(text.Take(600).Select(c => c is < ' ' or > '~' ? $"\\x{(int)c:x2}" : c.ToString()));
-
-    private async Task<byte[]> SendAsync(byte[] request)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
-        NetworkStream stream = tcp.GetStream();
-        try
-        {
-            await stream.WriteAsync(request);
-        }
-        catch (IOException)
-        {
-            // The server may answer and close before it has read all of a request it refused.
-        }
-
-        using var reader = new MemoryStream();
-        try
-        {
-            await stream.CopyToAsync(reader);
-        }
-        catch (IOException) when (reader.Length > 0)
-        {
-            // A reset after the answer, for the request bytes the server never read.
-        }
-
-        return reader.ToArray();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ember.Host.Tests.Infrastructure;
@@ -129,7 +128,7 @@ public sealed class KestrelRefusalTests(ScriptedHostFixture host)
             .. Encoding.ASCII.GetBytes("GET /client/v4/accounts/acct123/ai/run/%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
         ];
 
-        string response = Encoding.Latin1.GetString(await SendAsync(request));
+        string response = Encoding.Latin1.GetString(await RawHttp.SendAsync(host.BaseAddress, request));
 
         int second = response.IndexOf("HTTP/1.1 400 ", StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 200 OK", response, StringComparison.Ordinal);
@@ -157,59 +156,17 @@ public sealed class KestrelRefusalTests(ScriptedHostFixture host)
         return (status, body);
     }
 
-    /// <summary>Sends <paramref name="request"/> on a new connection and reads until the server closes it.</summary>
-    private async Task<byte[]> SendAsync(byte[] request)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
-        NetworkStream stream = tcp.GetStream();
-        try
-        {
-            await stream.WriteAsync(request);
-        }
-        catch (IOException)
-        {
-            // The server may answer and close before it has read all of a request it refused.
-        }
-
-        using var reader = new MemoryStream();
-        try
-        {
-            await stream.CopyToAsync(reader);
-        }
-        catch (IOException) when (reader.Length > 0)
-        {
-            // A reset after the answer, for the request bytes the server never read.
-        }
-
-        return reader.ToArray();
-    }
-
     /// <summary>Sends <paramref name="request"/> as it is and returns the status, the head and the (de-chunked) body.</summary>
     private async Task<(int Status, string Head, string Body)> SendRawWithHeadAsync(byte[] request)
     {
-        string response = Encoding.Latin1.GetString(await SendAsync(request));
+        string response = Encoding.Latin1.GetString(await RawHttp.SendAsync(host.BaseAddress, request));
         int status = int.Parse(response.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture);
         int split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         string head = response[..split];
         string body = response[(split + 4)..];
         if (head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
         {
-            var joined = new StringBuilder();
-            while (body.Length > 0)
-            {
-                int end = body.IndexOf("\r\n", StringComparison.Ordinal);
-                int size = Convert.ToInt32(body[..end], 16);
-                if (size == 0)
-                {
-                    break;
-                }
-
-                joined.Append(body, end + 2, size);
-                body = body[(end + 2 + size + 2)..];
-            }
-
-            body = joined.ToString();
+            body = RawHttp.Dechunk(body);
         }
 
         return (status, head, body);
