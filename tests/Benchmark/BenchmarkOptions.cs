@@ -9,6 +9,9 @@ internal sealed class BenchmarkOptions
 
     public string Variant { get; private set; } = "int8";
 
+    /// <summary>Profile mode: where a decode step's time goes, by operator type, at 1 and 16 rows (ONNX Runtime's profiler).</summary>
+    public bool Profile { get; private set; }
+
     /// <summary>The quantization block of the written model (int8, int4); null: the preset's default.</summary>
     public int? Block { get; private set; }
 
@@ -79,6 +82,8 @@ internal sealed class BenchmarkOptions
         Ember benchmark: dotnet run -c Release --project tests/Benchmark -- [options]
           --preset NAME              model shape to write and serve: tiny, small, tinyllama-1.1b, llama-2-7b, mistral-7b
                                      (default small)
+          --profile                  instead of the levels: the decoder alone under ONNX Runtime's profiler, the time
+                                     of a decode step by operator type (MatMulNBits and the rest) at 1 and 16 rows
           --block N                  quantization block of the written int8/int4 model: 16, 32, 64, 128, 256
                                      (default: 32 for tiny and small, 128 for the real shapes)
           --tokenizer DIR            write the model around the tokenizer in DIR (tokenizer.json, tokenizer_config.json),
@@ -127,6 +132,7 @@ internal sealed class BenchmarkOptions
                 case "--variant": options.Variant = Next().ToLowerInvariant(); break;
                 case "--tokenizer": options.Tokenizer = Path.GetFullPath(Next()); break;
                 case "--block": options.Block = Positive(Next()); break;
+                case "--profile": options.Profile = true; break;
                 case "--models": options.ModelsRoot = Next(); break;
                 case "--concurrency":
                     options.Concurrency = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Positive)];

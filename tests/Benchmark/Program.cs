@@ -58,6 +58,11 @@ if (!File.Exists(stampPath) || await File.ReadAllTextAsync(stampPath, ct).Config
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote it in {writeSeconds:F1} s."));
 }
 
+if (options.Profile)
+{
+    return StepProfile.Run(modelFolder);
+}
+
 var levels = options.Concurrency.Distinct().Order().ToArray();
 var cap = options.Cap ?? levels.Max();
 if (options.PromptTokens.Count > 0)

@@ -86,10 +86,17 @@ internal sealed class DecoderSession : IDisposable
     /// <param name="spinning">Whether those threads spin between operators.</param>
     /// <param name="provider">The provider; the CPU when null.</param>
     /// <param name="logPlacement">Log at ONNX Runtime's verbose level, which says on which provider each node runs (the GPU check).</param>
-    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning, DecoderProvider? provider = null, bool logPlacement = false)
+    /// <param name="profilePrefix">Where ONNX Runtime's profiler writes its trace (the benchmark's <c>--profile</c>; <see cref="EndProfiling"/> ends it); none when null.</param>
+    public static DecoderSession Load(DecoderLayout layout, int slots, int maxLength, int intraOpThreads, bool spinning, DecoderProvider? provider = null, bool logPlacement = false, string? profilePrefix = null)
     {
         provider ??= DecoderProvider.Cpu;
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
+
         if (logPlacement)
         {
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE;
@@ -223,6 +230,9 @@ internal sealed class DecoderSession : IDisposable
 
         return _stepLogits.AsSpan(0, count);
     }
+
+    /// <summary>Ends the profiler a <c>profilePrefix</c> started and returns its trace's file (Chrome's trace format).</summary>
+    public string EndProfiling() => Guard("end the profiler", _session.EndProfiling);
 
     /// <inheritdoc/>
     public void Dispose()
