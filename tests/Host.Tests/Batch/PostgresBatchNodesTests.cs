@@ -53,25 +53,20 @@ public sealed class PostgresBatchNodesTests(PostgresServerFixture postgres) : IA
         finally
         {
             // However the test ends, node A must not outlive it (a leftover host spins on its store and skews everything after).
-            if (!nodeA.HasExited)
-            {
-                nodeA.Kill(entireProcessTree: true);
-            }
+            await HostProcess.KillAsync(nodeA);
         }
     }
 
     private async Task RunAsync(Process nodeA, int port, string database, string[] prompts, Func<int, string> item)
     {
-        using var clientA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-        clientA.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
+        using HttpClient clientA = HostProcess.Client(port);
         await HostProcess.WaitReadyAsync(clientA, nodeA);
         JsonElement queued = await ApiAssert.SuccessAsync(await clientA.PostAsync(ApiAssert.RunPath(Model) + "?queueRequest=true", ApiAssert.Json("{\"requests\":[" + string.Join(",", Enumerable.Range(0, 80).Select(item)) + "]}")));
         string id = queued.GetProperty("request_id").GetString()!;
 
         // Kill A once it has finished some items and holds others.
         await WaitForAsync(database, id, done: 2);
-        nodeA.Kill(entireProcessTree: true);
-        await nodeA.WaitForExitAsync();
+        await HostProcess.KillAsync(nodeA);
 
         await using var nodeB = await BatchHost.StartAsync(Path.Combine(_folder, "b"), database);
         await nodeB.Services.GetRequiredService<BatchProgress>().WhenFinishedAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(90));

@@ -28,6 +28,25 @@ public static class HostProcess
         return process;
     }
 
+    /// <summary>A client of the host on <paramref name="port"/>, with <see cref="HostFixture.Token"/> (30 s a call).</summary>
+    public static HttpClient Client(int port)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
+        return client;
+    }
+
+    /// <summary>Kills the process outright (SIGKILL, as a crash or an out-of-memory kill would) and waits for it to be gone.</summary>
+    public static async Task KillAsync(Process node)
+    {
+        if (!node.HasExited)
+        {
+            node.Kill(entireProcessTree: true);
+        }
+
+        await node.WaitForExitAsync();
+    }
+
     /// <summary>Waits for the process's /readyz: another process, so there is nothing to await but its answers (bounded, 60 s).</summary>
     public static async Task WaitReadyAsync(HttpClient client, Process node)
     {
