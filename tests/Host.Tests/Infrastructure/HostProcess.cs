@@ -51,6 +51,7 @@ public static class HostProcess
     public static async Task WaitReadyAsync(HttpClient client, Process node)
     {
         var deadline = Stopwatch.StartNew();
+        string last = "no answer yet";
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             Assert.False(node.HasExited, $"the host process exited with {(node.HasExited ? node.ExitCode : 0)}");
@@ -61,14 +62,17 @@ public static class HostProcess
                 {
                     return;
                 }
+
+                last = $"/readyz answered {(int)ready.StatusCode}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException exception)
             {
+                last = exception.Message;
             }
 
             await Task.Delay(100);
         }
 
-        Assert.Fail("the host process was not ready within 60 s");
+        Assert.Fail($"the host process was not ready within 60 s at {client.BaseAddress} (last: {last})");
     }
 }
