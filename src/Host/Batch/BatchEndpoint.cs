@@ -95,7 +95,7 @@ public sealed class BatchEndpoint
         catch (BatchStoreException e)
         {
             HostLog.RuntimeFailure(_logger, model.Id, e);
-            await FailAsync(context, ErrorMapping.Internal()).ConfigureAwait(false);
+            await FailAsync(context, e.StorageFull ? ErrorMapping.BatchStoreFull() : ErrorMapping.Internal()).ConfigureAwait(false);
             return;
         }
 
@@ -142,7 +142,7 @@ public sealed class BatchEndpoint
             catch (BatchStoreException e)
             {
                 HostLog.RuntimeFailure(_logger, model.Id, e);
-                await FailAsync(context, ErrorMapping.Internal()).ConfigureAwait(false);
+                await FailAsync(context, e.StorageFull ? ErrorMapping.BatchStoreFull() : ErrorMapping.Internal()).ConfigureAwait(false);
                 return;
             }
         }

@@ -164,16 +164,7 @@ public sealed class BatchWorker : BackgroundService
         }
         catch (Exception e) when (e is AiTextGenerationException or OperationCanceledException && item.Lost.IsCancellationRequested)
         {
-            if (stopping.IsCancellationRequested)
-            {
-                // Shutting down: the item goes back to the queue now rather than when its lease expires.
-                await GiveBackAsync(lease).ConfigureAwait(false);
-            }
-            else
-            {
-                HostLog.BatchLeaseLost(_logger, lease.RequestId, lease.Index, lease.Attempt);
-            }
-
+            await LetGoAsync(lease, stopping).ConfigureAwait(false);
             return;
         }
         catch (AiTextGenerationException e)
@@ -197,6 +188,14 @@ public sealed class BatchWorker : BackgroundService
                     break;
             }
 
+            return;
+        }
+
+        if (result.FinishReason == FinishReason.Cancelled)
+        {
+            // The run was cut (shutting down, or the lease lost) and answered with what it had: a partial answer is
+            // never stored as the item's.
+            await LetGoAsync(lease, stopping).ConfigureAwait(false);
             return;
         }
 
@@ -250,6 +249,20 @@ public sealed class BatchWorker : BackgroundService
 
                 await DelayQuietlyAsync(delay, stopping).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>An item whose run was cut: given back now when shutting down, else (its lease lost) left to the node that holds it.</summary>
+    private async Task LetGoAsync(BatchLease lease, CancellationToken stopping)
+    {
+        if (stopping.IsCancellationRequested)
+        {
+            // Shutting down: the item goes back to the queue now rather than when its lease expires.
+            await GiveBackAsync(lease).ConfigureAwait(false);
+        }
+        else
+        {
+            HostLog.BatchLeaseLost(_logger, lease.RequestId, lease.Index, lease.Attempt);
         }
     }
 

@@ -496,7 +496,10 @@ public sealed class PostgresBatchStore : IBatchStore, IAsyncDisposable, IDisposa
         catch (NpgsqlException exception) when (IsUnavailable(exception))
         {
             // The connection string (and its password) is never part of the message: only host, port, database and user.
-            throw new BatchStoreException($"The batch store's PostgreSQL database ({_where}) cannot be used: {exception.Message}", exception);
+            throw new BatchStoreException($"The batch store's PostgreSQL database ({_where}) cannot be used: {exception.Message}", exception)
+            {
+                StorageFull = exception is PostgresException { SqlState: PostgresErrorCodes.DiskFull },
+            };
         }
     }
 

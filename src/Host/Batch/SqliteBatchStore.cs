@@ -19,6 +19,9 @@ public sealed class SqliteBatchStore : IBatchStore
     private const int StatusQueued = 0;
     private const int StatusDone = 2;
 
+    /// <summary>SQLite's <c>SQLITE_FULL</c>: a write found no space left on the database's disk.</summary>
+    private const int SqliteFull = 13;
+
     /// <summary>How long a call waits for another connection's lock before it fails.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
 
@@ -526,6 +529,10 @@ public sealed class SqliteBatchStore : IBatchStore
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, _busyTimeoutPragma, cancellationToken).ConfigureAwait(false);
             return await work(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode == SqliteFull)
+        {
+            throw new BatchStoreException($"The batch database '{_filePath}' cannot be written: its disk is full ({exception.Message})", exception) { StorageFull = true };
         }
         catch (SqliteException exception)
         {

@@ -14,7 +14,9 @@ namespace Ember.Host.Errors;
 /// a model in the catalog but not installed here is 5007/400 (the client cannot fix it by retrying, so not 503),
 /// with a message saying it is not installed; a model limit exceeded (prompt plus <c>max_tokens</c> over the
 /// context window) is 5006/400, the schema-validation code, since the input must change; a runtime failure is
-/// 3043/500 with a generic message (the cause is logged, never sent).
+/// 3043/500 with a generic message (the cause is logged, never sent); a batch store whose disk is full is 3040/507
+/// (Insufficient Storage: the server's, not the request's, and over once space is freed), with a message naming the
+/// batch store and its disk but not the file.
 /// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
@@ -131,6 +133,14 @@ public static class ErrorMapping
     /// <summary>An unexpected failure: 3043/500 with a generic message.</summary>
     public static ApiError Internal() =>
         new(StatusCodes.Status500InternalServerError, InternalErrorCode, InternalErrorMessage);
+
+    /// <summary>The batch store has no space left on its disk: 3040/507, the message naming the store and its disk.</summary>
+    public static ApiError BatchStoreFull() =>
+        new(StatusCodes.Status507InsufficientStorage, OutOfCapacityCode, BatchStoreFullMessage);
+
+    /// <summary>The message of <see cref="BatchStoreFull"/>.</summary>
+    public const string BatchStoreFullMessage =
+        "Batch store is full: the disk of the batch database has no space left; interactive requests are still served, and the batch API answers again once space is freed";
 
     /// <summary>The OpenAI error <c>type</c> for a status.</summary>
     /// <param name="status">The HTTP status.</param>

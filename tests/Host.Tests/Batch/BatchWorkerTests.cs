@@ -96,6 +96,31 @@ public sealed class BatchWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Stop_RunAnswersWithWhatItHadWhenCancelled_TheItemGoesBackWithNothingStored()
+    {
+        var time = new FakeTimeProvider(T0);
+        var sqlite = new SqliteBatchStore(Path.Combine(_folder, "batch.db"));
+        var store = new CountingBatchStore(sqlite);
+        await store.MigrateAsync(CancellationToken.None);
+        BatchJob job = await SubmitAsync(store, items: 1);
+        var generation = new HeldGeneration { AnswerWhenCancelled = true };
+        var progress = new BatchProgress();
+        using BatchWorker worker = Worker(store, generation, progress, time, new ListLogger<BatchWorker>());
+
+        await worker.StartAsync(CancellationToken.None);
+        await generation.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.StopAsync(CancellationToken.None);
+
+        // The scheduler answers a cancelled run with its partial text (FinishReason.Cancelled): not the item's answer.
+        await generation.Cancelled.WaitAsync(TimeSpan.FromSeconds(30));
+        BatchJobState state = (await sqlite.FindAsync(job.RequestId, CancellationToken.None))!;
+        Assert.Equal(BatchItemStatus.Queued, state.Items[0].Status);
+        Assert.Null(state.Items[0].Result);
+        Assert.Null(state.Finished);
+        Assert.Equal(0, progress.ItemsCompleted);
+    }
+
+    [Fact]
     public async Task StoreFailing_TenMinutes_BacksOffToTheCap_LogsFailingAndRecoveredOnce()
     {
         var time = new FakeTimeProvider(T0);
@@ -176,6 +201,9 @@ public sealed class BatchWorkerTests : IDisposable
 
         public int Calls => Volatile.Read(ref _calls);
 
+        /// <summary>Gets a value indicating whether a cancelled run answers with a partial text (as the scheduler does) rather than throwing.</summary>
+        public bool AnswerWhenCancelled { get; init; }
+
         public void Release() => _released.TrySetResult();
 
         public Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken) =>
@@ -192,6 +220,11 @@ public sealed class BatchWorkerTests : IDisposable
             catch (OperationCanceledException)
             {
                 _cancelled.TrySetResult();
+                if (AnswerWhenCancelled)
+                {
+                    return new TextGenerationResult("partial", new TextGenerationUsage(2, 1), FinishReason.Cancelled);
+                }
+
                 throw;
             }
 

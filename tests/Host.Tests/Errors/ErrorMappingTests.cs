@@ -44,6 +44,8 @@ public sealed class ErrorMappingTests
         Assert.Equal((405, 7001, "Method not allowed"), Tuple(ErrorMapping.MethodNotAllowed()));
         Assert.Equal((401, 10000, "Authentication error"), Tuple(ErrorMapping.Unauthorized()));
         Assert.Equal((500, 3043, "Internal server error"), Tuple(ErrorMapping.Internal()));
+        Assert.Equal((507, 3040, ErrorMapping.BatchStoreFullMessage), Tuple(ErrorMapping.BatchStoreFull()));
+        Assert.Contains("Batch store is full", ErrorMapping.BatchStoreFullMessage, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -55,6 +57,7 @@ public sealed class ErrorMappingTests
     [InlineData(413, "invalid_request_error")]
     [InlineData(429, "rate_limit_error")]
     [InlineData(500, "server_error")]
+    [InlineData(507, "server_error")]
     public void OpenAiType_Status_Mapped(int status, string type)
     {
         Assert.Equal(type, ErrorMapping.OpenAiType(status));

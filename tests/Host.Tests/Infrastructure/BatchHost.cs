@@ -11,11 +11,11 @@ public sealed class BatchHost : IAsyncDisposable
 {
     public const string OtherToken = "other-token-51c2";
 
-    /// <summary>The configuration: the tiny model, and the batch API on SQLite unless <paramref name="postgres"/> names a database.</summary>
-    public static string ConfigJson(string? postgres = null) => $$"""
+    /// <summary>The configuration: the tiny model, and the batch API on SQLite unless <paramref name="postgres"/> names a database; leases of <paramref name="lease"/> (5 s by default).</summary>
+    public static string ConfigJson(string? postgres = null, string lease = "00:00:05") => $$"""
         {
           "Ember": { "Models": { "@ember/tiny-llama": { "Folder": "tiny-llama/int8", "Variant": "Int8", "Generate": "tiny", "SequenceCap": 4, "PrefixCaching": false } } },
-          "Batch": { "Concurrency": 2, "PollInterval": "00:00:00.020", "LeaseDuration": "00:00:05"{{(postgres is null ? string.Empty : ", \"PostgresConnectionString\": " + System.Text.Json.JsonSerializer.Serialize(postgres))}} }
+          "Batch": { "Concurrency": 2, "PollInterval": "00:00:00.020", "LeaseDuration": "{{lease}}"{{(postgres is null ? string.Empty : ", \"PostgresConnectionString\": " + System.Text.Json.JsonSerializer.Serialize(postgres))}} }
         }
         """;
 
@@ -31,11 +31,11 @@ public sealed class BatchHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<BatchHost> StartAsync(string folder, string? postgres = null)
+    public static async Task<BatchHost> StartAsync(string folder, string? postgres = null, string lease = "00:00:05")
     {
         Directory.CreateDirectory(folder);
         string config = Path.Combine(folder, "runtime.json");
-        await File.WriteAllTextAsync(config, ConfigJson(postgres));
+        await File.WriteAllTextAsync(config, ConfigJson(postgres, lease));
         WebApplicationBuilder builder = EmberHost.CreateBuilder(
             ["--config", config, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning", "--Auth:Tokens:0", HostFixture.Token, "--Auth:Tokens:1", OtherToken]);
         TestRuntime.Use(builder);

@@ -28,10 +28,30 @@ public static class HostProcess
         return process;
     }
 
+    /// <summary>A client of the host on <paramref name="port"/>, with <see cref="HostFixture.Token"/> (30 s a call).</summary>
+    public static HttpClient Client(int port)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.Token);
+        return client;
+    }
+
+    /// <summary>Kills the process outright (SIGKILL, as a crash or an out-of-memory kill would) and waits for it to be gone.</summary>
+    public static async Task KillAsync(Process node)
+    {
+        if (!node.HasExited)
+        {
+            node.Kill(entireProcessTree: true);
+        }
+
+        await node.WaitForExitAsync();
+    }
+
     /// <summary>Waits for the process's /readyz: another process, so there is nothing to await but its answers (bounded, 60 s).</summary>
     public static async Task WaitReadyAsync(HttpClient client, Process node)
     {
         var deadline = Stopwatch.StartNew();
+        string last = "no answer yet";
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             Assert.False(node.HasExited, $"the host process exited with {(node.HasExited ? node.ExitCode : 0)}");
@@ -42,14 +62,17 @@ public static class HostProcess
                 {
                     return;
                 }
+
+                last = $"/readyz answered {(int)ready.StatusCode}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException exception)
             {
+                last = exception.Message;
             }
 
             await Task.Delay(100);
         }
 
-        Assert.Fail("the host process was not ready within 60 s");
+        Assert.Fail($"the host process was not ready within 60 s at {client.BaseAddress} (last: {last})");
     }
 }

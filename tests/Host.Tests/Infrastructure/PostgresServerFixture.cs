@@ -78,6 +78,34 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         return ConnectionStringFor(name);
     }
 
+    /// <summary>
+    /// Restarts the server as an operator or a crash-looping pod would: <c>pg_ctl stop -m fast</c> (every session
+    /// terminated, connections dropped), then <c>pg_ctl start</c> on the same port and data. The pools of the tests'
+    /// databases are left as they are (their clients must find out for themselves that their connections died); only
+    /// the fixture's own, of the <c>postgres</c> database, is cleared for <see cref="CreateDatabaseAsync"/>.
+    /// </summary>
+    /// <param name="down">How long the server stays down between the stop and the start.</param>
+    /// <returns>How long the server was unreachable, from the stop to the end of the start.</returns>
+    public async Task<TimeSpan> RestartAsync(TimeSpan down)
+    {
+        if (!_started || _pgCtl is null)
+        {
+            throw new InvalidOperationException("The PostgreSQL server is not running.");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await RunPostgresToolAsync(_pgCtl, ["-D", DataFolder, "-m", "fast", "-w", "-t", "30", "stop"], s_startTimeout);
+        await Task.Delay(down);
+        await StartServerAsync();
+        TimeSpan unreachable = stopwatch.Elapsed;
+        using (var own = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(own);
+        }
+
+        return unreachable;
+    }
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
