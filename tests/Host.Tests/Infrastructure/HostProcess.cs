@@ -9,6 +9,9 @@ namespace Ember.Host.Tests.Infrastructure;
 /// </summary>
 public static class HostProcess
 {
+    /// <summary>What each started process wrote to its standard error, for the failure messages.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> Errors = [];
+
     /// <summary>Starts the host on <paramref name="config"/>, listening on <paramref name="port"/>, with <see cref="HostFixture.Token"/>.</summary>
     /// <returns>The process; the caller kills it however the test ends.</returns>
     public static Process Start(string config, int port)
@@ -21,8 +24,16 @@ public static class HostProcess
         }
 
         var process = Process.Start(start)!;
+        var errors = new System.Text.StringBuilder();
+        Errors.Add(process, errors);
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -54,7 +65,7 @@ public static class HostProcess
         string last = "no answer yet";
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            Assert.False(node.HasExited, $"the host process exited with {(node.HasExited ? node.ExitCode : 0)}");
+            Assert.False(node.HasExited, $"the host process exited with {(node.HasExited ? node.ExitCode : 0)}: {ErrorOutput(node)}");
             try
             {
                 using HttpResponseMessage ready = await client.GetAsync("readyz");
@@ -73,6 +84,20 @@ public static class HostProcess
             await Task.Delay(100);
         }
 
-        Assert.Fail($"the host process was not ready within 60 s at {client.BaseAddress} (last: {last})");
+        Assert.Fail($"the host process was not ready within 60 s at {client.BaseAddress} (last: {last}); it wrote: {ErrorOutput(node)}");
+    }
+
+    /// <summary>What <paramref name="node"/> has written to its standard error so far.</summary>
+    public static string ErrorOutput(Process node)
+    {
+        if (!Errors.TryGetValue(node, out var errors))
+        {
+            return string.Empty;
+        }
+
+        lock (errors)
+        {
+            return errors.ToString();
+        }
     }
 }
