@@ -25,10 +25,7 @@ public sealed class BatchWorkerTests : IDisposable
     public async Task Heartbeat_ItemRunsForThreeLeases_NoOtherNodeTakesIt_AndItRunsOnce()
     {
         var time = new FakeTimeProvider(T0);
-        var sqlite = new SqliteBatchStore(Path.Combine(_folder, "batch.db"));
-        var store = new CountingBatchStore(sqlite);
-        await store.MigrateAsync(CancellationToken.None);
-        BatchJob job = await SubmitAsync(store, items: 1);
+        var (sqlite, store, job) = await OneItemJobAsync();
         var generation = new HeldGeneration();
         var progress = new BatchProgress();
         using BatchWorker worker = Worker(store, generation, progress, time, new ListLogger<BatchWorker>());
@@ -61,10 +58,7 @@ public sealed class BatchWorkerTests : IDisposable
     public async Task Heartbeat_LeaseLostWhileTheStoreWasOutOfReach_StopsTheRunAndStoresNothing()
     {
         var time = new FakeTimeProvider(T0);
-        var sqlite = new SqliteBatchStore(Path.Combine(_folder, "batch.db"));
-        var store = new CountingBatchStore(sqlite);
-        await store.MigrateAsync(CancellationToken.None);
-        BatchJob job = await SubmitAsync(store, items: 1);
+        var (sqlite, store, job) = await OneItemJobAsync();
         var generation = new HeldGeneration();
         var logger = new ListLogger<BatchWorker>();
         using BatchWorker worker = Worker(store, generation, new BatchProgress(), time, logger);
@@ -99,10 +93,7 @@ public sealed class BatchWorkerTests : IDisposable
     public async Task Stop_RunAnswersWithWhatItHadWhenCancelled_TheItemGoesBackWithNothingStored()
     {
         var time = new FakeTimeProvider(T0);
-        var sqlite = new SqliteBatchStore(Path.Combine(_folder, "batch.db"));
-        var store = new CountingBatchStore(sqlite);
-        await store.MigrateAsync(CancellationToken.None);
-        BatchJob job = await SubmitAsync(store, items: 1);
+        var (sqlite, store, job) = await OneItemJobAsync();
         var generation = new HeldGeneration { AnswerWhenCancelled = true };
         var progress = new BatchProgress();
         using BatchWorker worker = Worker(store, generation, progress, time, new ListLogger<BatchWorker>());
@@ -124,9 +115,7 @@ public sealed class BatchWorkerTests : IDisposable
     public async Task StoreFailing_TenMinutes_BacksOffToTheCap_LogsFailingAndRecoveredOnce()
     {
         var time = new FakeTimeProvider(T0);
-        var store = new CountingBatchStore(new SqliteBatchStore(Path.Combine(_folder, "batch.db")));
-        await store.MigrateAsync(CancellationToken.None);
-        BatchJob job = await SubmitAsync(store, items: 1);
+        var (_, store, job) = await OneItemJobAsync();
         var progress = new BatchProgress();
         var logger = new ListLogger<BatchWorker>();
         using BatchWorker worker = Worker(store, new ScriptedTextGeneration(), progress, time, logger, poll: TimeSpan.FromMilliseconds(100));
@@ -168,6 +157,15 @@ public sealed class BatchWorkerTests : IDisposable
         _metrics.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>A SQLite store in the test's folder, counted, holding a job of one item.</summary>
+    private async Task<(SqliteBatchStore Sqlite, CountingBatchStore Store, BatchJob Job)> OneItemJobAsync()
+    {
+        var sqlite = new SqliteBatchStore(Path.Combine(_folder, "batch.db"));
+        var store = new CountingBatchStore(sqlite);
+        await store.MigrateAsync(CancellationToken.None);
+        return (sqlite, store, await SubmitAsync(store, items: 1));
     }
 
     private static async Task<BatchJob> SubmitAsync(CountingBatchStore store, int items)
