@@ -46,6 +46,9 @@ public sealed class BatchWorker : BackgroundService
     private readonly BatchOptions _options;
     private readonly ILogger<BatchWorker> _logger;
     private readonly BatchStoreBackoff _backoff;
+
+    /// <summary>When the worker started: the heartbeat beats at this time plus each third of a lease.</summary>
+    private DateTimeOffset _heartbeatOrigin;
     private readonly ConcurrentDictionary<string, ItemInHand> _inHand = new(StringComparer.Ordinal);
     private readonly string _node = $"{Environment.MachineName}/{Environment.ProcessId}/{BatchIds.NewRequestId()[..8]}";
 
@@ -81,6 +84,7 @@ public sealed class BatchWorker : BackgroundService
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        _heartbeatOrigin = _time.GetUtcNow();
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -280,15 +284,31 @@ public sealed class BatchWorker : BackgroundService
         }
     }
 
-    /// <summary>Renews the leases in hand each third of a lease; stops the run of an item whose lease was lost.</summary>
+    /// <summary>
+    /// Renews the leases in hand each third of a lease; stops the run of an item whose lease was lost. The beats keep to
+    /// a schedule from the worker's start, not from the end of the last beat, so a beat that waited for a thread or for
+    /// the store does not push the next ones later (a beat whose time has passed runs at once, missed ones are skipped).
+    /// </summary>
     private async Task HeartbeatAsync(CancellationToken stopping)
     {
         TimeSpan every = _options.LeaseDuration / 3;
+        DateTimeOffset next = _heartbeatOrigin + every;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(every, _time, stopping).ConfigureAwait(false);
+                TimeSpan wait = next - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+                }
+
+                DateTimeOffset now = _time.GetUtcNow();
+                while (next <= now)
+                {
+                    next += every;
+                }
+
                 ItemInHand[] items = [.. _inHand.Values];
                 if (items.Length == 0)
                 {
