@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Ember.Models.Writing;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Pool;
 
 namespace Ember.Benchmark;
 
@@ -10,9 +12,10 @@ internal static class ModelFacts
     /// <summary>A Markdown table of one row.</summary>
     public static string Render(string preset, string variant, ModelTokenizer tokenizer, LlamaShape shape, string modelFolder, double? writeSeconds, (double Seconds, long? IdleRss)? hostLoad)
     {
-        var weights = Directory.EnumerateFiles(modelFolder, "model.onnx*").Sum(file => new FileInfo(file).Length);
-        var cacheBytes = variant == "fp16" ? 2 : 4;
-        var kvPerToken = (long)shape.Layers * shape.KvHeads * shape.HeadSize * 2 * cacheBytes;
+        // As the host counts them at start: the decoder's files on disk, and the cache's bytes a token of the graph's cache type.
+        var layout = DecoderLayout.Read(modelFolder);
+        var weights = MemoryFit.WeightBytes(layout.ModelPath);
+        var kvPerToken = KvCacheBudget.BytesPerToken(layout);
         var text = new StringBuilder();
         text.AppendLine("| preset | variant | tokenizer | parameters | weights on disk | write | host ready | host idle RSS | RSS ÷ weights | KV a token |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");

@@ -60,7 +60,7 @@ internal sealed record DecoderLayout(
             var layers = decoder.GetProperty("num_hidden_layers").GetInt32();
             string[] Names(JsonElement section, string key) =>
                 [.. Enumerable.Range(0, layers).Select(i => section.GetProperty(key).GetString()!.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))];
-            var modelPath = Path.Combine(folder, decoder.GetProperty("filename").GetString()!);
+            var modelPath = config.DecoderPath ?? throw new KeyNotFoundException();
             var pastKey = Names(inputs, "past_key_names");
             var inputIds = inputs.GetProperty("input_ids").GetString()!;
             var attentionMask = inputs.GetProperty("attention_mask").GetString()!;

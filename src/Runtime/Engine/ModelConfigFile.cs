@@ -28,6 +28,12 @@ internal sealed class ModelConfigFile
     /// <summary>Gets the model's own context length (<c>model.context_length</c>).</summary>
     public int ContextLength { get; }
 
+    /// <summary>Gets the decoder's ONNX file (<c>model.decoder.filename</c> in <see cref="Folder"/>); <see langword="null"/> when the configuration names none.</summary>
+    public string? DecoderPath =>
+        Model.TryGetProperty("decoder", out var decoder) && decoder.TryGetProperty("filename", out var name) && name.ValueKind == JsonValueKind.String
+            ? Path.Combine(Folder, name.GetString()!)
+            : null;
+
     /// <summary>Reads the file in <paramref name="folder"/>.</summary>
     /// <exception cref="AiTextGenerationException">The file is missing, is not JSON or has no positive integer <c>model.context_length</c>.</exception>
     public static ModelConfigFile Read(string folder)

@@ -14,15 +14,17 @@ internal static class OwnModelProvisioner
     /// (or other arguments) wrote: every variant next to the configured folder for the small presets, the configured
     /// variant alone for the real shapes. A folder with a model but no Ember stamp is never touched.
     /// </summary>
+    /// <returns>The tokenizer <see cref="ModelOptions.Tokenizer"/> names, read once for the start; <see langword="null"/> when it names none.</returns>
     /// <exception cref="InvalidDataException">The tokenizer folder cannot be read.</exception>
-    public static async Task EnsureAsync(ModelOptions options, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<ModelTokenizer?> EnsureAsync(ModelOptions options, ILogger logger, CancellationToken cancellationToken)
     {
+        var named = options.Tokenizer is { } folder ? ModelTokenizer.FromFolder(folder) : null;
         if (options.Generate is not { } preset)
         {
-            return;
+            return named;
         }
 
-        var tokenizer = options.Tokenizer is { } folder ? ModelTokenizer.FromFolder(folder) : ModelTokenizer.Own;
+        var tokenizer = named ?? ModelTokenizer.Own;
         var shape = LlamaShape.FromPreset(preset, tokenizer);
         var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer };
         var stampFile = Path.Combine(options.Folder, LlamaModelWriter.StampFileName);
@@ -30,7 +32,7 @@ internal static class OwnModelProvisioner
         if (hasModel && (!File.Exists(stampFile)
             || await File.ReadAllTextAsync(stampFile, cancellationToken).ConfigureAwait(false) == LlamaModelWriter.Stamp(shape, options.Variant, writerOptions)))
         {
-            return;
+            return named;
         }
 
         var started = Stopwatch.StartNew();
@@ -47,5 +49,6 @@ internal static class OwnModelProvisioner
         }
 
         Log.WroteOwnModel(logger, options.Folder, started.Elapsed.TotalSeconds);
+        return named;
     }
 }

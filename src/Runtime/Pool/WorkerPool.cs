@@ -49,8 +49,8 @@ public sealed class WorkerPool : IHostedService, IDisposable
         var plans = new List<ModelPlan>();
         foreach (var (id, options) in _options.Models)
         {
-            await OwnModelProvisioner.EnsureAsync(options, _logger, cancellationToken).ConfigureAwait(false);
-            plans.Add(Plan(id, options));
+            var tokenizer = await OwnModelProvisioner.EnsureAsync(options, _logger, cancellationToken).ConfigureAwait(false);
+            plans.Add(Plan(id, options, tokenizer));
         }
 
         var (budget, source) = _options.KvCacheBudgetBytes is { } configured ? (configured, "configured") : KvCacheBudget.Default();
@@ -108,20 +108,19 @@ public sealed class WorkerPool : IHostedService, IDisposable
         }
     }
 
-    private ModelPlan Plan(string id, ModelOptions options)
+    private ModelPlan Plan(string id, ModelOptions options, ModelTokenizer? tokenizer)
     {
         var entry = ModelCatalog.Get(id);
         var config = ModelConfigFile.Read(options.Folder);
-        if (options.Tokenizer is { } tokenizerFolder)
+        if (tokenizer is not null)
         {
             // A folder Ember wrote is rewritten for another tokenizer; one it did not write is never touched, and may disagree.
-            var tokenizer = ModelTokenizer.FromFolder(tokenizerFolder);
             var vocabSize = config.Model.TryGetProperty("vocab_size", out var size) && size.TryGetInt32(out var value) ? value : -1;
             if (vocabSize != tokenizer.VocabSize)
             {
                 throw new InvalidOperationException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{EmberOptions.SectionName}:Models:{id}:Tokenizer: {Path.Combine(tokenizerFolder, TokenizerWriter.TokenizerFileName)} has {tokenizer.VocabSize} tokens, but the model in {options.Folder} has {vocabSize} (model.vocab_size of its genai_config.json), and Ember did not write it; point Folder elsewhere to have the model written."));
+                    $"{EmberOptions.SectionName}:Models:{id}:Tokenizer: {Path.Combine(options.Tokenizer!, TokenizerWriter.TokenizerFileName)} has {tokenizer.VocabSize} tokens, but the model in {options.Folder} has {vocabSize} (model.vocab_size of its genai_config.json), and Ember did not write it; point Folder elsewhere to have the model written."));
             }
         }
 
@@ -140,11 +139,7 @@ public sealed class WorkerPool : IHostedService, IDisposable
     private static (string Id, ModelOptions Options, long WeightBytes, long CacheBytes) HostMemory(ModelPlan plan)
     {
         var provider = new DecoderProvider(plan.Options.Provider, plan.Options.DeviceId);
-        var fileName = plan.Config.Model.TryGetProperty("decoder", out var decoder) && decoder.TryGetProperty("filename", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String
-            ? name.GetString()!
-            : "model.onnx";
-        var modelPath = Path.Combine(plan.Config.Folder, fileName);
-        var weights = plan.Options.Provider == ExecutionProvider.Cpu && File.Exists(modelPath) ? MemoryFit.WeightBytes(modelPath) : 0;
+        var weights = plan.Options.Provider == ExecutionProvider.Cpu && plan.Config.DecoderPath is { } modelPath && File.Exists(modelPath) ? MemoryFit.WeightBytes(modelPath) : 0;
         var cache = plan.Layout is not null && !provider.DeviceCache ? KvCacheBudget.ReplicaBytes(plan.Options, plan.Layout, plan.Limits.ContextTokensLimit) : 0;
         return (plan.Id, plan.Options, weights, cache);
     }
