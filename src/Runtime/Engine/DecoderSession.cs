@@ -15,7 +15,7 @@ namespace Ember.Runtime.Engine;
 /// Used by the owning scheduler thread only; owns its session and cache. ONNX Runtime's exceptions are
 /// translated here, the one place this path calls it.
 /// </remarks>
-internal sealed class DecoderSession : IDisposable
+internal sealed class DecoderSession : IDecoder
 {
     private readonly InferenceSession _session;
     private readonly DecoderLayout _layout;
@@ -230,6 +230,13 @@ internal sealed class DecoderSession : IDisposable
 
         return _stepLogits.AsSpan(0, count);
     }
+
+    /// <inheritdoc/>
+    public bool MixedSteps => false;
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths) =>
+        throw new NotSupportedException("This decoder's graph has no query_seqlens input: prefill and decode run apart.");
 
     /// <summary>Ends the profiler a <c>profilePrefix</c> started and returns its trace's file (Chrome's trace format).</summary>
     public string EndProfiling() => Guard("end the profiler", _session.EndProfiling);

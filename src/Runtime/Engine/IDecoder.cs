@@ -1,0 +1,61 @@
+namespace Ember.Runtime.Engine;
+
+/// <summary>
+/// The decoder as the continuous scheduler's executor sees it: a KV cache of <see cref="Slots"/> slots, and the calls
+/// that run tokens into them. <see cref="DecoderSession"/> runs it on ONNX Runtime; the scheduler's own tests run a
+/// scripted one without ONNX.
+/// </summary>
+/// <remarks>Used by the owning scheduler thread only.</remarks>
+internal interface IDecoder : IDisposable
+{
+    /// <summary>Gets the width of the logits.</summary>
+    int VocabSize { get; }
+
+    /// <summary>Gets the number of sequences the cache holds at once.</summary>
+    int Slots { get; }
+
+    /// <summary>Gets the longest sequence (prompt and generated tokens) a slot holds.</summary>
+    int MaxLength { get; }
+
+    /// <summary>Gets the provider it runs on, and what the decoder can do there.</summary>
+    DecoderProvider Provider { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Step"/> takes several rows of several tokens each beside rows of one
+    /// (the graph's <c>GroupQueryAttention</c> takes <c>query_seqlens</c>); when false the executor calls
+    /// <see cref="Prefill"/> and <see cref="Decode"/>.
+    /// </summary>
+    bool MixedSteps { get; }
+
+    /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last call spent inside ONNX Runtime's <c>Run</c>.</summary>
+    long LastRunTicks { get; }
+
+    /// <summary>Copies slot <paramref name="from"/>'s first <paramref name="tokens"/> entries into slot <paramref name="to"/> (prefix caching).</summary>
+    /// <exception cref="Generation.AiTextGenerationException">The copy failed.</exception>
+    void CopyPrefix(int from, int to, int tokens);
+
+    /// <summary>
+    /// Runs the next <paramref name="chunk"/> of a prompt into <paramref name="slot"/>, whose first
+    /// <paramref name="pastLength"/> positions are already in the cache, and returns the chunk's last-position logits.
+    /// </summary>
+    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    float[] Prefill(int slot, ReadOnlySpan<int> chunk, int pastLength);
+
+    /// <summary>
+    /// One decode step for slots [0, <paramref name="rows"/>): row b takes <paramref name="tokens"/>[b] at position
+    /// <paramref name="lengths"/>[b] (its tokens so far). Returns logits [rows, vocab], valid until the next call.
+    /// </summary>
+    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    ReadOnlySpan<float> Decode(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> lengths);
+
+    /// <summary>
+    /// One mixed step for slots [0, <paramref name="rows"/>) (only when <see cref="MixedSteps"/>): row b feeds
+    /// <paramref name="counts"/>[b] tokens (0: the row is idle and its cache untouched; 1: a decode token; more: a
+    /// prefill chunk), taken in order from <paramref name="tokens"/>, after its first <paramref name="pastLengths"/>[b]
+    /// entries. Returns logits [rows, vocab]: row b's are those of its last fed token (an idle row's are unspecified),
+    /// valid until the next call.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps.</exception>
+    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths);
+}
