@@ -6,9 +6,11 @@ using Ember.Host.Tests.Infrastructure;
 namespace Ember.Host.Tests;
 
 /// <summary>
-/// The README's <c>curl</c> examples, run as written (with <c>$B</c> pointing at the test host) through bash and curl,
-/// and compared with the output the README shows under each: <c>…</c> there stands for any text, a leading status
-/// code (<c># 400 {…}</c>) is the README's note, and the blank lines between SSE events are not shown.
+/// The <c>curl</c> examples of the README and of <c>docs/</c>, run as written (with <c>$B</c> pointing at the test host)
+/// through bash and curl, and compared with the output shown under each. An example block is a <c>bash</c> block whose
+/// first line sets <c>B=</c>; in it each example is a label comment, its command and the <c># </c> lines of its output,
+/// where <c>…</c> stands for any text, a leading status code (<c># 400 {…}</c>) is a note, and the blank lines between
+/// SSE events are not shown.
 /// </summary>
 [Collection(ReadmeHostCollectionDefinition.Name)]
 public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
@@ -17,7 +19,7 @@ public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public async Task Example_RunAsWritten_PrintsWhatTheReadmeShows(string label)
+    public async Task Example_RunAsWritten_PrintsWhatTheDocShows(string label)
     {
         var example = ReadExamples().Single(e => e.Label == label);
         var bases = host.BaseAddress.ToString().TrimEnd('/') + "/client/v4/accounts/my-account/ai";
@@ -25,30 +27,37 @@ public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
         var output = await RunBashAsync($"B={bases}\n{example.Command}");
 
         var shown = string.Join('\n', output.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0));
-        Assert.True(Pattern(example.Expected).IsMatch(shown), $"The README shows:\n{example.Expected}\nThe command printed:\n{shown}");
+        Assert.True(Pattern(example.Expected).IsMatch(shown), $"{example.Label} shows:\n{example.Expected}\nThe command printed:\n{shown}");
     }
 
     [Fact]
-    public void Readme_HasExamples_EachWithItsOutput()
+    public void Docs_HaveExamples_EachWithItsOutputAndALabelOfItsOwn()
     {
         var examples = ReadExamples();
 
-        Assert.True(examples.Count >= 5, $"{examples.Count} examples found");
+        Assert.Equal(["README.md", "docs/api.md", "docs/batch.md"], examples.Select(e => e.File).Distinct());
+        Assert.True(examples.Count(e => e.File == "README.md") >= 4, $"{examples.Count(e => e.File == "README.md")} README examples found");
         Assert.All(examples, e => Assert.NotEmpty(e.Expected));
+        Assert.Equal(examples.Count, examples.Select(e => e.Label).Distinct().Count());
     }
 
     /// <summary>The expected text as an anchored pattern: literal, with <c>…</c> matching anything.</summary>
     private static Regex Pattern(string expected) =>
         new("^" + string.Join(".*?", expected.Split('…').Select(Regex.Escape)) + "$", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
 
-    /// <summary>Each example of the README's "Examples" block: its label comment, its command, and the output it shows.</summary>
-    private static List<(string Label, string Command, string Expected)> ReadExamples()
+    /// <summary>Every example of the README, then of <c>docs/*.md</c> in name order.</summary>
+    private static List<(string File, string Label, string Command, string Expected)> ReadExamples()
     {
-        var readme = File.ReadAllLines(Path.Combine(ReadmeHostFixture.RepositoryRoot, "README.md"));
-        var start = Array.FindIndex(readme, line => line.StartsWith("### Examples", StringComparison.Ordinal));
-        var open = Array.FindIndex(readme, start, line => line.StartsWith("```bash", StringComparison.Ordinal));
-        var close = Array.FindIndex(readme, open + 1, line => line.StartsWith("```", StringComparison.Ordinal));
-        var examples = new List<(string, string, string)>();
+        var root = ReadmeHostFixture.RepositoryRoot;
+        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal)
+            .Select(path => "docs/" + Path.GetFileName(path)).Prepend("README.md");
+        return [.. files.SelectMany(file => ReadExamples(file, File.ReadAllLines(Path.Combine(root, file))))];
+    }
+
+    /// <summary>The examples of one file's example blocks: each its label comment, its command, and the output it shows.</summary>
+    private static List<(string File, string Label, string Command, string Expected)> ReadExamples(string file, string[] lines)
+    {
+        var examples = new List<(string, string, string, string)>();
         string? label = null;
         var command = new StringBuilder();
         var expected = new List<string>();
@@ -56,7 +65,7 @@ public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
         {
             if (label is not null && command.Length > 0)
             {
-                examples.Add((label, command.ToString().TrimEnd(), string.Join('\n', expected)));
+                examples.Add((file, file + ": " + label, command.ToString().TrimEnd(), string.Join('\n', expected)));
             }
 
             label = null;
@@ -64,28 +73,39 @@ public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
             expected.Clear();
         }
 
-        for (var i = open + 1; i < close; i++)
+        for (var open = 0; open + 1 < lines.Length; open++)
         {
-            var line = readme[i];
-            if (line.StartsWith("B=", StringComparison.Ordinal) || line.Length == 0)
+            if (!lines[open].StartsWith("```bash", StringComparison.Ordinal) || !lines[open + 1].StartsWith("B=", StringComparison.Ordinal))
             {
-                Flush();
+                continue;
             }
-            else if (line.StartsWith("# ", StringComparison.Ordinal) && command.Length == 0)
+
+            var close = Array.FindIndex(lines, open + 1, line => line.StartsWith("```", StringComparison.Ordinal));
+            for (var i = open + 2; i < close; i++)
             {
-                label = line[2..];
+                var line = lines[i];
+                if (line.Length == 0)
+                {
+                    Flush();
+                }
+                else if (line.StartsWith("# ", StringComparison.Ordinal) && command.Length == 0)
+                {
+                    label = line[2..];
+                }
+                else if (line.StartsWith("# ", StringComparison.Ordinal))
+                {
+                    expected.Add(StatusNote().Replace(line[2..], string.Empty));
+                }
+                else
+                {
+                    command.AppendLine(line);
+                }
             }
-            else if (line.StartsWith("# ", StringComparison.Ordinal))
-            {
-                expected.Add(StatusNote().Replace(line[2..], string.Empty));
-            }
-            else
-            {
-                command.AppendLine(line);
-            }
+
+            Flush();
+            open = close;
         }
 
-        Flush();
         return examples;
     }
 

@@ -17,9 +17,10 @@ namespace Ember.Host.Validation;
 /// that model. Shared fields: <c>max_tokens</c> or <c>max_completion_tokens</c> (1 to the model's sequence limit;
 /// absent: the model's default, not OpenAI's 16), the sampling fields in the ranges of <see cref="RequestFields"/>
 /// (<c>top_k</c> is an extension), <c>stop</c> (a string or up to <see cref="RequestFields.MaxStopStrings"/>
-/// non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only). Fields asking for what
-/// Ember does not do (tools, structured output, …) are refused unless they ask for nothing
-/// (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are ignored.
+/// non-empty strings), <c>response_format</c> (structured output, <see cref="ResponseFormatParser"/>), <c>stream</c>,
+/// <c>stream_options.include_usage</c>, <c>n</c> (1 only). Fields asking for what Ember does not do (tools, logit
+/// bias, …) are refused unless they ask for nothing (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are
+/// ignored.
 /// </para>
 /// <para>
 /// Chat: <c>messages</c> in OpenAI's forms (<see cref="ChatMessagesParser"/>), and log probabilities as

@@ -5,8 +5,8 @@ namespace Ember.Host.Validation;
 
 /// <summary>
 /// OpenAI request fields that would change what the answer holds, which Ember does not do: tools and function
-/// calls, structured output, logit bias, audio and other modalities, web search; for completions echo, best-of and
-/// suffix. Each is accepted with a value that asks for nothing, since many clients send the defaults on every call,
+/// calls, logit bias, audio and other modalities, web search; for completions echo, best-of and suffix. Each is
+/// accepted with a value that asks for nothing, since many clients send the defaults on every call,
 /// and refused (5006, naming the field and what it accepts) with any other value, so the answer never silently
 /// lacks what was asked for.
 /// </summary>

@@ -35,29 +35,29 @@ public static class RequestFields
     /// <summary>The most stop strings a request may give.</summary>
     public const int MaxStopStrings = 4;
 
-    /// <summary>The rule of <c>stop</c>.</summary>
-    public const string StopRule = "must be a string or an array of at most 4 strings";
+    /// <summary>Gets the rule of <c>stop</c>, naming <see cref="MaxStopStrings"/>.</summary>
+    public static string StopRule { get; } = string.Create(CultureInfo.InvariantCulture, $"must be a string or an array of at most {MaxStopStrings} strings");
 
     /// <summary>Gets <c>temperature</c>: 0 (greedy) to 5, default 0.6.</summary>
     public static RequestField Temperature { get; } = new("temperature", RequestFieldType.Number, new(0, 5), 0.6, RequestApis.All);
 
     /// <summary>Gets <c>top_p</c>: 0 to 2 (values from 1 keep every token), default 1.</summary>
-    public static RequestField TopP { get; } = new("top_p", RequestFieldType.Number, new(0, 2), null, RequestApis.All);
+    public static RequestField TopP { get; } = new("top_p", RequestFieldType.Number, new(0, 2), 1, RequestApis.All);
 
     /// <summary>Gets <c>top_k</c>: 1 to 50, default 50 when sampling.</summary>
     public static RequestField TopK { get; } = new("top_k", RequestFieldType.WholeNumber, new(1, 50), 50, RequestApis.All);
 
-    /// <summary>Gets <c>seed</c>: 1 to 9999999999.</summary>
+    /// <summary>Gets <c>seed</c>: 1 to 9999999999; absent, each request draws a fresh one.</summary>
     public static RequestField Seed { get; } = new("seed", RequestFieldType.WholeNumber, new(1, 9_999_999_999), null, RequestApis.All);
 
     /// <summary>Gets <c>repetition_penalty</c>: above 0 to 2, default 1 (none); Workers AI only.</summary>
-    public static RequestField RepetitionPenalty { get; } = new("repetition_penalty", RequestFieldType.Number, new(0, 2, ExclusiveMinimum: true), null, RequestApis.WorkersAi);
+    public static RequestField RepetitionPenalty { get; } = new("repetition_penalty", RequestFieldType.Number, new(0, 2, ExclusiveMinimum: true), 1, RequestApis.WorkersAi);
 
     /// <summary>Gets <c>frequency_penalty</c>: −2 to 2 (Workers AI: 0 to 2), default 0.</summary>
-    public static RequestField FrequencyPenalty { get; } = new("frequency_penalty", RequestFieldType.Number, new(-2, 2), null, RequestApis.All) { WorkersAiRange = new(0, 2) };
+    public static RequestField FrequencyPenalty { get; } = new("frequency_penalty", RequestFieldType.Number, new(-2, 2), 0, RequestApis.All) { WorkersAiRange = new(0, 2) };
 
     /// <summary>Gets <c>presence_penalty</c>: −2 to 2 (Workers AI: 0 to 2), default 0.</summary>
-    public static RequestField PresencePenalty { get; } = new("presence_penalty", RequestFieldType.Number, new(-2, 2), null, RequestApis.All) { WorkersAiRange = new(0, 2) };
+    public static RequestField PresencePenalty { get; } = new("presence_penalty", RequestFieldType.Number, new(-2, 2), 0, RequestApis.All) { WorkersAiRange = new(0, 2) };
 
     /// <summary>Gets chat's <c>top_logprobs</c>: the alternatives reported per token, 0 to 20.</summary>
     public static RequestField TopLogprobs { get; } = new("top_logprobs", RequestFieldType.WholeNumber, new(0, 20), null, RequestApis.OpenAiChat);
@@ -68,7 +68,7 @@ public static class RequestFields
     /// <summary>Gets OpenAI's <c>n</c>: only 1 choice.</summary>
     public static RequestField Choices { get; } = new("n", RequestFieldType.WholeNumber, new(1, 1), 1, RequestApis.OpenAi);
 
-    /// <summary>Gets the sampling fields every API shares, in schema order.</summary>
+    /// <summary>Gets the sampling fields every API shares, in schema order; each but <c>seed</c> has its default here.</summary>
     public static IReadOnlyList<RequestField> Sampling { get; } = [Temperature, TopP, TopK, Seed, RepetitionPenalty, FrequencyPenalty, PresencePenalty];
 
     /// <summary>Gets every numeric field of the table but <c>max_tokens</c>.</summary>

@@ -23,7 +23,7 @@ public sealed record TextGenerationRequest
     /// <summary>Send the prompt as it is, with no chat template.</summary>
     public bool Raw { get; init; }
 
-    /// <summary>Sampling temperature, 0..5; 0 is greedy. Absent: 0.6, the Workers AI default.</summary>
+    /// <summary>Sampling temperature, 0..5; 0 is greedy. Absent: <see cref="RequestFields.Temperature"/>'s default.</summary>
     public double? Temperature { get; init; }
 
     /// <summary>Nucleus sampling mass, (0..2]; values at or above 1 keep every token.</summary>

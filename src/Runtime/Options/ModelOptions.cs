@@ -47,7 +47,7 @@ public sealed class ModelOptions
     /// <summary>The execution provider of every replica.</summary>
     public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
 
-    /// <summary>How sequences are batched; <see cref="SchedulerKind.Continuous"/> needs the CPU provider.</summary>
+    /// <summary>How sequences are batched: <see cref="SchedulerKind.Continuous"/> (the default, every provider) or <see cref="SchedulerKind.Waves"/>.</summary>
     public SchedulerKind Scheduler { get; set; } = SchedulerKind.Continuous;
 
     /// <summary>

@@ -30,15 +30,15 @@ internal sealed record SamplingSettings(bool DoSample, double Temperature, doubl
     public bool HasTokenPenalties => FrequencyPenalty != 0 || PresencePenalty != 0;
 
     /// <summary>
-    /// Settings from the request's options, defaults from <see cref="RequestFields"/>; temperature 0 is greedy, and
-    /// <c>top_p</c> 0 keeps only the most likely token (top-k 1), on either scheduler.
+    /// Settings from the request's options, every absent one taking its default from <see cref="RequestFields"/>;
+    /// temperature 0 is greedy, and <c>top_p</c> 0 keeps only the most likely token (top-k 1), on either scheduler.
     /// </summary>
     public static SamplingSettings From(TextGenerationRequest request)
     {
-        var penalty = request.RepetitionPenalty ?? 1;
+        var penalty = request.RepetitionPenalty ?? RequestFields.RepetitionPenalty.Default!.Value;
         var t = request.Temperature ?? RequestFields.Temperature.Default!.Value;
         var topK = request.TopK ?? (int)RequestFields.TopK.Default!.Value;
-        var topP = Math.Min(request.TopP ?? 1, 1);
+        var topP = Math.Min(request.TopP ?? RequestFields.TopP.Default!.Value, 1);
         if (topP == 0)
         {
             (topK, topP) = (1, 1);
@@ -47,6 +47,10 @@ internal sealed record SamplingSettings(bool DoSample, double Temperature, doubl
         var settings = t == 0
             ? Greedy with { RepetitionPenalty = penalty }
             : new SamplingSettings(true, t, topP, topK, request.Seed, penalty);
-        return settings with { FrequencyPenalty = request.FrequencyPenalty ?? 0, PresencePenalty = request.PresencePenalty ?? 0 };
+        return settings with
+        {
+            FrequencyPenalty = request.FrequencyPenalty ?? RequestFields.FrequencyPenalty.Default!.Value,
+            PresencePenalty = request.PresencePenalty ?? RequestFields.PresencePenalty.Default!.Value,
+        };
     }
 }

@@ -10,23 +10,23 @@ internal sealed class SchemaCompilation
 
     private static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
-    private readonly JsonElement root;
-    private readonly int maxDepth;
-    private readonly List<GrammarNode> nodes = [];
-    private readonly Dictionary<string, GrammarNode> defs = new(StringComparer.Ordinal);
+    private readonly JsonElement _root;
+    private readonly int _maxDepth;
+    private readonly List<GrammarNode> _nodes = [];
+    private readonly Dictionary<string, GrammarNode> _defs = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a new instance of the <see cref="SchemaCompilation"/> class.</summary>
     public SchemaCompilation(JsonElement root, int maxDepth)
     {
-        this.root = root;
-        this.maxDepth = maxDepth;
+        _root = root;
+        _maxDepth = maxDepth;
     }
 
     /// <summary>Compiles the schema and returns its root node, <c>$ref</c>s resolved away.</summary>
     public GrammarNode Run()
     {
-        var top = Compile(root, string.Empty);
-        if (root.TryGetProperty("$defs", out var definitions))
+        var top = Compile(_root, string.Empty);
+        if (_root.TryGetProperty("$defs", out var definitions))
         {
             if (definitions.ValueKind != JsonValueKind.Object)
             {
@@ -35,14 +35,14 @@ internal sealed class SchemaCompilation
 
             foreach (var definition in definitions.EnumerateObject())
             {
-                if (!defs.TryAdd(definition.Name, Compile(definition.Value, "/$defs/" + Escape(definition.Name))))
+                if (!_defs.TryAdd(definition.Name, Compile(definition.Value, "/$defs/" + Escape(definition.Name))))
                 {
                     throw new JsonSchemaNotSupportedException("/$defs", $"'$defs' names '{definition.Name}' twice");
                 }
             }
         }
 
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             if (node.Kind == GrammarNodeKind.Ref)
             {
@@ -50,7 +50,7 @@ internal sealed class SchemaCompilation
                 {
                     node.Target = top;
                 }
-                else if (defs.TryGetValue(node.RefName, out var target))
+                else if (_defs.TryGetValue(node.RefName, out var target))
                 {
                     node.Target = target;
                 }
@@ -62,7 +62,7 @@ internal sealed class SchemaCompilation
         }
 
         CheckLeftRecursion();
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             node.Items = node.Items is null ? null : Resolve(node.Items);
             for (int i = 0; i < node.Alternatives.Length; i++)
@@ -76,7 +76,7 @@ internal sealed class SchemaCompilation
             }
         }
 
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             if (node.Kind != GrammarNodeKind.Ref)
             {
@@ -85,7 +85,7 @@ internal sealed class SchemaCompilation
         }
 
         ComputeMinDepths();
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             if (node.Kind == GrammarNodeKind.Ref && Resolve(node).MinDepth >= GrammarNode.Unbounded)
             {
@@ -94,9 +94,9 @@ internal sealed class SchemaCompilation
         }
 
         var resolved = Resolve(top);
-        if (resolved.MinDepth > maxDepth)
+        if (resolved.MinDepth > _maxDepth)
         {
-            throw new JsonSchemaNotSupportedException(string.Empty, $"required properties nest deeper than {maxDepth} levels");
+            throw new JsonSchemaNotSupportedException(string.Empty, $"required properties nest deeper than {_maxDepth} levels");
         }
 
         return resolved;
@@ -144,7 +144,7 @@ internal sealed class SchemaCompilation
 
     private GrammarNode Add(GrammarNode node)
     {
-        nodes.Add(node);
+        _nodes.Add(node);
         return node;
     }
 
@@ -488,7 +488,7 @@ internal sealed class SchemaCompilation
     private void CheckLeftRecursion()
     {
         var state = new Dictionary<GrammarNode, int>(ReferenceEqualityComparer.Instance);
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             Visit(node);
         }
@@ -525,7 +525,7 @@ internal sealed class SchemaCompilation
     /// <summary>The fewest containers each node's shortest value opens: a fixpoint from "unbounded" down.</summary>
     private void ComputeMinDepths()
     {
-        foreach (var node in nodes)
+        foreach (var node in _nodes)
         {
             node.MinDepth = GrammarNode.Unbounded;
         }
@@ -534,7 +534,7 @@ internal sealed class SchemaCompilation
         while (changed)
         {
             changed = false;
-            foreach (var node in nodes)
+            foreach (var node in _nodes)
             {
                 int depth = node.Kind switch
                 {

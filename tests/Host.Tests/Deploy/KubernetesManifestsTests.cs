@@ -7,7 +7,7 @@ using Ember.Tests.Shared;
 namespace Ember.Host.Tests.Deploy;
 
 /// <summary>
-/// <c>deploy/k8s</c>: both overlays build offline with <c>kubectl kustomize</c> into the objects the README names, and
+/// <c>deploy/k8s</c>: both overlays build offline with <c>kubectl kustomize</c> into the objects docs/deployment.md names, and
 /// every object passes <c>Deploy/manifests/validate.mjs</c> (kubernetes-models' schemas, and the InferencePool CRD's).
 /// </summary>
 public sealed partial class KubernetesManifestsTests

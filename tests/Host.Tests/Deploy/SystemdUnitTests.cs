@@ -3,7 +3,7 @@ using Ember.Host.Tests.Infrastructure;
 
 namespace Ember.Host.Tests.Deploy;
 
-/// <summary><c>deploy/systemd/ember.service</c>: the hardening and lifecycle settings the README promises, and <c>systemd-analyze verify</c> where the tool exists.</summary>
+/// <summary><c>deploy/systemd/ember.service</c>: the hardening and lifecycle settings docs/deployment.md promises, and <c>systemd-analyze verify</c> where the tool exists.</summary>
 public sealed class SystemdUnitTests
 {
     private static readonly string Unit = Path.Combine(ReadmeHostFixture.RepositoryRoot, "deploy", "systemd", "ember.service");

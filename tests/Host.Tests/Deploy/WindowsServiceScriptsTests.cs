@@ -12,7 +12,7 @@ namespace Ember.Host.Tests.Deploy;
 
 /// <summary>
 /// <c>deploy/windows/install-service.ps1</c> and <c>uninstall-service.ps1</c>, read by real PowerShell (the pwsh of
-/// <c>.config/dotnet-tools.json</c>): they parse, their syntax tree holds the steps the README promises, every change
+/// <c>.config/dotnet-tools.json</c>): they parse, their syntax tree holds the steps docs/deployment.md promises, every change
 /// is skipped by -WhatIf and every native tool's exit code is checked, and on Linux both stop, changing nothing, with
 /// "Windows only".
 /// </summary>

@@ -26,7 +26,7 @@ public sealed class ConstrainedDecodingTests(TinyModelFixture models)
     public async Task Run_TwentySchemasTenRunsEach_EveryWholeValueParsesAndValidates()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "8" });
-        var schemas = JsonSchemaConstraintTests.Schemas;
+        var schemas = JsonGrammarFromSchemaTests.Schemas;
         var runs = schemas.SelectMany(schema => Enumerable.Range(1, 10).Select(seed => (Schema: schema, Request: Constrained(schema, seed == 1 ? 0 : 0.5 + (seed % 3 * 0.4), seed)))).ToArray();
 
         var results = await Task.WhenAll(runs.Select(run => runtime.Generation.RunAsync(Requests.Tiny, run.Request, CancellationToken.None)));
@@ -54,7 +54,7 @@ public sealed class ConstrainedDecodingTests(TinyModelFixture models)
     [Fact]
     public async Task Run_ConstrainedGreedyRowInABatch_AnswersAsAloneAndLeavesTheOthersUnchanged()
     {
-        var schema = JsonSchemaConstraintTests.Schemas[0];
+        var schema = JsonGrammarFromSchemaTests.Schemas[0];
         var constrained = Constrained(schema, 0, 1) with { MaxTokens = 48 };
         var free = new TextGenerationRequest { Prompt = "Tell me about the sea", MaxTokens = 48, Temperature = 0 };
         await using var runtime = await RuntimeHarness.StartAsync(models, new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "4" });

@@ -27,7 +27,7 @@ public sealed class TokenMaskTests
         return [.. tokens];
     }
 
-    public static TheoryData<string> Schemas => new(JsonSchemaConstraintTests.Schemas.Take(12));
+    public static TheoryData<string> Schemas => new(JsonGrammarFromSchemaTests.Schemas.Take(12));
 
     [Theory]
     [MemberData(nameof(Schemas))]

@@ -4,7 +4,11 @@ using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Tests.Structured;
 
-public sealed class JsonSchemaConstraintTests
+/// <summary>
+/// The <see cref="JsonGrammar"/> that <see cref="JsonSchemaCompiler"/> builds from a schema: which bytes it accepts,
+/// where it rejects, when a value is complete, and that random walks through it give values of the schema.
+/// </summary>
+public sealed class JsonGrammarFromSchemaTests
 {
     private const string Person = """{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},"email":{"type":"string"}},"required":["name","age"],"additionalProperties":false}""";
     private const string Optional = """{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"}},"required":["c"]}""";
