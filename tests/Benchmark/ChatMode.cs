@@ -42,13 +42,9 @@ internal static class ChatMode
             await host.ChatAsync([User("Hello.")], 4, null, () => 0, new RequestSample(), cancellationToken).ConfigureAwait(false);
             var probe = await LongHistoryAsync(host, options.MaxTokens, cancellationToken).ConfigureAwait(false);
             var wall = Stopwatch.StartNew();
-            var turnsDone = options.ChatOneAtATime
-                ? await TakingTurnsAsync(host, conversations, turns, options.MaxTokens, cancellationToken).ConfigureAwait(false)
-                : [.. (await Task.WhenAll(Enumerable.Range(0, conversations).Select(c => ConversationAsync(host, c, turns, options.MaxTokens, cancellationToken))).ConfigureAwait(false)).SelectMany(t => t)];
+            var turnsDone = await Task.WhenAll(Enumerable.Range(0, conversations).Select(c => ConversationAsync(host, c, turns, options.MaxTokens, cancellationToken))).ConfigureAwait(false);
             wall.Stop();
-            var retained = await host.MetricAsync("ember_prefix_cache_retained", cancellationToken).ConfigureAwait(false);
-            var hitRatio = await host.MetricAsync("ember_prefix_cache_hit_ratio", cancellationToken).ConfigureAwait(false);
-            rows.Add(ChatResult.From(caching, conversations, turns, turnsDone, wall.Elapsed.TotalSeconds, probe) with { Retained = retained, HostHitRatio = hitRatio });
+            rows.Add(ChatResult.From(caching, conversations, turns, [.. turnsDone.SelectMany(t => t)], wall.Elapsed.TotalSeconds, probe));
         }
 
         Console.WriteLine();
@@ -63,37 +59,16 @@ internal static class ChatMode
         var done = new List<ChatTurn>();
         for (var turn = 0; turn < turns; turn++)
         {
-            done.Add(await NextTurnAsync(host, messages, conversation, turn, maxTokens, cancellationToken).ConfigureAwait(false));
+            messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
+            var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
+            done.Add(new ChatTurn(turn, sample, prompt, cached));
+            messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
         }
 
         return done;
     }
 
-    /// <summary>The conversations take turns one request at a time: round after round, each conversation's next turn.</summary>
-    private static async Task<List<ChatTurn>> TakingTurnsAsync(HttpHostTarget host, int conversations, int turns, int maxTokens, CancellationToken cancellationToken)
-    {
-        var histories = Enumerable.Range(0, conversations).Select(c => new JsonArray(System(c, 40))).ToArray();
-        var done = new List<ChatTurn>();
-        for (var turn = 0; turn < turns; turn++)
-        {
-            for (var conversation = 0; conversation < conversations; conversation++)
-            {
-                done.Add(await NextTurnAsync(host, histories[conversation], conversation, turn, maxTokens, cancellationToken).ConfigureAwait(false));
-            }
-        }
-
-        return done;
-    }
-
-    /// <summary>Sends the conversation's next user line with its history, and adds the answer to the history.</summary>
-    private static async Task<ChatTurn> NextTurnAsync(HttpHostTarget host, JsonArray messages, int conversation, int turn, int maxTokens, CancellationToken cancellationToken)
-    {
-        messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
-        var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
-        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
-        return new ChatTurn(turn, sample, prompt, cached);
-    }
-
+    /// <summary>A first turn whose system prompt makes a ~1,000-token history, then the second turn, whose TTFT is reported.</summary>
     private static async Task<ChatTurn> LongHistoryAsync(HttpHostTarget host, int maxTokens, CancellationToken cancellationToken)
     {
         var messages = new JsonArray(System(-1, 480), User(UserLines[0]));
@@ -141,12 +116,12 @@ internal static class ChatMode
     private static string Render(List<ChatResult> rows, BenchmarkOptions options)
     {
         var text = new StringBuilder();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatOneAtATime ? "one request at a time" : "all conversations at once")}, {Environment.ProcessorCount} cores{(options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty)}"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {Environment.ProcessorCount} cores"));
         text.AppendLine();
-        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"from turn 2",11} {"kept",4} {"host hits",9} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
+        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
         foreach (var r in rows)
         {
-            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.LaterCachedShare,11:P1} {r.Retained,4} {r.HostHitRatio,9:P0} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
+            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
         }
 
         if (rows.FirstOrDefault(r => r.Caching) is { } on && rows.FirstOrDefault(r => !r.Caching) is { } off)
