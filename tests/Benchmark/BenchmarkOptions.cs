@@ -48,6 +48,8 @@ internal sealed class BenchmarkOptions
     /// <summary>Chat mode: turns per conversation; null: the usual levels.</summary>
     public int? ChatTurns { get; private set; }
 
+    public bool ChatInTurn { get; private set; }
+
     /// <summary>Sustained-load mode: one request in this many is abandoned mid-stream (0: none).</summary>
     public int AbandonEvery { get; private set; } = 10;
 
@@ -111,6 +113,8 @@ internal sealed class BenchmarkOptions
           --chat TURNS               chat scenario instead of the levels: the highest level's conversations, each
                                      resending its history plus a new user line for TURNS turns, over HTTP, with
                                      prefix caching on then off, and a ~1,000-token-history turn cold against cached
+          --chat-in-turn             chat: the conversations take turns one request at a time (round after round)
+                                     instead of all at once: what a few users of a self-hosted server do
           --abandon-every N          sustained mode: one request in N is abandoned mid-stream (default 10, 0: none)
           --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
                                      model, continuous against alone there, and tok/s at each --concurrency level
@@ -147,6 +151,7 @@ internal sealed class BenchmarkOptions
                 case "--requests": options.SoakRequests = Positive(Next()); break;
                 case "--sustain": options.SustainSeconds = Positive(Next()); break;
                 case "--chat": options.ChatTurns = Positive(Next()); break;
+                case "--chat-in-turn": options.ChatInTurn = true; break;
                 case "--mask-cost": options.MaskCost = true; break;
                 case "--with-batch": options.WithBatch = Positive(Next()); break;
                 case "--abandon-every":

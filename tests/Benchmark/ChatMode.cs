@@ -42,9 +42,11 @@ internal static class ChatMode
             await host.ChatAsync([User("Hello.")], 4, null, () => 0, new RequestSample(), cancellationToken).ConfigureAwait(false);
             var probe = await LongHistoryAsync(host, options.MaxTokens, cancellationToken).ConfigureAwait(false);
             var wall = Stopwatch.StartNew();
-            var turnsDone = await Task.WhenAll(Enumerable.Range(0, conversations).Select(c => ConversationAsync(host, c, turns, options.MaxTokens, cancellationToken))).ConfigureAwait(false);
+            var turnsDone = options.ChatInTurn
+                ? await InTurnAsync(host, conversations, turns, options.MaxTokens, cancellationToken).ConfigureAwait(false)
+                : (await Task.WhenAll(Enumerable.Range(0, conversations).Select(c => ConversationAsync(host, c, turns, options.MaxTokens, cancellationToken))).ConfigureAwait(false)).SelectMany(t => t).ToList();
             wall.Stop();
-            rows.Add(ChatResult.From(caching, conversations, turns, [.. turnsDone.SelectMany(t => t)], wall.Elapsed.TotalSeconds, probe));
+            rows.Add(ChatResult.From(caching, conversations, turns, turnsDone, wall.Elapsed.TotalSeconds, probe));
         }
 
         Console.WriteLine();
@@ -63,6 +65,29 @@ internal static class ChatMode
             var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
             done.Add(new ChatTurn(turn, sample, prompt, cached));
             messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// The conversations take turns one request at a time: round r sends turn r of conversation 0, then of 1, and so
+    /// on, so between two turns of one conversation every other conversation ran one turn.
+    /// </summary>
+    private static async Task<List<ChatTurn>> InTurnAsync(HttpHostTarget host, int conversations, int turns, int maxTokens, CancellationToken cancellationToken)
+    {
+        var histories = Enumerable.Range(0, conversations).Select(c => new JsonArray(System(c, 40))).ToArray();
+        var done = new List<ChatTurn>();
+        for (var turn = 0; turn < turns; turn++)
+        {
+            for (var conversation = 0; conversation < conversations; conversation++)
+            {
+                var messages = histories[conversation];
+                messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
+                var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
+                done.Add(new ChatTurn(turn, sample, prompt, cached));
+                messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
+            }
         }
 
         return done;
@@ -116,12 +141,12 @@ internal static class ChatMode
     private static string Render(List<ChatResult> rows, BenchmarkOptions options)
     {
         var text = new StringBuilder();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {Environment.ProcessorCount} cores"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatInTurn ? "conversations in turn, one request at a time" : "conversations at once")}, {Environment.ProcessorCount} cores"));
         text.AppendLine();
-        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
+        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"from turn 2",11} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
         foreach (var r in rows)
         {
-            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
+            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.LaterCachedShare,11:P1} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
         }
 
         if (rows.FirstOrDefault(r => r.Caching) is { } on && rows.FirstOrDefault(r => !r.Caching) is { } off)

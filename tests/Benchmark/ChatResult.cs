@@ -12,6 +12,7 @@ internal sealed record ChatResult(
     double LastTurnTtftP50,
     double HitTurns,
     double CachedShare,
+    double LaterCachedShare,
     ChatTurn Probe)
 {
     public static ChatResult From(bool caching, int conversations, int turns, IReadOnlyList<ChatTurn> done, double wallSeconds, ChatTurn probe)
@@ -20,6 +21,8 @@ internal sealed record ChatResult(
         var ttft = ok.Select(t => t.Sample.TimeToFirstTokenMs).OfType<double>().ToList();
         var last = ok.Where(t => t.Turn == turns - 1).Select(t => t.Sample.TimeToFirstTokenMs).OfType<double>().ToList();
         var prompt = ok.Sum(t => (long)t.PromptTokens);
+        var later = ok.Where(t => t.Turn > 0).ToList();
+        var laterPrompt = later.Sum(t => (long)t.PromptTokens);
         return new ChatResult(
             caching,
             conversations,
@@ -31,6 +34,7 @@ internal sealed record ChatResult(
             Percentiles.Of(last, 50) ?? 0,
             ok.Count > 0 ? (double)ok.Count(t => t.CachedTokens > 0) / ok.Count : 0,
             prompt > 0 ? (double)ok.Sum(t => (long)t.CachedTokens) / prompt : 0,
+            laterPrompt > 0 ? (double)later.Sum(t => (long)t.CachedTokens) / laterPrompt : 0,
             probe);
     }
 }
