@@ -46,7 +46,10 @@ internal static class ChatMode
                 ? await InTurnAsync(host, conversations, turns, options.MaxTokens, cancellationToken).ConfigureAwait(false)
                 : (await Task.WhenAll(Enumerable.Range(0, conversations).Select(c => ConversationAsync(host, c, turns, options.MaxTokens, cancellationToken))).ConfigureAwait(false)).SelectMany(t => t).ToList();
             wall.Stop();
-            rows.Add(ChatResult.From(caching, conversations, turns, turnsDone, wall.Elapsed.TotalSeconds, probe));
+            // The host's own view: free slots keeping a history now, and the share of admissions that found one.
+            var retained = await host.MetricAsync("ember_prefix_cache_retained", cancellationToken).ConfigureAwait(false);
+            var hitRatio = await host.MetricAsync("ember_prefix_cache_hit_ratio", cancellationToken).ConfigureAwait(false);
+            rows.Add(ChatResult.From(caching, conversations, turns, turnsDone, wall.Elapsed.TotalSeconds, probe) with { Retained = retained, HostHitRatio = hitRatio });
         }
 
         Console.WriteLine();
@@ -141,12 +144,12 @@ internal static class ChatMode
     private static string Render(List<ChatResult> rows, BenchmarkOptions options)
     {
         var text = new StringBuilder();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatInTurn ? "conversations in turn, one request at a time" : "conversations at once")}, {Environment.ProcessorCount} cores"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatInTurn ? "conversations in turn, one request at a time" : "conversations at once")}, {Environment.ProcessorCount} cores{(options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty)}"));
         text.AppendLine();
-        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"from turn 2",11} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
+        text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"from turn 2",11} {"kept",4} {"host hits",9} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
         foreach (var r in rows)
         {
-            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.LaterCachedShare,11:P1} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
+            text.AppendLine(Invariant($"{(r.Caching ? "on" : "off"),7} {r.Conversations,5} {r.Turns,5} {r.Errors,6} {r.TokensPerSecond,9:F1} {r.TtftP50,9:F1} {r.TtftP99,9:F1} {r.LastTurnTtftP50,18:F1} {r.HitTurns,9:P0} {r.CachedShare,13:P1} {r.LaterCachedShare,11:P1} {r.Retained,4} {r.HostHitRatio,9:P0} {r.Probe.PromptTokens,12} {r.Probe.CachedTokens,6} {r.Probe.Sample.TimeToFirstTokenMs ?? 0,8:F1}"));
         }
 
         if (rows.FirstOrDefault(r => r.Caching) is { } on && rows.FirstOrDefault(r => !r.Caching) is { } off)

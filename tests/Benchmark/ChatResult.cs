@@ -15,6 +15,12 @@ internal sealed record ChatResult(
     double LaterCachedShare,
     ChatTurn Probe)
 {
+    /// <summary>Gets the free slots keeping a history at the end (the host's <c>ember_prefix_cache_retained</c>).</summary>
+    public double Retained { get; init; }
+
+    /// <summary>Gets the share of admissions that found a kept prefix since the host started (its <c>ember_prefix_cache_hit_ratio</c>), the warm-up and the long-history probe included.</summary>
+    public double HostHitRatio { get; init; }
+
     public static ChatResult From(bool caching, int conversations, int turns, IReadOnlyList<ChatTurn> done, double wallSeconds, ChatTurn probe)
     {
         var ok = done.Where(t => t.Sample.Error is null).ToList();

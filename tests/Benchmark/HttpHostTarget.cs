@@ -47,12 +47,15 @@ internal sealed class HttpHostTarget : IStreamingTarget
     }
 
     /// <summary>Batch items the host has run so far (its <c>ember_batch_item_duration_seconds_count</c>).</summary>
-    public async Task<double> BatchItemsRunAsync(CancellationToken cancellationToken)
+    public Task<double> BatchItemsRunAsync(CancellationToken cancellationToken) => MetricAsync("ember_batch_item_duration_seconds_count", cancellationToken);
+
+    /// <summary>The sum of the host's <c>/metrics</c> series named <paramref name="name"/>, over their labels.</summary>
+    public async Task<double> MetricAsync(string name, CancellationToken cancellationToken)
     {
         var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken).ConfigureAwait(false);
         return text.Split('\n')
-            .Where(line => line.StartsWith("ember_batch_item_duration_seconds_count", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture));
     }
 
     /// <summary>The built host assembly: <paramref name="given"/>, else Release then Debug output under the repository root.</summary>

@@ -69,6 +69,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:RequestTimeout: must be positive and at most {ModelOptions.MaxRequestTimeout} (got {model.RequestTimeout}).");
         }
 
+        if (model.StepTokens != 0 && model.StepTokens < model.SequenceCap)
+        {
+            failures.Add($"{key}:StepTokens: must be at least SequenceCap ({model.SequenceCap}), so that a prompt still gets a token of a step in which every other sequence decodes (got {model.StepTokens}; 0 takes SequenceCap + PrefillChunkTokens).");
+        }
+
         ValidateFolder(key, model, failures);
         var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);
         failures.AddRange(ModelLimits.Validate(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, limits.ContextTokensLimit, limits.SequenceTokensLimit)

@@ -12,6 +12,9 @@ public sealed class ModelOptions
     /// <summary>Default <see cref="PrefillChunkTokens"/>.</summary>
     public const int DefaultPrefillChunkTokens = 64;
 
+    /// <summary>Default <see cref="StepTokens"/>: 0, which stands for <see cref="SequenceCap"/> + <see cref="PrefillChunkTokens"/>.</summary>
+    public const int DefaultStepTokens = 0;
+
     /// <summary>Default <see cref="QueueBound"/>.</summary>
     public const int DefaultQueueBound = 256;
 
@@ -51,12 +54,40 @@ public sealed class ModelOptions
     public SchedulerKind Scheduler { get; set; } = SchedulerKind.Continuous;
 
     /// <summary>
-    /// Continuous scheduler: most prompt tokens prefilled between two decode steps (one prefill call holds at most
+    /// Continuous scheduler, separate steps (<see cref="MixedSteps"/> off, or a model whose graph cannot mix): most
+    /// prompt tokens prefilled between two decode steps, one prefill call per prompt chunk (one call holds at most
     /// 1024). Smaller keeps the inter-token latency of running sequences low while a long prompt joins; larger gets
-    /// first tokens sooner.
+    /// first tokens sooner. With mixed steps it sets the default of <see cref="StepTokens"/>.
     /// </summary>
     [Range(1, 65_536)]
     public int PrefillChunkTokens { get; set; } = DefaultPrefillChunkTokens;
+
+    /// <summary>
+    /// Continuous scheduler, mixed steps: the token budget of one step (vLLM's <c>max_num_batched_tokens</c>). Every
+    /// decoding sequence takes one token of it first; prompt chunks take the rest, oldest admission first. At least
+    /// <see cref="SequenceCap"/>, so that a prompt always gets a token while every other slot decodes. 0 (the
+    /// default): <see cref="SequenceCap"/> + <see cref="PrefillChunkTokens"/>, so a prompt gets at least
+    /// <see cref="PrefillChunkTokens"/> + 1 tokens a step, as many as separate steps prefill or more.
+    /// </summary>
+    [Range(0, 65_536)]
+    public int StepTokens { get; set; } = DefaultStepTokens;
+
+    /// <summary>
+    /// Continuous scheduler: run decode tokens and prompt chunks together in one ONNX Runtime call per step, where the
+    /// model's graph can (<c>GroupQueryAttention</c> with <c>query_seqlens</c>); the start-up log says which path each
+    /// replica takes. Off: prompt chunks in calls of their own, then a decode step (<see cref="PrefillChunkTokens"/>),
+    /// the path of a graph that cannot mix; kept for comparison (<c>--set MixedSteps=false</c> in the benchmark).
+    /// </summary>
+    public bool MixedSteps { get; set; } = true;
+
+    /// <summary>
+    /// Continuous scheduler with <see cref="PrefixCaching"/>: which free slot's kept history a request that does not
+    /// reuse it in place overwrites, and whether it is moved to keep steps narrow (see <see cref="SlotRetention"/>).
+    /// </summary>
+    public SlotRetention Retention { get; set; } = SlotRetention.Move;
+
+    /// <summary>The step token budget in force: <see cref="StepTokens"/>, or its default when 0.</summary>
+    public int EffectiveStepTokens => StepTokens == 0 ? SequenceCap + PrefillChunkTokens : StepTokens;
 
     /// <summary>The GPU's device id (CUDA, DirectML).</summary>
     [Range(0, 64)]

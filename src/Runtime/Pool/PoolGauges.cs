@@ -18,7 +18,12 @@ internal static class PoolGauges
         meter.CreateObservableUpDownCounter(GenerationMetrics.RunningInstrument, () => Measure(models, replica => replica.Load - replica.Queued), "{sequence}", "Sequences holding a slot (prefilling or decoding), over the model's replicas.");
         // The Gateway API Inference Extension's KVCacheUtilization (0-1): the cache is slotted, so the share of slots taken.
         meter.CreateObservableGauge("ember.kv_cache.utilization", () => Utilization(models), unit: null, "Share of the model's KV cache slots held by sequences, 0 to 1.");
+        meter.CreateObservableUpDownCounter("ember.prefix_cache.retained", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.Retained)), "{sequence}", "Free KV cache slots keeping a finished sequence's entries for a later prompt (conversations retained), over the model's replicas.");
+        meter.CreateObservableGauge("ember.prefix_cache.hit_ratio", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.PrefixHitRate)), unit: null, "Share of the model's admissions since start whose prompt began with kept entries, 0 to 1 (prefix caching on).");
     }
+
+    private static Measurement<T> Tagged<T>(string model, T value)
+        where T : struct => new(value, new KeyValuePair<string, object?>(GenerationMetrics.ModelTag, model));
 
     private static IEnumerable<Measurement<double>> Utilization(ServedModels models) =>
         models.All.Select(model => new Measurement<double>(

@@ -55,7 +55,10 @@ internal static class ReplicaLoader
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, plan.IntraOpThreads, options.IntraOpSpinning, provider));
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
-            return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name, options.PrefixCaching);
+            var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId);
+            var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);
+            Log.ContinuousSteps(logger, plan.Id, replica, loop.MixedSteps ? $"mixed steps of {settings.StepTokens} tokens" : $"separate steps, {settings.PrefillChunkTokens} prompt tokens a step", options.MixedSteps ? (decoder.MixedSteps ? "on" : "on, but the graph cannot mix") : "off", options.Retention.ToString());
+            return loop;
         }
         catch
         {

@@ -8,79 +8,68 @@ namespace Ember.Runtime.Scheduling;
 
 /// <summary>
 /// Continuous batching: a request takes a slot as soon as one is free and leaves it the moment it ends. Each
-/// iteration prefills at most <c>PrefillChunkTokens</c> prompt tokens (so a long prompt joining never stalls
-/// the others for long), then runs one decode step that advances every decoding sequence by one token, each at
-/// its own length, on whichever execution provider the decoder runs (see <see cref="DecoderProvider"/>).
+/// iteration its <see cref="StepPlanner"/> admits waiting requests and plans a step within the token budget, its
+/// <see cref="StepExecutor"/> runs the step on the decoder (decode tokens and prompt chunks in one call where the
+/// model's graph can mix them; else prompt chunks, then a decode step), and the loop picks, publishes and finishes
+/// each sequence's tokens, on whichever execution provider the decoder runs (see <see cref="DecoderProvider"/>).
 /// </summary>
 /// <remarks>
-/// <para>
-/// Fairness: requests are admitted in order of arrival (the queue is FIFO) and the prefill budget goes to the
-/// prefilling sequences in order of admission, whatever slot they hold: the oldest takes what it needs, then the
-/// next. So at most one prompt is ever half done, and a newer prompt never starts before an older one finished.
-/// </para>
-/// <para>
-/// The bound: a sequence admitted behind sequences that still have <c>W</c> prompt tokens to prefill, with a prompt
-/// of <c>P</c> tokens, gets its first token at the latest in iteration <c>⌈(W + P) / C⌉</c> after its admission
-/// (<c>C</c> = <c>PrefillChunkTokens</c>); once its first chunk ran it gets one every iteration. As <c>W</c> is at
-/// most (cap − 1) × the context limit, no admitted request waits more than cap × ⌈context limit / C⌉ iterations.
-/// </para>
+/// The budget, the fairness bound in tokens and the retention of kept histories are the planner's (see the remarks on
+/// <see cref="StepPlanner"/>). Scheduler thread only, except <see cref="Active"/> and <see cref="Abilities"/>; the
+/// loop owns the decoder and each slot's detokenizer.
 /// </remarks>
-internal sealed class ContinuousLoop : IBatchLoop
+internal sealed class ContinuousLoop : IBatchLoop, IStepResults
 {
-    /// <summary>Most prompt tokens in one prefill call: it returns logits for every position, so this bounds their memory.</summary>
-    private const int MaxPrefillCallTokens = 1024;
-
-    private readonly DecoderSession _decoder;
-    private readonly GenAIModel _model;
-    private readonly int _prefillChunk;
+    private readonly IDecoder _decoder;
+    private readonly ISequenceTokenizer _tokenizer;
     private readonly SchedulerStatistics _statistics;
     private readonly ILogger _logger;
     private readonly string _name;
-    private readonly SlotSequence?[] _slots;
+    private readonly StepPlanner _planner;
+    private readonly StepExecutor _executor;
+    private readonly SlotOutput?[] _outputs;
     private readonly LogprobCalculator _logprobs = new();
-    private readonly int[] _tokens;
-    private readonly int[] _lengths;
-    private readonly int[] _valid;
-    private readonly SlotHistory _history;
-
-    /// <summary>The slots still prefilling, in order of admission: the order the prefill budget is handed out in.</summary>
-    private readonly List<int> _prefillOrder;
-    private int _active;
+    private int _retained;
 
     /// <summary>Creates the loop over a decoder whose cache has one slot per sequence of the cap.</summary>
-    /// <param name="decoder">The decoder and its cache.</param>
-    /// <param name="model">The tokenizer.</param>
-    /// <param name="prefillChunk">Prompt tokens prefilled per iteration.</param>
+    /// <param name="decoder">The decoder and its cache; the loop owns it.</param>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="settings">The planner's budget and retention; mixed steps are used only where the decoder can run them.</param>
     /// <param name="statistics">What the loop did.</param>
     /// <param name="logger">Logs failures.</param>
     /// <param name="name">The replica's name.</param>
-    /// <param name="prefixCaching">Whether a finished sequence's entries stay in its slot for a later prompt sharing them (<see cref="SlotHistory"/>).</param>
-    public ContinuousLoop(DecoderSession decoder, GenAIModel model, int prefillChunk, SchedulerStatistics statistics, ILogger logger, string name, bool prefixCaching = false)
+    public ContinuousLoop(IDecoder decoder, ISequenceTokenizer tokenizer, PlannerSettings settings, SchedulerStatistics statistics, ILogger logger, string name)
     {
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(settings);
         _decoder = decoder;
-        _model = model;
-        _prefillChunk = prefillChunk;
+        _tokenizer = tokenizer;
         _statistics = statistics;
         _logger = logger;
         _name = name;
-        _slots = new SlotSequence?[decoder.Slots];
-        _tokens = new int[decoder.Slots];
-        _lengths = new int[decoder.Slots];
-        _valid = new int[decoder.Slots];
-        _history = new SlotHistory(decoder.Slots, decoder.MaxLength, prefixCaching);
-        _prefillOrder = new List<int>(decoder.Slots);
+        var chunked = decoder.Provider.ChunkedPrefill;
+        _planner = new StepPlanner(decoder.Slots, decoder.MaxLength, settings with
+        {
+            MixedSteps = settings.MixedSteps && decoder.MixedSteps && chunked,
+            ChunkedPrefill = chunked,
+        });
+        _executor = new StepExecutor(decoder, _planner, statistics, logger, name);
+        _outputs = new SlotOutput?[decoder.Slots];
         Abilities = new(
             decoder.Provider.Provider,
             TokenPenalties: true,
-            LogprobsUnavailable: model.Vocabulary is null ? model.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
-            ChunkedPrefill: decoder.Provider.ChunkedPrefill);
+            LogprobsUnavailable: tokenizer.Vocabulary is null ? tokenizer.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
+            ChunkedPrefill: chunked);
     }
 
     /// <inheritdoc/>
-    public int Active => Volatile.Read(ref _active);
+    public int Active => _planner.Active;
 
     /// <inheritdoc/>
     public LoopAbilities Abilities { get; }
+
+    /// <summary>Gets a value indicating whether each step is one call carrying decode tokens and prompt chunks together.</summary>
+    public bool MixedSteps => _planner.MixedSteps;
 
     /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
@@ -101,11 +90,15 @@ internal sealed class ContinuousLoop : IBatchLoop
         finally
         {
             var shutdown = SchedulerErrors.ShuttingDown();
-            for (var slot = 0; slot < _slots.Length; slot++)
+            for (var slot = 0; slot < _outputs.Length; slot++)
             {
-                _slots[slot]?.Request.Fail(shutdown);
-                Release(slot);
+                if (ReleaseSlot(slot) is { } sequence)
+                {
+                    sequence.Request.Fail(shutdown);
+                }
             }
+
+            CountRetained();
         }
     }
 
@@ -113,278 +106,122 @@ internal sealed class ContinuousLoop : IBatchLoop
     public void Dispose() => NativeObjectCounter.Release(_decoder);
 
     /// <summary>
-    /// One iteration: fill free slots from the queue, release abandoned sequences, prefill up to the chunk budget and
-    /// run one decode step. Returns false, having done nothing else, when no sequence holds a slot.
+    /// One iteration: admit waiting requests into free slots, release abandoned sequences, then plan and run one step.
+    /// Returns false, having done nothing else, when no sequence holds a slot.
     /// </summary>
     /// <remarks>Scheduler thread only; <see cref="Run"/> calls it in a loop, and the scheduler's tests call it step by step.</remarks>
     internal bool Iterate(RequestQueue queue)
     {
         var start = Stopwatch.GetTimestamp();
-        Admit(queue);
+        while (_planner.TryAdmit(queue, out var admission))
+        {
+            Begin(admission);
+        }
+
         if (Active == 0)
         {
+            CountRetained();
             return false;
         }
 
         ReleaseAbandoned();
-        var prefillRun = Prefill();
-        var decodeRun = Step();
+        var (decodeRun, prefillRun) = _executor.Execute(_planner.Plan(), this);
         _statistics.RecordIteration(Stopwatch.GetTimestamp() - start, decodeRun, prefillRun);
+        CountRetained();
         return true;
     }
 
-    /// <summary>Gives every free slot, lowest first, to the next waiting request, with the entries of the longest prefix of its prompt any slot holds copied in.</summary>
-    private void Admit(RequestQueue queue)
+    /// <inheritdoc/>
+    void IStepResults.Prefilled(PrefillChunk chunk, ReadOnlySpan<float> logits)
     {
-        for (var slot = Array.IndexOf(_slots, null); slot >= 0; slot = Array.IndexOf(_slots, null))
+        if (_planner.Prefilled(chunk))
         {
-            var taken = queue.TakeWave(1, static (_, _) => false);
-            if (taken.Count == 0)
-            {
-                return;
-            }
-
-            var request = taken[0];
-            if (request.FinishIfAbandoned())
-            {
-                continue;
-            }
-
-            (slot, var shared) = Reuse(request.PromptTokens, slot);
-            try
-            {
-                _history.Begin(slot, request.PromptTokens);
-                var constrained = request.Constraint is { } constraint && _model.TokenMask is { } mask && _model.Vocabulary is { } vocabulary
-                    ? new Structured.ConstrainedDecoding(constraint, mask, vocabulary, _model.EosTokenId)
-                    : null;
-                _slots[slot] = new SlotSequence(request, _model.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens, constrained)) { Length = shared };
-                _prefillOrder.Add(slot);
-                Volatile.Write(ref _active, _active + 1);
-                _statistics.RecordAdmitted(1);
-                if (_history.Enabled)
-                {
-                    _statistics.RecordPrefixLookup(shared);
-                    request.Output.Admitted(shared);
-                }
-                else
-                {
-                    request.Output.Admitted();
-                }
-            }
-            catch (AiTextGenerationException e)
-            {
-                Log.BatchFailed(_logger, _name, e);
-                request.Fail(e);
-            }
+            Deliver(chunk.Slot, logits);
         }
     }
 
-    /// <summary>
-    /// The slot for <paramref name="prompt"/> and how many of its first tokens' entries it already holds (prefix
-    /// caching): the free slot holding the longest prefix itself when that does not widen the decode step (it lies below
-    /// the highest busy slot, or is the lowest free one); otherwise the lowest free slot, with the entries copied there
-    /// from wherever they are, a busy slot's too.
-    /// </summary>
-    /// <returns>The slot, and the tokens reused: 0 for a miss, or when the copy failed (then a free source keeps nothing, and the prompt is prefilled cold).</returns>
-    private (int Slot, int Shared) Reuse(int[] prompt, int lowestFree)
+    /// <inheritdoc/>
+    void IStepResults.Decoded(int slot, ReadOnlySpan<float> logits)
     {
-        if (!_history.Enabled)
+        _planner.Decoded(slot);
+        Deliver(slot, logits);
+    }
+
+    /// <inheritdoc/>
+    void IStepResults.Failed(int slot, AiTextGenerationException error) => Fail(slot, error);
+
+    /// <summary>Runs the admission's copies, then gives its request a sampler and a detokenizer.</summary>
+    private void Begin(Admission admission)
+    {
+        foreach (var copy in (ReadOnlySpan<KvCopy?>)[admission.Evacuation, admission.Reuse])
         {
-            return (lowestFree, 0);
+            if (copy is { } kv && !_executor.Copy(kv))
+            {
+                _planner.CopyFailed(admission, kv);
+            }
         }
 
-        var highestBusy = -1;
-        for (var i = 0; i < _slots.Length; i++)
-        {
-            _valid[i] = _slots[i]?.Length ?? _history.Retained(i);
-            highestBusy = _slots[i] is null ? highestBusy : i;
-        }
-
-        var (source, shared) = _history.Find(prompt, _valid);
-        if (source < 0)
-        {
-            return (lowestFree, 0);
-        }
-
-        if (_slots[source] is null && (source < highestBusy || source == lowestFree))
-        {
-            return (source, shared);
-        }
-
+        var request = admission.Request;
         try
         {
-            _decoder.CopyPrefix(source, lowestFree, shared);
-            return (lowestFree, shared);
+            var constrained = request.Constraint is { } constraint && _tokenizer.TokenMask is { } mask && _tokenizer.Vocabulary is { } vocabulary
+                ? new Structured.ConstrainedDecoding(constraint, mask, vocabulary, _tokenizer.EosTokenId)
+                : null;
+            _outputs[admission.Slot] = new SlotOutput(_tokenizer.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens, constrained));
         }
         catch (AiTextGenerationException e)
         {
             Log.BatchFailed(_logger, _name, e);
-            if (_slots[source] is null)
-            {
-                _history.Forget(source);
-            }
+            _planner.Release(admission.Slot);
+            _planner.Forget(admission.Slot);
+            request.Fail(e);
+            return;
+        }
 
-            return (lowestFree, 0);
+        _statistics.RecordAdmitted(1);
+        if (_planner.PrefixCaching)
+        {
+            var shared = _planner[admission.Slot]!.Length;
+            _statistics.RecordPrefixLookup(shared);
+            request.Output.Admitted(shared);
+        }
+        else
+        {
+            request.Output.Admitted();
         }
     }
 
     private void ReleaseAbandoned()
     {
-        for (var slot = 0; slot < _slots.Length; slot++)
+        for (var slot = 0; slot < _outputs.Length; slot++)
         {
-            if (_slots[slot] is { } sequence && sequence.Request.FinishIfAbandoned())
+            if (_planner[slot] is { } sequence && sequence.Request.FinishIfAbandoned())
             {
-                Release(slot);
+                ReleaseSlot(slot);
             }
         }
     }
 
-    /// <summary>
-    /// Prefills up to the chunk budget of prompt tokens, oldest admission first (see the remarks on fairness); a
-    /// finished prompt picks its first token and the rest of the budget goes to the next.
-    /// The budget holds even while nothing decodes yet: a prompt that has just produced its first token is decoding,
-    /// and lifting the budget then made those first sequences wait ~1 s for the rest (measured at 64 streams).
-    /// </summary>
-    /// <returns>The <see cref="Stopwatch"/> ticks spent inside ONNX Runtime's <c>Run</c>.</returns>
-    private long Prefill()
-    {
-        var runTicks = 0L;
-        var budget = _prefillChunk;
-        while (budget > 0 && _prefillOrder.Count > 0)
-        {
-            var slot = _prefillOrder[0];
-            var sequence = _slots[slot]!;
-            var prompt = sequence.Request.PromptTokens;
-            // A provider that cannot prefill in chunks (DirectML) takes the whole prompt in one call, whatever the budget.
-            var count = Abilities.ChunkedPrefill
-                ? Math.Min(prompt.Length - sequence.Length, Math.Min(budget, MaxPrefillCallTokens))
-                : prompt.Length - sequence.Length;
-            float[] logits;
-            try
-            {
-                logits = _decoder.Prefill(slot, prompt.AsSpan(sequence.Length, count), sequence.Length);
-            }
-            catch (AiTextGenerationException e)
-            {
-                Log.BatchFailed(_logger, _name, e);
-                Fail(slot, e);
-                continue;
-            }
-
-            runTicks += _decoder.LastRunTicks;
-            sequence.Length += count;
-            budget -= count;
-            _statistics.RecordPrefill(count);
-            if (!sequence.IsPrefilling)
-            {
-                _prefillOrder.RemoveAt(0);
-                DeliverOrFail(slot, logits);
-            }
-        }
-
-        return runTicks;
-    }
-
-    /// <summary>
-    /// One decode step over slots [0, highest decoding + 1). A slot still prefilling runs as a dummy row that
-    /// writes one throw-away entry at its length, which its next chunk overwrites; a free slot writes at 0.
-    /// </summary>
-    /// <returns>The <see cref="Stopwatch"/> ticks spent inside ONNX Runtime's <c>Run</c>; 0 when nothing decoded.</returns>
-    private long Step()
-    {
-        var rows = 0;
-        var decoding = 0;
-        for (var slot = 0; slot < _slots.Length; slot++)
-        {
-            var sequence = _slots[slot];
-            var decodes = sequence is { IsPrefilling: false };
-            _tokens[slot] = decodes ? sequence!.NextInput : 0;
-            // A free slot's throw-away row writes just past the entries it keeps for a later prompt.
-            _lengths[slot] = sequence?.Length ?? _history.Retained(slot);
-            if (decodes)
-            {
-                rows = slot + 1;
-                decoding++;
-            }
-        }
-
-        if (decoding == 0)
-        {
-            return 0;
-        }
-
-        _statistics.RecordBatch(decoding);
-        ReadOnlySpan<float> logits;
-        try
-        {
-            logits = _decoder.Decode(rows, _tokens, _lengths);
-        }
-        catch (AiTextGenerationException e)
-        {
-            Log.BatchFailed(_logger, _name, e);
-            for (var slot = 0; slot < _slots.Length; slot++)
-            {
-                // Every row of the failed step, a free slot's too, may have written anything: keep nothing.
-                Fail(slot, e);
-                _history.Forget(slot);
-            }
-
-            return 0;
-        }
-
-        var vocab = _decoder.VocabSize;
-        for (var slot = 0; slot < rows; slot++)
-        {
-            if (_slots[slot] is { IsPrefilling: false } sequence)
-            {
-                _history.Fed(slot, sequence.Length, _tokens[slot]);
-                sequence.Length++;
-                DeliverOrFail(slot, logits.Slice(slot * vocab, vocab));
-            }
-        }
-
-        return _decoder.LastRunTicks;
-    }
-
-    /// <summary>Picks and delivers the slot's next token, with its log probabilities when asked; a failure ends that sequence alone.</summary>
-    private void DeliverOrFail(int slot, ReadOnlySpan<float> logits)
+    /// <summary>Picks and publishes the slot's next token, with its log probabilities when asked, and ends the sequence when the planner says so; a failure ends that sequence alone.</summary>
+    private void Deliver(int slot, ReadOnlySpan<float> logits)
     {
         try
         {
-            var sequence = _slots[slot]!;
-            var token = sequence.Sampler.Next(logits);
-            var logprobs = sequence.Request.TopLogprobs is int top && _model.Vocabulary is { } vocabulary ? _logprobs.Compute(logits, token, top, vocabulary) : null;
-            Deliver(slot, token, logprobs);
+            var output = _outputs[slot]!;
+            var request = _planner[slot]!.Request;
+            var token = output.Sampler.Next(logits);
+            var logprobs = request.TopLogprobs is int top && _tokenizer.Vocabulary is { } vocabulary ? _logprobs.Compute(logits, token, top, vocabulary) : null;
+            // The end token is not published; publishing a token may complete a stop string.
+            var stopped = token != _tokenizer.EosTokenId && request.Output.Publish(new TextPiece(output.Stream.Decode(token), token, logprobs));
+            if (_planner.Accept(slot, token, stopped || output.Sampler.ConstraintFinal) is { } reason)
+            {
+                Finish(slot, reason);
+            }
         }
         catch (AiTextGenerationException e)
         {
             Log.BatchFailed(_logger, _name, e);
             Fail(slot, e);
-        }
-    }
-
-    private void Deliver(int slot, int token, TokenLogprobs? logprobs)
-    {
-        var sequence = _slots[slot]!;
-        var request = sequence.Request;
-        if (token == _model.EosTokenId)
-        {
-            Finish(slot, FinishReason.Stop);
-            return;
-        }
-
-        var text = sequence.Stream.Decode(token);
-        if (request.Output.Publish(new TextPiece(text, token, logprobs)) || sequence.Sampler.ConstraintFinal)
-        {
-            // The token completed a stop string, or a structured value no byte can extend: the slot is freed at this step.
-            Finish(slot, FinishReason.Stop);
-            return;
-        }
-
-        sequence.NextInput = token;
-        if (++sequence.Generated >= request.MaxTokens || sequence.Length + 1 >= _decoder.MaxLength)
-        {
-            Finish(slot, FinishReason.Length);
         }
     }
 
@@ -394,34 +231,38 @@ internal sealed class ContinuousLoop : IBatchLoop
     /// </summary>
     private void Finish(int slot, FinishReason reason)
     {
-        var sequence = _slots[slot]!;
-        var rest = sequence.Stream.Flush();
-        Release(slot);
-        sequence.Request.Finish(reason, rest);
+        var rest = _outputs[slot]!.Stream.Flush();
+        ReleaseSlot(slot)!.Request.Finish(reason, rest);
     }
 
-    /// <summary>Frees the slot, then fails its request (a no-op for a free slot).</summary>
+    /// <summary>Frees the slot and fails its request (if any); its entries are not kept.</summary>
     private void Fail(int slot, AiTextGenerationException error)
     {
-        if (_slots[slot] is { } sequence)
-        {
-            Release(slot);
-            _history.Forget(slot);
-            sequence.Request.Fail(error);
-        }
+        var sequence = ReleaseSlot(slot);
+        _planner.Forget(slot);
+        sequence?.Request.Fail(error);
     }
 
-    private void Release(int slot)
+    /// <summary>Frees the slot and its detokenizer; returns the sequence that held it, or <see langword="null"/>.</summary>
+    private SlotSequence? ReleaseSlot(int slot)
     {
-        if (_slots[slot] is not { } sequence)
+        if (_outputs[slot] is { } output)
         {
-            return;
+            NativeObjectCounter.Release(output.Stream);
+            _outputs[slot] = null;
         }
 
-        NativeObjectCounter.Release(sequence.Stream);
-        _history.Retain(slot, sequence.Length);
-        _prefillOrder.Remove(slot);
-        _slots[slot] = null;
-        Volatile.Write(ref _active, _active - 1);
+        return _planner.Release(slot);
+    }
+
+    /// <summary>Keeps the statistics' count of retained histories in step with this replica's.</summary>
+    private void CountRetained()
+    {
+        var retained = _planner.Retained;
+        if (retained != _retained)
+        {
+            _statistics.RecordRetained(retained - _retained);
+            _retained = retained;
+        }
     }
 }

@@ -23,6 +23,7 @@ public sealed class SchedulerStatistics
     private long _decodeRunTicks;
     private long _prefillRunTicks;
     private int _largestPrefill;
+    private int _retained;
 
     /// <summary>Batches run so far: waves, or continuous decode steps.</summary>
     public long Batches => Interlocked.Read(ref _batches);
@@ -33,10 +34,10 @@ public sealed class SchedulerStatistics
     /// <summary>The most sequences any one batch decoded at once.</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
-    /// <summary>Prefill runs of the continuous scheduler (each a chunk of one prompt).</summary>
+    /// <summary>Prompt chunks the continuous scheduler ran (with separate steps each is a call of its own).</summary>
     public long Prefills => Interlocked.Read(ref _prefills);
 
-    /// <summary>The most prompt tokens one prefill run held.</summary>
+    /// <summary>The most prompt tokens one chunk held.</summary>
     public int LargestPrefill => Volatile.Read(ref _largestPrefill);
 
     /// <summary>How many batches had each size.</summary>
@@ -50,6 +51,20 @@ public sealed class SchedulerStatistics
 
     /// <summary>Gets the prompt tokens whose entries were reused instead of prefilled.</summary>
     public long CachedTokens => Interlocked.Read(ref _cachedTokens);
+
+    /// <summary>Gets the share of admissions that found a prefix of their prompt (0 before any, or with prefix caching off).</summary>
+    public double PrefixHitRate
+    {
+        get
+        {
+            var hits = PrefixHits;
+            var lookups = hits + PrefixMisses;
+            return lookups == 0 ? 0 : (double)hits / lookups;
+        }
+    }
+
+    /// <summary>Gets the free slots that keep a finished sequence's entries for a later prompt (conversations retained), over the replicas.</summary>
+    public int Retained => Volatile.Read(ref _retained);
 
     /// <summary>
     /// Where the continuous scheduler's thread spent its working iterations so far: inside ONNX Runtime's <c>Run</c>
@@ -100,7 +115,10 @@ public sealed class SchedulerStatistics
         Interlocked.Add(ref _cachedTokens, cachedTokens);
     }
 
-    /// <summary>Records a prefill run of <paramref name="tokens"/> prompt tokens.</summary>
+    /// <summary>Records a change of <paramref name="delta"/> in the histories a replica keeps in its free slots.</summary>
+    internal void RecordRetained(int delta) => Interlocked.Add(ref _retained, delta);
+
+    /// <summary>Records a prompt chunk of <paramref name="tokens"/> tokens.</summary>
     internal void RecordPrefill(int tokens)
     {
         Interlocked.Increment(ref _prefills);

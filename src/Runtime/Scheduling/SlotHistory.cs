@@ -41,9 +41,8 @@ internal sealed class SlotHistory
 
     /// <summary>
     /// Where a prompt's first tokens already are: the slot, free or busy, whose entries share the longest prefix with
-    /// it, when that is at least <see cref="MinimumSharedTokens"/>. The prompt itself always takes the lowest free slot
-    /// (which keeps decode steps narrow: a step runs every slot up to the highest busy one); the shared entries are
-    /// copied there. At least the prompt's last token is always left to prefill, for its logits.
+    /// it, when that is at least <see cref="MinimumSharedTokens"/>; the planner decides where the prompt runs (see
+    /// <see cref="Options.SlotRetention"/>). At least the prompt's last token is always left to prefill, for its logits.
     /// </summary>
     /// <param name="prompt">The prompt's tokens.</param>
     /// <param name="valid">Per slot, how many of its tokens have entries: a busy slot's length, a free slot's <see cref="Retained"/>.</param>
@@ -103,6 +102,31 @@ internal sealed class SlotHistory
         }
     }
 
-    /// <summary>The slot's entries cannot be trusted (its sequence failed): nothing is kept.</summary>
+    /// <summary>The slot's entries cannot be trusted (its sequence failed), or have moved: nothing is kept.</summary>
     public void Forget(int slot) => _retained[slot] = 0;
+
+    /// <summary>The free slot <paramref name="from"/>'s kept entries were copied into the free slot <paramref name="to"/>, which keeps them now.</summary>
+    public void Move(int from, int to)
+    {
+        if (_enabled)
+        {
+            _tokens[from].AsSpan(0, _retained[from]).CopyTo(_tokens[to]);
+            _retained[to] = _retained[from];
+        }
+    }
+
+    /// <summary>Gets how many slots keep entries for a later prompt.</summary>
+    public int Kept
+    {
+        get
+        {
+            var kept = 0;
+            foreach (var retained in _retained)
+            {
+                kept += retained > 0 ? 1 : 0;
+            }
+
+            return kept;
+        }
+    }
 }

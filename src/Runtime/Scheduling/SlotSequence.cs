@@ -1,27 +1,14 @@
-using Ember.Runtime.Engine;
-
 namespace Ember.Runtime.Scheduling;
 
-/// <summary>A sequence holding a slot of the continuous scheduler's cache: first prefilling its prompt, then decoding.</summary>
-/// <remarks>Scheduler thread only; the scheduler releases <see cref="Stream"/> when the slot is freed.</remarks>
+/// <summary>A sequence holding a slot of the continuous scheduler's cache, as the planner sees it: first prefilling its prompt, then decoding.</summary>
+/// <remarks>Scheduler thread only.</remarks>
 internal sealed class SlotSequence
 {
-    /// <summary>Creates the state of a request just given a slot; nothing of it is in the cache yet.</summary>
-    public SlotSequence(SequenceRequest request, TokenTextStream stream, TokenSampler sampler)
-    {
-        Request = request;
-        Stream = stream;
-        Sampler = sampler;
-    }
+    /// <summary>Creates the state of a request just given a slot.</summary>
+    public SlotSequence(SequenceRequest request) => Request = request;
 
     /// <summary>The request.</summary>
     public SequenceRequest Request { get; }
-
-    /// <summary>Turns its tokens into whole UTF-8 characters.</summary>
-    public TokenTextStream Stream { get; }
-
-    /// <summary>Picks its tokens.</summary>
-    public TokenSampler Sampler { get; }
 
     /// <summary>Tokens whose keys and values are in the cache.</summary>
     public int Length { get; set; }

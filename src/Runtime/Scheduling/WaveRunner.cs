@@ -121,23 +121,12 @@ internal static class WaveRunner
             return;
         }
 
-        if (token == model.EosTokenId)
+        // The end token is not published; publishing a token may complete a stop string.
+        var stopped = token != model.EosTokenId && row.Output.Publish(new TextPiece(stream.Decode(token), token));
+        if (FinishRule.Decide(token, model.EosTokenId, stopped, ++generated, row.MaxTokens, contextFull: false) is { } reason)
         {
-            row.Finish(FinishReason.Stop, stream.Flush());
-            return;
-        }
-
-        var text = stream.Decode(token);
-        if (row.Output.Publish(new TextPiece(text, token)))
-        {
-            // A stop string: the row ends now; the wave decodes on without it.
-            row.Finish(FinishReason.Stop, stream.Flush());
-            return;
-        }
-
-        if (++generated >= row.MaxTokens)
-        {
-            row.Finish(FinishReason.Length, stream.Flush());
+            // The wave decodes on without it; the end of the context is the batch's (IsDone).
+            row.Finish(reason, stream.Flush());
         }
     }
 }

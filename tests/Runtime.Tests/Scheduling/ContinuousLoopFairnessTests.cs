@@ -25,7 +25,7 @@ public sealed class ContinuousLoopFairnessTests(TinyModelFixture models)
     {
         var layout = DecoderLayout.Read(models.Folder("fp32"));
         using var model = GenAIModel.Load(models.Folder("fp32"), ExecutionProvider.Cpu, 0, 0, layout.ContextLength);
-        using var loop = new ContinuousLoop(DecoderSession.Load(layout, Cap, 512, 0, spinning: false), model, chunk, new SchedulerStatistics(), NullLogger.Instance, "tiny#fairness");
+        using var loop = new ContinuousLoop(DecoderSession.Load(layout, Cap, 512, 0, spinning: false), new GenAISequenceTokenizer(model), Separate(chunk, model), new SchedulerStatistics(), NullLogger.Instance, "tiny#fairness");
         using var queue = new RequestQueue(64);
         var older = Enumerable.Range(0, Cap - 1).Select(i => Enqueue(queue, olderPrompt, maxTokens: 1, seed: i)).ToArray();
         var target = Enqueue(queue, targetPrompt, maxTokens: 4, seed: 99);
@@ -68,7 +68,7 @@ public sealed class ContinuousLoopFairnessTests(TinyModelFixture models)
         var layout = DecoderLayout.Read(models.Folder("fp32"));
         using var model = GenAIModel.Load(models.Folder("fp32"), ExecutionProvider.Cpu, 0, 0, layout.ContextLength);
         var statistics = new SchedulerStatistics();
-        using var loop = new ContinuousLoop(DecoderSession.Load(layout, Cap, 512, 0, spinning: false), model, 10, statistics, NullLogger.Instance, "tiny#fairness");
+        using var loop = new ContinuousLoop(DecoderSession.Load(layout, Cap, 512, 0, spinning: false), new GenAISequenceTokenizer(model), Separate(10, model), statistics, NullLogger.Instance, "tiny#fairness");
         using var queue = new RequestQueue(64);
         var first = Enqueue(queue, 25, maxTokens: 2, seed: 1);
         var second = Enqueue(queue, 25, maxTokens: 2, seed: 2);
@@ -86,6 +86,10 @@ public sealed class ContinuousLoopFairnessTests(TinyModelFixture models)
         Assert.Equal(6, statistics.Prefills);
         loop.Run(queue, new CancellationToken(canceled: true));
     }
+
+    /// <summary>Separate steps (the path of a graph without <c>query_seqlens</c>) of <paramref name="chunk"/> prompt tokens, no prefix caching.</summary>
+    private static PlannerSettings Separate(int chunk, GenAIModel model) =>
+        new(MixedSteps: false, StepTokens: Cap + chunk, PrefillChunkTokens: chunk, ChunkedPrefill: true, PrefixCaching: false, SlotRetention.Move, model.EosTokenId);
 
     private static int Ceiling(int tokens, int chunk) => (tokens + chunk - 1) / chunk;
 

@@ -1,0 +1,178 @@
+using System.Runtime.InteropServices;
+using Ember.Runtime.Diagnostics;
+using Ember.Runtime.Engine;
+using Ember.Runtime.Generation;
+using Microsoft.Extensions.Logging;
+
+namespace Ember.Runtime.Scheduling;
+
+/// <summary>
+/// Runs a <see cref="StepPlanner"/>'s plans on an <see cref="IDecoder"/>: a mixed step in one <see cref="IDecoder.Step"/>
+/// call; separate steps as one <see cref="IDecoder.Prefill"/> call per chunk, then one <see cref="IDecoder.Decode"/>
+/// call over the slots the planner names then. A failed call fails the sequences that took part in it, and the loop
+/// goes on.
+/// </summary>
+/// <remarks>Scheduler thread only; the decoder is owned by the loop.</remarks>
+internal sealed class StepExecutor
+{
+    private readonly IDecoder _decoder;
+    private readonly StepPlanner _planner;
+    private readonly SchedulerStatistics _statistics;
+    private readonly ILogger _logger;
+    private readonly string _name;
+    private readonly int[] _tokens;
+    private readonly int[] _lengths;
+    private readonly List<int> _decoding;
+
+    /// <summary>Creates the executor of <paramref name="planner"/>'s plans on <paramref name="decoder"/>.</summary>
+    public StepExecutor(IDecoder decoder, StepPlanner planner, SchedulerStatistics statistics, ILogger logger, string name)
+    {
+        _decoder = decoder;
+        _planner = planner;
+        _statistics = statistics;
+        _logger = logger;
+        _name = name;
+        _tokens = new int[decoder.Slots];
+        _lengths = new int[decoder.Slots];
+        _decoding = new List<int>(decoder.Slots);
+    }
+
+    /// <summary>Runs a copy an admission asked for; false when it failed (logged).</summary>
+    public bool Copy(KvCopy copy)
+    {
+        try
+        {
+            _decoder.CopyPrefix(copy.From, copy.To, copy.Tokens);
+            return true;
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            return false;
+        }
+    }
+
+    /// <summary>Runs <paramref name="plan"/>, reporting each result to <paramref name="results"/>.</summary>
+    /// <returns>The <see cref="System.Diagnostics.Stopwatch"/> ticks spent inside ONNX Runtime's <c>Run</c>: decode steps (mixed steps too) and prefill calls.</returns>
+    public (long DecodeRun, long PrefillRun) Execute(StepPlan plan, IStepResults results)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(results);
+        return plan.Mixed ? (RunMixed(plan, results), 0) : RunSeparate(plan, results);
+    }
+
+    private long RunMixed(StepPlan plan, IStepResults results)
+    {
+        if (plan.Rows == 0)
+        {
+            return 0;
+        }
+
+        if (plan.Decodes.Count > 0)
+        {
+            _statistics.RecordBatch(plan.Decodes.Count);
+        }
+
+        ReadOnlySpan<float> logits;
+        try
+        {
+            logits = _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows));
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            // An idle row's cache is untouched; every row that fed tokens may hold anything.
+            for (var slot = 0; slot < plan.Rows; slot++)
+            {
+                if (plan.Counts[slot] > 0)
+                {
+                    results.Failed(slot, e);
+                }
+            }
+
+            return 0;
+        }
+
+        var ticks = _decoder.LastRunTicks;
+        var vocab = _decoder.VocabSize;
+        foreach (var slot in plan.Decodes)
+        {
+            results.Decoded(slot, logits.Slice(slot * vocab, vocab));
+        }
+
+        foreach (var chunk in plan.Chunks)
+        {
+            _statistics.RecordPrefill(chunk.Count);
+            results.Prefilled(chunk, logits.Slice(chunk.Slot * vocab, vocab));
+        }
+
+        return ticks;
+    }
+
+    private (long DecodeRun, long PrefillRun) RunSeparate(StepPlan plan, IStepResults results)
+    {
+        var prefillRun = 0L;
+        foreach (var chunk in plan.Chunks)
+        {
+            if (!_planner.Expects(chunk))
+            {
+                continue;
+            }
+
+            float[] logits;
+            try
+            {
+                logits = _decoder.Prefill(chunk.Slot, _planner[chunk.Slot]!.Request.PromptTokens.AsSpan(chunk.Start, chunk.Count), chunk.Start);
+            }
+            catch (AiTextGenerationException e)
+            {
+                Log.BatchFailed(_logger, _name, e);
+                results.Failed(chunk.Slot, e);
+                continue;
+            }
+
+            prefillRun += _decoder.LastRunTicks;
+            _statistics.RecordPrefill(chunk.Count);
+            results.Prefilled(chunk, logits);
+        }
+
+        return (Decode(results), prefillRun);
+    }
+
+    /// <summary>One decode step over the slots the planner names now (a prompt completed by this step's chunks decodes too).</summary>
+    private long Decode(IStepResults results)
+    {
+        var rows = _planner.DecodeInputs(_tokens, _lengths, _decoding);
+        if (rows == 0)
+        {
+            return 0;
+        }
+
+        _statistics.RecordBatch(_decoding.Count);
+        ReadOnlySpan<float> logits;
+        try
+        {
+            logits = _decoder.Decode(rows, _tokens, _lengths);
+        }
+        catch (AiTextGenerationException e)
+        {
+            Log.BatchFailed(_logger, _name, e);
+            // Every row of the failed step, a throw-away row too, may have written anything.
+            for (var slot = 0; slot < rows; slot++)
+            {
+                results.Failed(slot, e);
+            }
+
+            return 0;
+        }
+
+        var ticks = _decoder.LastRunTicks;
+        var vocab = _decoder.VocabSize;
+        foreach (var slot in CollectionsMarshal.AsSpan(_decoding))
+        {
+            results.Decoded(slot, logits.Slice(slot * vocab, vocab));
+        }
+
+        return ticks;
+    }
+}

@@ -1,0 +1,69 @@
+using Ember.Runtime.Generation;
+using Ember.Runtime.Options;
+using Ember.Runtime.Scheduling;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ember.Runtime.Tests.Scheduling;
+
+/// <summary>A continuous loop over a <see cref="ScriptedDecoder"/>, driven one iteration at a time on the test's thread.</summary>
+internal sealed class ScriptedLoop : IDisposable
+{
+    public ScriptedLoop(int cap, bool mixed, int stepTokens = 0, int prefillChunk = 64, bool prefixCaching = false, SlotRetention retention = SlotRetention.Move, int maxLength = 512)
+    {
+        Decoder = new ScriptedDecoder(cap, maxLength, mixed);
+        var settings = new PlannerSettings(mixed, stepTokens == 0 ? cap + prefillChunk : stepTokens, prefillChunk, ChunkedPrefill: true, prefixCaching, retention, ScriptedDecoder.Eos);
+        Loop = new ContinuousLoop(Decoder, ScriptedTokenizer.Instance, settings, Statistics, NullLogger.Instance, "scripted#0");
+    }
+
+    public ScriptedDecoder Decoder { get; }
+
+    public ContinuousLoop Loop { get; }
+
+    public RequestQueue Queue { get; } = new(1024);
+
+    public SchedulerStatistics Statistics { get; } = new();
+
+    /// <summary>A prompt of <paramref name="length"/> tokens: BOS, then words drawn from <paramref name="seed"/>.</summary>
+    public static int[] Prompt(int length, int seed)
+    {
+        var random = new Random(seed);
+        return [1, .. Enumerable.Range(1, length - 1).Select(_ => random.Next(3, ScriptedDecoder.Vocabulary))];
+    }
+
+    /// <summary>Queues a greedy request.</summary>
+    public TextGeneration Enqueue(int[] prompt, int maxTokens)
+    {
+        var output = new TextGeneration(prompt.Length, maxTokens);
+        Assert.True(Queue.TryEnqueue(new SequenceRequest("@ember/scripted", prompt, maxTokens, SamplingSettings.Greedy, output, CancellationToken.None, CancellationToken.None)));
+        return output;
+    }
+
+    /// <summary>Iterates until no sequence holds a slot and none waits; returns the working iterations.</summary>
+    public int RunUntilIdle()
+    {
+        var iterations = 0;
+        while (Loop.Iterate(Queue))
+        {
+            Assert.True(++iterations < 100_000, "the loop never went idle");
+        }
+
+        return iterations;
+    }
+
+    /// <summary>Asserts that <paramref name="output"/> ended with the greedy text of <paramref name="prompt"/> run alone.</summary>
+    public static void AssertAnsweredAsAlone(TextGeneration output, int[] prompt, int maxTokens)
+    {
+        Assert.True(output.Completion.IsCompletedSuccessfully, "the request completed");
+        var result = output.Completion.Result;
+        Assert.Equal(ScriptedTokenizer.Text(ScriptedDecoder.Reference(prompt, maxTokens)), result.Response);
+        Assert.Equal(FinishReason.Length, result.FinishReason);
+    }
+
+    public void Dispose()
+    {
+        Loop.Run(Queue, new CancellationToken(canceled: true));
+        Queue.Close(SchedulerErrors.ShuttingDown());
+        Loop.Dispose();
+        Queue.Dispose();
+    }
+}
