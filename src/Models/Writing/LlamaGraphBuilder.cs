@@ -10,6 +10,8 @@ namespace Ember.Models.Writing;
 /// <c>SkipSimplifiedLayerNormalization</c>; a packed QKV projection into <c>GroupQueryAttention</c>
 /// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
+/// With <see cref="LlamaWriterOptions.QuerySeqlens"/> the graph also takes <c>query_seqlens</c> (see
+/// <see cref="QuerySeqlensName"/>), which the model builder's exports do not.
 /// </summary>
 /// <remarks>
 /// fp16 is written like the builder's CUDA fp16 export: float16 weights, activations, KV cache
@@ -19,6 +21,18 @@ namespace Ember.Models.Writing;
 /// </remarks>
 internal sealed class LlamaGraphBuilder
 {
+    /// <summary>
+    /// The optional input of valid tokens per row (int32 [rows]), fed to every <c>GroupQueryAttention</c>: rows of a step
+    /// are right-padded chunks, row b's first <c>query_seqlens[b]</c> tokens valid (0: an idle row whose cache is left
+    /// as it is), and the logits are then only each row's last valid position's, [rows, 1, vocab]. It is an overridable
+    /// initializer holding -1, so a caller that does not feed it (ORT GenAI) gets the model builder's behaviour:
+    /// every row takes min(sequence length, <c>seqlens_k</c> + 1) tokens and the logits of every position.
+    /// </summary>
+    public const string QuerySeqlensName = "query_seqlens";
+
+    /// <summary><c>GroupQueryAttention</c>'s input index of <c>query_seqlens</c> in ONNX Runtime 1.32's schema.</summary>
+    private const int QuerySeqlensSlot = 16;
+
     private const float Epsilon = 1e-5f;
     private const float RopeTheta = 10000f;
     private const float OutputScale = 4f;
@@ -60,6 +74,7 @@ internal sealed class LlamaGraphBuilder
         var presentDims = new object[] { "batch_size", (long)s.KvHeads, "total_sequence_length", (long)s.HeadSize };
         var inputIds = _graph.Input("input_ids", OnnxDataType.Int64, "batch_size", "sequence_length");
         var mask = _graph.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
+        var queryInput = _options.QuerySeqlens ? QuerySeqlensInput() : null;
         for (var i = 0; i < s.Layers; i++)
         {
             _graph.Input($"past_key_values.{i}.key", Activation, kvDims);
@@ -74,6 +89,7 @@ internal sealed class LlamaGraphBuilder
         }
 
         var (seqlensK, totalLength) = AttentionLengths(mask);
+        var queryLengths = queryInput is null ? null : QueryLengths(queryInput, inputIds, seqlensK);
         var (cos, sin) = RotaryCaches();
 
         var hidden = Embedding(inputIds);
@@ -92,7 +108,7 @@ internal sealed class LlamaGraphBuilder
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
                 $"{prefix}/attn/GroupQueryAttention",
-                [qkv, string.Empty, string.Empty, $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cos, sin],
+                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, queryLengths),
                 [$"{prefix}/attn/GroupQueryAttention/output_0", $"present.{i}.key", $"present.{i}.value"],
                 OnnxGraph.MicrosoftDomain,
                 OnnxAttribute.Int("num_heads", s.Heads),
@@ -113,6 +129,11 @@ internal sealed class LlamaGraphBuilder
         }
 
         var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
+        if (queryInput is not null)
+        {
+            final = LastFedPositions(final, queryInput, queryLengths!, inputIds);
+        }
+
         OutputProjection(ToFloat("/lm_head", final));
         return _graph;
     }
@@ -128,6 +149,73 @@ internal sealed class LlamaGraphBuilder
         var total = _graph.Node("Cast", $"{prefix}/Gather/Cast", [width], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
         return (seqlensK, total);
     }
+
+    /// <summary>The attention node's inputs: the builder's nine, and <c>query_seqlens</c> in its slot when the graph takes it.</summary>
+    private static string[] AttentionInputs(string qkv, int layer, string seqlensK, string totalLength, string cos, string sin, string? queryLengths)
+    {
+        string[] inputs = [qkv, string.Empty, string.Empty, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", seqlensK, totalLength, cos, sin];
+        if (queryLengths is null)
+        {
+            return inputs;
+        }
+
+        var all = new string[QuerySeqlensSlot + 1];
+        Array.Fill(all, string.Empty);
+        inputs.CopyTo(all, 0);
+        all[QuerySeqlensSlot] = queryLengths;
+        return all;
+    }
+
+    /// <summary>The <see cref="QuerySeqlensName"/> input: an int32 vector whose default, when not fed, is [-1].</summary>
+    private string QuerySeqlensInput()
+    {
+        _graph.Input(QuerySeqlensName, OnnxDataType.Int32, "query_rows");
+        return _graph.Initializer(OnnxTensor.Int32(QuerySeqlensName, [1], [-1]));
+    }
+
+    /// <summary>
+    /// The valid tokens of each row, as <c>GroupQueryAttention</c> takes them: the fed <c>query_seqlens</c>, or where it
+    /// holds the default -1, min(sequence length, <c>seqlens_k</c> + 1), which is what the operator assumes without it.
+    /// </summary>
+    private string QueryLengths(string queryInput, string inputIds, string seqlensK)
+    {
+        const string prefix = "/model/query_seqlens";
+        var sequenceLength = _graph.Node("Cast", $"{prefix}/SequenceLength", [SequenceDimension($"{prefix}/InputShape", inputIds, 1)], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
+        var total = _graph.Node("Add", $"{prefix}/Total", [seqlensK, _graph.Initializer(OnnxTensor.Int32($"{prefix}/one", [], [1]))]);
+        var whole = _graph.Node("Min", $"{prefix}/Whole", [sequenceLength, total]);
+        var notFed = _graph.Node("Less", $"{prefix}/NotFed", [queryInput, _graph.Initializer(OnnxTensor.Int32($"{prefix}/zero", [], [0]))]);
+        return _graph.Node("Where", $"{prefix}/Where", [notFed, whole, queryInput]);
+    }
+
+    /// <summary>
+    /// Keeps, of the final hidden states [rows, sequence, width], only each row's last valid position
+    /// ([rows, 1, width]; position 0 for an idle row) when <c>query_seqlens</c> is fed, and every position when it is not.
+    /// </summary>
+    private string LastFedPositions(string hidden, string queryInput, string queryLengths, string inputIds)
+    {
+        const string prefix = "/model/last_positions";
+        var inputShape = _graph.Node("Shape", $"{prefix}/InputShape", [inputIds]);
+        var positions = _graph.Node(
+            "Range",
+            $"{prefix}/Positions",
+            [Int64Constant($"{prefix}/zero", [], 0), SequenceDimension($"{prefix}/SequenceShape", inputIds, 1), Int64Constant($"{prefix}/one", [], 1)]);
+        var last = _graph.Node("Sub", $"{prefix}/Last", [_graph.Node("Cast", $"{prefix}/Lengths", [queryLengths], OnnxAttribute.Int("to", (int)OnnxDataType.Int64)), Int64Constant($"{prefix}/one_b", [], 1)]);
+        var lastOrFirst = _graph.Node("Max", $"{prefix}/LastOrFirst", [last, Int64Constant($"{prefix}/zero_b", [], 0)]);
+        var column = _graph.Node("Unsqueeze", $"{prefix}/Column", [lastOrFirst, Int64Constant($"{prefix}/axes", [1], 1)]);
+        var isLast = _graph.Node("Equal", $"{prefix}/IsLast", [positions, column]);
+        var notFed = _graph.Node("Less", $"{prefix}/NotFed", [queryInput, _graph.Initializer(OnnxTensor.Int32($"{prefix}/zero_q", [], [0]))]);
+        var keep = _graph.Node("Or", $"{prefix}/Keep", [isLast, _graph.Node("Unsqueeze", $"{prefix}/NotFedColumn", [notFed, Int64Constant($"{prefix}/axes_b", [1], 1)])]);
+        var keepFlat = _graph.Node("Reshape", $"{prefix}/KeepFlat", [_graph.Node("Expand", $"{prefix}/KeepAll", [keep, inputShape]), Int64Constant($"{prefix}/flat", [1], -1)]);
+        var rowsFlat = _graph.Node("Reshape", $"{prefix}/RowsFlat", [hidden, _graph.Initializer(OnnxTensor.Int64($"{prefix}/flat_rows", [2], [-1, _shape.Hidden]))]);
+        var kept = _graph.Node("Compress", $"{prefix}/Compress", [rowsFlat, keepFlat], OnnxAttribute.Int("axis", 0));
+        var rows = _graph.Node("Slice", $"{prefix}/Rows", [inputShape, Int64Constant($"{prefix}/rows_start", [1], 0), Int64Constant($"{prefix}/rows_end", [1], 1)]);
+        var shape = _graph.Node("Concat", $"{prefix}/Shape", [rows, _graph.Initializer(OnnxTensor.Int64($"{prefix}/rest", [2], [-1, _shape.Hidden]))], OnnxAttribute.Int("axis", 0));
+        return _graph.Node("Reshape", $"{prefix}/Reshape", [kept, shape]);
+    }
+
+    /// <summary>Dimension <paramref name="axis"/> of <paramref name="tensor"/>'s shape, as an int64 scalar.</summary>
+    private string SequenceDimension(string name, string tensor, long axis) =>
+        _graph.Node("Gather", $"{name}/Gather", [_graph.Node("Shape", name, [tensor]), Int64Constant($"{name}/index", [], axis)], OnnxAttribute.Int("axis", 0));
 
     private (string Cos, string Sin) RotaryCaches()
     {

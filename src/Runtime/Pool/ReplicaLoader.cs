@@ -55,6 +55,12 @@ internal static class ReplicaLoader
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, plan.IntraOpThreads, options.IntraOpSpinning, provider));
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
+            Log.StepPath(
+                logger,
+                plan.Id,
+                replica,
+                decoder.MixedSteps ? "mixed steps (one Run carries decode rows and prefill chunks)" : "prefill and decode in Runs of their own",
+                decoder.MixedStepsReason);
             return new ContinuousLoop(decoder, model, options.PrefillChunkTokens, statistics, logger, name, options.PrefixCaching);
         }
         catch
