@@ -70,7 +70,7 @@ public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
 
         // Every row, the idle one included, goes on the same: eight greedy decode steps of all six rows together.
         int[] lengths = [12, 6, 14, 5, 5, 14];
-        int[] next = [.. Enumerable.Range(0, 6).Select(row => row == 1 ? 447 : ArgMax(stepped.AsSpan(row * vocab, vocab)))];
+        int[] next = [.. Enumerable.Range(0, 6).Select(row => row == 1 ? 447 : MixedStepRuns.ArgMax(stepped.AsSpan(row * vocab, vocab)))];
         Assert.Equal(Generate(apart, next, lengths), Generate(mixed, next, lengths));
     }
 
@@ -92,43 +92,11 @@ public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
         using var mixed = DecoderSession.Load(layout, Prompts.Length, 256, 0, spinning: false);
         using var solo = DecoderSession.Load(layout, 1, 256, 0, spinning: false);
 
-        // Sequence b joins at step 2b and feeds its prompt in chunks, beside the others' chunks and decode tokens;
-        // a sequence that has its tokens idles in its slot until the last one finishes.
-        var rows = Prompts.Length;
-        var fedSoFar = new int[rows];
-        var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
-        for (var step = 0; tokens.Any(t => t.Count < Generated); step++)
+        var tokens = MixedStepRuns.Staggered(mixed, Prompts, chunk, Generated);
+
+        for (var b = 0; b < Prompts.Length; b++)
         {
-            var counts = new int[rows];
-            var past = new int[rows];
-            var fed = new List<int>();
-            for (var b = 0; b < rows; b++)
-            {
-                past[b] = fedSoFar[b];
-                var prompt = Prompts[b];
-                if (step < 2 * b || tokens[b].Count == Generated)
-                {
-                    continue;
-                }
-
-                counts[b] = fedSoFar[b] < prompt.Length ? Math.Min(chunk, prompt.Length - fedSoFar[b]) : 1;
-                fed.AddRange(fedSoFar[b] < prompt.Length ? prompt.AsSpan(fedSoFar[b], counts[b]).ToArray() : [tokens[b][^1]]);
-            }
-
-            var logits = mixed.Step(rows, [.. fed], counts, past).ToArray();
-            for (var b = 0; b < rows; b++)
-            {
-                fedSoFar[b] += counts[b];
-                if (counts[b] > 0 && fedSoFar[b] >= Prompts[b].Length)
-                {
-                    tokens[b].Add(ArgMax(logits.AsSpan(b * mixed.VocabSize, mixed.VocabSize)));
-                }
-            }
-        }
-
-        for (var b = 0; b < rows; b++)
-        {
-            Assert.Equal(SoloRun(solo, Prompts[b], Generated), tokens[b]);
+            Assert.Equal(MixedStepRuns.Solo(solo, Prompts[b], Generated), tokens[b]);
         }
     }
 
@@ -167,18 +135,6 @@ public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
         Assert.Throws<ArgumentOutOfRangeException>("pastLengths", () => session.Step(2, [1, 2], [1, 1], [63, 64]).ToArray());
     }
 
-    /// <summary>The prompt prefilled whole into slot 0, then <paramref name="count"/> greedy tokens decoded one at a time.</summary>
-    private static List<int> SoloRun(DecoderSession session, int[] prompt, int count)
-    {
-        var tokens = new List<int> { ArgMax(session.Prefill(0, prompt, 0)) };
-        while (tokens.Count < count)
-        {
-            tokens.Add(ArgMax(session.Decode(1, [tokens[^1]], [prompt.Length + tokens.Count - 1])));
-        }
-
-        return tokens;
-    }
-
     private static int[][] Generate(DecoderSession session, int[] first, int[] lengths)
     {
         var next = first.ToArray();
@@ -190,25 +146,11 @@ public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
             for (var row = 0; row < next.Length; row++)
             {
                 at[row]++;
-                next[row] = ArgMax(logits.AsSpan(row * session.VocabSize, session.VocabSize));
+                next[row] = MixedStepRuns.ArgMax(logits.AsSpan(row * session.VocabSize, session.VocabSize));
                 tokens[row].Add(next[row]);
             }
         }
 
         return [.. tokens.Select(t => t.ToArray())];
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }
