@@ -11,7 +11,7 @@ namespace Ember.Models.Writing;
 /// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
 /// With <see cref="LlamaWriterOptions.QuerySeqlens"/> the graph also takes <c>query_seqlens</c> (see
-/// <see cref="QuerySeqlensName"/>), which the model builder's exports do not.
+/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not.
 /// </summary>
 /// <remarks>
 /// fp16 is written like the builder's CUDA fp16 export: float16 weights, activations, KV cache
@@ -74,7 +74,6 @@ internal sealed class LlamaGraphBuilder
         var presentDims = new object[] { "batch_size", (long)s.KvHeads, "total_sequence_length", (long)s.HeadSize };
         var inputIds = _graph.Input("input_ids", OnnxDataType.Int64, "batch_size", "sequence_length");
         var mask = _graph.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
-        var queryInput = _options.QuerySeqlens ? QuerySeqlensInput() : null;
         for (var i = 0; i < s.Layers; i++)
         {
             _graph.Input($"past_key_values.{i}.key", Activation, kvDims);
@@ -89,10 +88,10 @@ internal sealed class LlamaGraphBuilder
         }
 
         var (seqlensK, totalLength) = AttentionLengths(mask);
-        var queryLengths = queryInput is null ? null : QueryLengths(queryInput, inputIds, seqlensK);
+        var packing = _options.QuerySeqlens ? PackedRows.Build(_graph, inputIds, seqlensK) : null;
         var (cos, sin) = RotaryCaches();
 
-        var hidden = Embedding(inputIds);
+        var hidden = Embedding(packing?.PackIds(inputIds) ?? inputIds);
         string? residual = null;
         for (var i = 0; i < s.Layers; i++)
         {
@@ -105,10 +104,11 @@ internal sealed class LlamaGraphBuilder
 
             var qkvWidth = s.Hidden + (2 * s.KvHeads * s.HeadSize);
             var qkv = ToActivation($"{prefix}/attn/qkv_proj", Linear($"{prefix}/attn/qkv_proj", ToFloat($"{prefix}/attn/qkv_proj", normed), s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden)));
+            qkv = packing?.Pad($"{prefix}/attn/qkv_padded", qkv, qkvWidth) ?? qkv;
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
                 $"{prefix}/attn/GroupQueryAttention",
-                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, queryLengths),
+                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, packing?.QueryLengths),
                 [$"{prefix}/attn/GroupQueryAttention/output_0", $"present.{i}.key", $"present.{i}.value"],
                 OnnxGraph.MicrosoftDomain,
                 OnnxAttribute.Int("num_heads", s.Heads),
@@ -117,6 +117,7 @@ internal sealed class LlamaGraphBuilder
                 OnnxAttribute.Int("do_rotary", 1),
                 OnnxAttribute.Int("rotary_interleaved", 0),
                 OnnxAttribute.Int("local_window_size", -1))[0];
+            attention = packing?.Pack($"{prefix}/attn/output_packed", attention, s.Hidden) ?? attention;
             var attentionOut = ToActivation($"{prefix}/attn/o_proj", Linear($"{prefix}/attn/o_proj", ToFloat($"{prefix}/attn/o_proj", attention), s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden)));
 
             var mlpIn = ToFloat($"{prefix}/mlp", SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual));
@@ -129,9 +130,9 @@ internal sealed class LlamaGraphBuilder
         }
 
         var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
-        if (queryInput is not null)
+        if (packing is not null)
         {
-            final = LastFedPositions(final, queryInput, queryLengths!, inputIds);
+            final = packing.OutputPositions(final, s.Hidden);
         }
 
         OutputProjection(ToFloat("/lm_head", final));
@@ -165,57 +166,6 @@ internal sealed class LlamaGraphBuilder
         all[QuerySeqlensSlot] = queryLengths;
         return all;
     }
-
-    /// <summary>The <see cref="QuerySeqlensName"/> input: an int32 vector whose default, when not fed, is [-1].</summary>
-    private string QuerySeqlensInput()
-    {
-        _graph.Input(QuerySeqlensName, OnnxDataType.Int32, "query_rows");
-        return _graph.Initializer(OnnxTensor.Int32(QuerySeqlensName, [1], [-1]));
-    }
-
-    /// <summary>
-    /// The valid tokens of each row, as <c>GroupQueryAttention</c> takes them: the fed <c>query_seqlens</c>, or where it
-    /// holds the default -1, min(sequence length, <c>seqlens_k</c> + 1), which is what the operator assumes without it.
-    /// </summary>
-    private string QueryLengths(string queryInput, string inputIds, string seqlensK)
-    {
-        const string prefix = "/model/query_seqlens";
-        var sequenceLength = _graph.Node("Cast", $"{prefix}/SequenceLength", [SequenceDimension($"{prefix}/InputShape", inputIds, 1)], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
-        var total = _graph.Node("Add", $"{prefix}/Total", [seqlensK, _graph.Initializer(OnnxTensor.Int32($"{prefix}/one", [], [1]))]);
-        var whole = _graph.Node("Min", $"{prefix}/Whole", [sequenceLength, total]);
-        var notFed = _graph.Node("Less", $"{prefix}/NotFed", [queryInput, _graph.Initializer(OnnxTensor.Int32($"{prefix}/zero", [], [0]))]);
-        return _graph.Node("Where", $"{prefix}/Where", [notFed, whole, queryInput]);
-    }
-
-    /// <summary>
-    /// Keeps, of the final hidden states [rows, sequence, width], only each row's last valid position
-    /// ([rows, 1, width]; position 0 for an idle row) when <c>query_seqlens</c> is fed, and every position when it is not.
-    /// </summary>
-    private string LastFedPositions(string hidden, string queryInput, string queryLengths, string inputIds)
-    {
-        const string prefix = "/model/last_positions";
-        var inputShape = _graph.Node("Shape", $"{prefix}/InputShape", [inputIds]);
-        var positions = _graph.Node(
-            "Range",
-            $"{prefix}/Positions",
-            [Int64Constant($"{prefix}/zero", [], 0), SequenceDimension($"{prefix}/SequenceShape", inputIds, 1), Int64Constant($"{prefix}/one", [], 1)]);
-        var last = _graph.Node("Sub", $"{prefix}/Last", [_graph.Node("Cast", $"{prefix}/Lengths", [queryLengths], OnnxAttribute.Int("to", (int)OnnxDataType.Int64)), Int64Constant($"{prefix}/one_b", [], 1)]);
-        var lastOrFirst = _graph.Node("Max", $"{prefix}/LastOrFirst", [last, Int64Constant($"{prefix}/zero_b", [], 0)]);
-        var column = _graph.Node("Unsqueeze", $"{prefix}/Column", [lastOrFirst, Int64Constant($"{prefix}/axes", [1], 1)]);
-        var isLast = _graph.Node("Equal", $"{prefix}/IsLast", [positions, column]);
-        var notFed = _graph.Node("Less", $"{prefix}/NotFed", [queryInput, _graph.Initializer(OnnxTensor.Int32($"{prefix}/zero_q", [], [0]))]);
-        var keep = _graph.Node("Or", $"{prefix}/Keep", [isLast, _graph.Node("Unsqueeze", $"{prefix}/NotFedColumn", [notFed, Int64Constant($"{prefix}/axes_b", [1], 1)])]);
-        var keepFlat = _graph.Node("Reshape", $"{prefix}/KeepFlat", [_graph.Node("Expand", $"{prefix}/KeepAll", [keep, inputShape]), Int64Constant($"{prefix}/flat", [1], -1)]);
-        var rowsFlat = _graph.Node("Reshape", $"{prefix}/RowsFlat", [hidden, _graph.Initializer(OnnxTensor.Int64($"{prefix}/flat_rows", [2], [-1, _shape.Hidden]))]);
-        var kept = _graph.Node("Compress", $"{prefix}/Compress", [rowsFlat, keepFlat], OnnxAttribute.Int("axis", 0));
-        var rows = _graph.Node("Slice", $"{prefix}/Rows", [inputShape, Int64Constant($"{prefix}/rows_start", [1], 0), Int64Constant($"{prefix}/rows_end", [1], 1)]);
-        var shape = _graph.Node("Concat", $"{prefix}/Shape", [rows, _graph.Initializer(OnnxTensor.Int64($"{prefix}/rest", [2], [-1, _shape.Hidden]))], OnnxAttribute.Int("axis", 0));
-        return _graph.Node("Reshape", $"{prefix}/Reshape", [kept, shape]);
-    }
-
-    /// <summary>Dimension <paramref name="axis"/> of <paramref name="tensor"/>'s shape, as an int64 scalar.</summary>
-    private string SequenceDimension(string name, string tensor, long axis) =>
-        _graph.Node("Gather", $"{name}/Gather", [_graph.Node("Shape", name, [tensor]), Int64Constant($"{name}/index", [], axis)], OnnxAttribute.Int("axis", 0));
 
     private (string Cos, string Sin) RotaryCaches()
     {
