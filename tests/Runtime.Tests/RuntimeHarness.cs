@@ -3,6 +3,8 @@ using Ember.Runtime.Pool;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Ember.Runtime.Tests;
 
@@ -20,6 +22,9 @@ public sealed class RuntimeHarness : IAsyncDisposable
     internal ServedModels Served => _host.Services.GetRequiredService<ServedModels>();
 
     public IServiceProvider Services => _host.Services;
+
+    /// <summary>Everything the runtime logged since it started.</summary>
+    public FakeLogCollector Logs => _host.Services.GetFakeLogCollector();
 
     /// <summary>Serves <c>@ember/tiny-llama</c> from the fixture's int8 folder unless <paramref name="settings"/> says otherwise; request timeouts run on <paramref name="time"/> when given.</summary>
     public static async Task<RuntimeHarness> StartAsync(IModelFixture models, IDictionary<string, string?>? settings = null, string variant = "int8", TimeProvider? time = null)
@@ -40,6 +45,7 @@ public sealed class RuntimeHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(values);
+        builder.Logging.AddFakeLogging();
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

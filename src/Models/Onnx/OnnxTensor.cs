@@ -54,6 +54,9 @@ internal sealed class OnnxTensor
     /// <summary>A uint8 tensor.</summary>
     public static OnnxTensor UInt8(string name, long[] dims, byte[] values) => Held(name, OnnxDataType.UInt8, dims, values);
 
+    /// <summary>An int32 tensor.</summary>
+    public static OnnxTensor Int32(string name, long[] dims, ReadOnlySpan<int> values) => Held(name, OnnxDataType.Int32, dims, MemoryMarshal.AsBytes(values).ToArray());
+
     /// <summary>An int64 tensor.</summary>
     public static OnnxTensor Int64(string name, long[] dims, ReadOnlySpan<long> values) => Held(name, OnnxDataType.Int64, dims, MemoryMarshal.AsBytes(values).ToArray());
 

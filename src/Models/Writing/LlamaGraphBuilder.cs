@@ -10,6 +10,8 @@ namespace Ember.Models.Writing;
 /// <c>SkipSimplifiedLayerNormalization</c>; a packed QKV projection into <c>GroupQueryAttention</c>
 /// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
+/// With <see cref="LlamaWriterOptions.QuerySeqlens"/> the graph also takes <c>query_seqlens</c> (see
+/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not.
 /// </summary>
 /// <remarks>
 /// fp16 is written like the builder's CUDA fp16 export: float16 weights, activations, KV cache
@@ -19,6 +21,18 @@ namespace Ember.Models.Writing;
 /// </remarks>
 internal sealed class LlamaGraphBuilder
 {
+    /// <summary>
+    /// The optional input of valid tokens per row (int32 [rows]), fed to every <c>GroupQueryAttention</c>: rows of a step
+    /// are right-padded chunks, row b's first <c>query_seqlens[b]</c> tokens valid (0: an idle row whose cache is left
+    /// as it is), and the logits are then only each row's last valid position's, [rows, 1, vocab]. It is an overridable
+    /// initializer holding -1, so a caller that does not feed it (ORT GenAI) gets the model builder's behaviour:
+    /// every row takes min(sequence length, <c>seqlens_k</c> + 1) tokens and the logits of every position.
+    /// </summary>
+    public const string QuerySeqlensName = "query_seqlens";
+
+    /// <summary><c>GroupQueryAttention</c>'s input index of <c>query_seqlens</c> in ONNX Runtime 1.32's schema.</summary>
+    private const int QuerySeqlensSlot = 16;
+
     private const float Epsilon = 1e-5f;
     private const float RopeTheta = 10000f;
     private const float OutputScale = 4f;
@@ -74,9 +88,10 @@ internal sealed class LlamaGraphBuilder
         }
 
         var (seqlensK, totalLength) = AttentionLengths(mask);
+        var packing = _options.QuerySeqlens ? PackedRows.Build(_graph, inputIds, seqlensK) : null;
         var (cos, sin) = RotaryCaches();
 
-        var hidden = Embedding(inputIds);
+        var hidden = Embedding(packing?.PackIds(inputIds) ?? inputIds);
         string? residual = null;
         for (var i = 0; i < s.Layers; i++)
         {
@@ -89,10 +104,11 @@ internal sealed class LlamaGraphBuilder
 
             var qkvWidth = s.Hidden + (2 * s.KvHeads * s.HeadSize);
             var qkv = ToActivation($"{prefix}/attn/qkv_proj", Linear($"{prefix}/attn/qkv_proj", ToFloat($"{prefix}/attn/qkv_proj", normed), s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden)));
+            qkv = packing?.Pad($"{prefix}/attn/qkv_padded", qkv, qkvWidth) ?? qkv;
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
                 $"{prefix}/attn/GroupQueryAttention",
-                [qkv, string.Empty, string.Empty, $"past_key_values.{i}.key", $"past_key_values.{i}.value", seqlensK, totalLength, cos, sin],
+                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, packing?.QueryLengths),
                 [$"{prefix}/attn/GroupQueryAttention/output_0", $"present.{i}.key", $"present.{i}.value"],
                 OnnxGraph.MicrosoftDomain,
                 OnnxAttribute.Int("num_heads", s.Heads),
@@ -101,6 +117,7 @@ internal sealed class LlamaGraphBuilder
                 OnnxAttribute.Int("do_rotary", 1),
                 OnnxAttribute.Int("rotary_interleaved", 0),
                 OnnxAttribute.Int("local_window_size", -1))[0];
+            attention = packing?.Pack($"{prefix}/attn/output_packed", attention, s.Hidden) ?? attention;
             var attentionOut = ToActivation($"{prefix}/attn/o_proj", Linear($"{prefix}/attn/o_proj", ToFloat($"{prefix}/attn/o_proj", attention), s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden)));
 
             var mlpIn = ToFloat($"{prefix}/mlp", SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual));
@@ -113,6 +130,11 @@ internal sealed class LlamaGraphBuilder
         }
 
         var final = SkipNorm("/model/norm/SkipLayerNorm", hidden, residual!, "model.norm.weight", out _);
+        if (packing is not null)
+        {
+            final = packing.OutputPositions(final, s.Hidden);
+        }
+
         OutputProjection(ToFloat("/lm_head", final));
         return _graph;
     }
@@ -127,6 +149,22 @@ internal sealed class LlamaGraphBuilder
         var width = _graph.Node("Gather", $"{prefix}/Gather", [shape, Int64Constant("/model/constants/index_1", [], 1)], OnnxAttribute.Int("axis", 0));
         var total = _graph.Node("Cast", $"{prefix}/Gather/Cast", [width], OnnxAttribute.Int("to", (int)OnnxDataType.Int32));
         return (seqlensK, total);
+    }
+
+    /// <summary>The attention node's inputs: the builder's nine, and <c>query_seqlens</c> in its slot when the graph takes it.</summary>
+    private static string[] AttentionInputs(string qkv, int layer, string seqlensK, string totalLength, string cos, string sin, string? queryLengths)
+    {
+        string[] inputs = [qkv, string.Empty, string.Empty, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", seqlensK, totalLength, cos, sin];
+        if (queryLengths is null)
+        {
+            return inputs;
+        }
+
+        var all = new string[QuerySeqlensSlot + 1];
+        Array.Fill(all, string.Empty);
+        inputs.CopyTo(all, 0);
+        all[QuerySeqlensSlot] = queryLengths;
+        return all;
     }
 
     private (string Cos, string Sin) RotaryCaches()

@@ -24,6 +24,13 @@ public sealed record LlamaWriterOptions
     /// </summary>
     public int? QuantizationBlock { get; init; }
 
+    /// <summary>
+    /// Whether the graph takes <c>query_seqlens</c> (the input of <c>GroupQueryAttention</c> in ONNX Runtime 1.32), which lets one
+    /// <c>Run</c> carry decode rows and prefill chunks of several sequences, and then returns only each row's last fed
+    /// position's logits. True for Ember's own models; false writes the model builder's form, without it.
+    /// </summary>
+    public bool QuerySeqlens { get; init; } = true;
+
     /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
     public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;
 }

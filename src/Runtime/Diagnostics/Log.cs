@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler on {Provider}, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB in {CacheLocation}.")]
     public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, string provider, int slots, int maxLength, long cacheMiB, string cacheLocation);
 
-    [LoggerMessage(1020, LogLevel.Information, "{ModelId} replica {Replica}: {Steps} (MixedSteps {MixedSteps}), slot retention {Retention}.")]
-    public static partial void ContinuousSteps(ILogger logger, string modelId, int replica, string steps, string mixedSteps, string retention);
+    [LoggerMessage(1011, LogLevel.Information, "{ModelId} replica {Replica}: {Steps}, because {Reason}; slot retention {Retention}.")]
+    public static partial void StepPath(ILogger logger, string modelId, int replica, string steps, string reason, string retention);
 
     [LoggerMessage(1008, LogLevel.Critical, "{Replica}: the scheduler failed and the replica is out of service.")]
     public static partial void SchedulerDied(ILogger logger, string replica, Exception error);

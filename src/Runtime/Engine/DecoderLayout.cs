@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ember.Runtime.Generation;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ember.Runtime.Engine;
 
@@ -22,6 +23,11 @@ namespace Ember.Runtime.Engine;
 /// <param name="PresentKey">Present key output names by layer.</param>
 /// <param name="PresentValue">Present value output names by layer.</param>
 /// <param name="Types">Element types of the token input, the mask, the cache and the logits, read from the graph.</param>
+/// <param name="QuerySeqlens">
+/// Name of the graph's <c>query_seqlens</c> input (int32 [rows], fed to every <c>GroupQueryAttention</c>: valid tokens of
+/// each right-padded row, and logits of each row's last valid position only), which Ember's own models have; null for a
+/// graph without it (the model builder's exports), whose rows with past context take one token each.
+/// </param>
 internal sealed record DecoderLayout(
     string ModelPath,
     int Layers,
@@ -36,8 +42,12 @@ internal sealed record DecoderLayout(
     string[] PastValue,
     string[] PresentKey,
     string[] PresentValue,
-    DecoderTypes Types)
+    DecoderTypes Types,
+    string? QuerySeqlens)
 {
+    /// <summary>The name of the <c>query_seqlens</c> graph input that <see cref="QuerySeqlens"/> looks for.</summary>
+    public const string QuerySeqlensInput = "query_seqlens";
+
     /// <summary>Tokens a cache slot holds when the model is served with <paramref name="contextLimit"/>: at most the model's own context length.</summary>
     public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
 
@@ -68,6 +78,12 @@ internal sealed record DecoderLayout(
             var signature = OnnxGraphSignature.Read(modelPath);
             var types = new DecoderTypes(signature[inputIds], signature[attentionMask], signature[pastKey[0]], signature[logits]);
             types.Validate();
+            var querySeqlens = signature.Contains(QuerySeqlensInput) ? QuerySeqlensInput : null;
+            if (querySeqlens is not null && signature[querySeqlens] != TensorElementType.Int32)
+            {
+                throw new InvalidDataException($"The graph's {QuerySeqlensInput} input is {signature[querySeqlens]}; GroupQueryAttention takes int32.");
+            }
+
             return new DecoderLayout(
                 modelPath,
                 layers,
@@ -82,7 +98,8 @@ internal sealed record DecoderLayout(
                 Names(inputs, "past_value_names"),
                 Names(outputs, "present_key_names"),
                 Names(outputs, "present_value_names"),
-                types);
+                types,
+                querySeqlens);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or InvalidDataException or NotSupportedException)
         {

@@ -22,6 +22,14 @@ internal sealed record DecoderProvider(ExecutionProvider Provider, int DeviceId)
     /// </summary>
     public bool ChunkedPrefill => Provider != ExecutionProvider.Dml;
 
+    /// <summary>
+    /// Whether Ember feeds <c>GroupQueryAttention</c>'s <c>query_seqlens</c> here, so that one <c>Run</c> carries decode
+    /// rows and the prefill chunks of several sequences (where the graph takes it). True on the CPU, whose 1.32 kernel
+    /// is proven exact against prefill and decode run apart. False on CUDA: ONNX Runtime 1.32's schema says its CUDA
+    /// kernel honours the input, but no GPU run has proven it exact yet. False on DirectML, whose kernel does not take it.
+    /// </summary>
+    public bool QuerySeqlens => Provider == ExecutionProvider.Cpu;
+
     /// <summary>Whether the KV cache lives in the device's memory (CUDA) rather than in host memory.</summary>
     public bool DeviceCache => Provider == ExecutionProvider.Cuda;
 

@@ -23,7 +23,6 @@ internal sealed class DecoderSession : IDecoder
     private readonly RunOptions _runOptions = new();
     private readonly float[] _stepLogits;
     private readonly byte[] _stepLogitsRaw;
-    private readonly long[] _stepTokens;
     private readonly int _logitBytes;
 
     private DecoderSession(InferenceSession session, DecoderLayout layout, KvCache cache, DecoderProvider provider)
@@ -35,7 +34,6 @@ internal sealed class DecoderSession : IDecoder
         _logitBytes = DecoderTypes.SizeOf(layout.Types.Logits);
         _stepLogits = new float[cache.Slots * layout.VocabSize];
         _stepLogitsRaw = layout.Types.Logits == TensorElementType.Float ? [] : GC.AllocateArray<byte>(cache.Slots * layout.VocabSize * _logitBytes, pinned: true);
-        _stepTokens = new long[cache.Slots];
     }
 
     /// <summary>Width of the logits.</summary>
@@ -160,13 +158,20 @@ internal sealed class DecoderSession : IDecoder
 
         var mask = new long[pastLength + length];
         Array.Fill(mask, 1L);
+        var query = _layout.QuerySeqlens is null ? null : new[] { length };
         return Guard("prefill a prompt", () =>
         {
             using var inputIds = IdTensor(ids, [1, length], _layout.Types.InputIds);
             using var attention = IdTensor(mask, [1, mask.Length], _layout.Types.AttentionMask);
+            using var queryLengths = query is null ? null : OrtValue.CreateTensorValueFromMemory(query, [1]);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
+            if (queryLengths is not null)
+            {
+                binding.BindInput(_layout.QuerySeqlens!, queryLengths);
+            }
+
             binding.BindOutputToDevice(_layout.Logits, OrtMemoryInfo.DefaultInstance);
             using var views = BindCache(binding, slot, 1);
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -175,7 +180,10 @@ internal sealed class DecoderSession : IDecoder
             using var outputs = binding.GetOutputValues();
             var last = new float[VocabSize];
             var raw = outputs[0].GetTensorDataAsSpan<byte>();
-            LogitConverter.ToSingle(raw[((length - 1) * VocabSize * _logitBytes)..], _layout.Types.Logits, last);
+
+            // [1, chunk, vocab] without query_seqlens, [1, 1, vocab] with it: the last row either way.
+            var positions = (int)outputs[0].GetTensorTypeAndShape().Shape[1];
+            LogitConverter.ToSingle(raw[((positions - 1) * VocabSize * _logitBytes)..], _layout.Types.Logits, last);
             return last;
         });
     }
@@ -187,9 +195,10 @@ internal sealed class DecoderSession : IDecoder
     public ReadOnlySpan<float> Decode(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> lengths)
     {
         var width = 0;
+        var ids = new long[rows];
         for (var b = 0; b < rows; b++)
         {
-            _stepTokens[b] = tokens[b];
+            ids[b] = tokens[b];
             width = Math.Max(width, lengths[b] + 1);
         }
 
@@ -199,44 +208,132 @@ internal sealed class DecoderSession : IDecoder
             Array.Fill(mask, 1L, b * width, lengths[b] + 1);
         }
 
-        var stepTokens = _stepTokens;
-        var stepLogits = _stepLogits;
-        var raw = _stepLogitsRaw;
-        var logitsType = _layout.Types.Logits;
-        var count = rows * VocabSize;
-        Guard("decode a step", () =>
+        int[]? query = null;
+        if (_layout.QuerySeqlens is not null)
         {
-            using var inputIds = _layout.Types.InputIds == TensorElementType.Int64
-                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepTokens.AsMemory(0, rows), [rows, 1])
-                : IdTensor(stepTokens.AsSpan(0, rows).ToArray(), [rows, 1], _layout.Types.InputIds);
-            using var attention = IdTensor(mask, [rows, width], _layout.Types.AttentionMask);
-            using var logits = logitsType == TensorElementType.Float
-                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, count), [rows, 1, VocabSize])
-                : OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, logitsType, [rows, 1, VocabSize], RawAddress(raw), (long)count * _logitBytes);
-            using var binding = _session.CreateIoBinding();
-            binding.BindInput(_layout.InputIds, inputIds);
-            binding.BindInput(_layout.AttentionMask, attention);
-            binding.BindOutput(_layout.Logits, logits);
-            using var views = BindCache(binding, 0, rows);
-            var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            _session.RunWithBinding(_runOptions, binding);
-            LastRunTicks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
-            return true;
-        });
-        if (logitsType != TensorElementType.Float)
-        {
-            LogitConverter.ToSingle(raw.AsSpan(0, count * _logitBytes), logitsType, stepLogits.AsSpan(0, count));
+            query = new int[rows];
+            Array.Fill(query, 1);
         }
 
-        return _stepLogits.AsSpan(0, count);
+        LastRunTicks = RunRows("decode a step", rows, 1, ids, mask, width, query);
+        return _stepLogits.AsSpan(0, rows * VocabSize);
     }
 
-    /// <inheritdoc/>
-    public bool MixedSteps => false;
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Step"/> runs: the graph takes <c>query_seqlens</c>
+    /// (<see cref="DecoderLayout.QuerySeqlens"/>) and the provider honours it (<see cref="DecoderProvider.QuerySeqlens"/>).
+    /// </summary>
+    public bool MixedSteps => _layout.QuerySeqlens is not null && Provider.QuerySeqlens;
 
-    /// <inheritdoc/>
-    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths) =>
-        throw new NotSupportedException("This decoder's graph has no query_seqlens input: prefill and decode run apart.");
+    /// <summary>Why <see cref="MixedSteps"/> is what it is, for the start-up log.</summary>
+    public string MixedStepsReason =>
+        _layout.QuerySeqlens is null ? "the graph has no query_seqlens input (as the model builder exports it)"
+        : Provider.QuerySeqlens ? $"the graph takes query_seqlens on {Provider.Provider}"
+        : $"the graph takes query_seqlens, which Ember does not feed on {Provider.Provider}";
+
+    /// <summary>
+    /// One mixed step for slots [0, <paramref name="rows"/>) (only when <see cref="MixedSteps"/>): row b feeds
+    /// <paramref name="counts"/>[b] tokens (0: idle, cache untouched; 1: a decode token; more: a prefill chunk), taken
+    /// in order from <paramref name="tokens"/>, after its first <paramref name="pastLengths"/>[b] entries. Returns logits
+    /// [rows, vocab]: row b's are those of its last fed token (an idle row's are unspecified), valid until the next call.
+    /// </summary>
+    /// <remarks>
+    /// One <c>Run</c>: input_ids [rows, S], each row right-padded to S, the most tokens a row feeds; an attention mask
+    /// with pastLengths[b] + counts[b] ones in row b (GroupQueryAttention reads seqlens_k from it); <c>query_seqlens</c>
+    /// = counts. An idle row is given one cached token and none fed, whatever it holds, so nothing in it is checked or
+    /// read. ONNX Runtime requires every row to have room for the whole padded chunk after its past (pastLengths[b] + S
+    /// within the slot); rows near the end of their slot that lack it run in a further <c>Run</c>, the others idle.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps (<see cref="MixedSteps"/> is false).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A row is out of the cache, or the counts and tokens disagree.</exception>
+    /// <exception cref="AiTextGenerationException">The run failed.</exception>
+    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths)
+    {
+        if (!MixedSteps)
+        {
+            throw new NotSupportedException($"This decoder runs prefill and decode apart: {MixedStepsReason}.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, Slots);
+        ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, rows, nameof(counts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(pastLengths.Length, rows, nameof(pastLengths));
+        var offsets = new int[rows];
+        var pending = new List<int>(rows);
+        var fed = 0;
+        for (var b = 0; b < rows; b++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(counts[b], nameof(counts));
+            ArgumentOutOfRangeException.ThrowIfNegative(pastLengths[b], nameof(pastLengths));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(pastLengths[b] + counts[b], MaxLength, nameof(pastLengths));
+            offsets[b] = fed;
+            fed += counts[b];
+            if (counts[b] > 0)
+            {
+                pending.Add(b);
+            }
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNotEqual(tokens.Length, fed, nameof(tokens));
+        var vocab = VocabSize;
+        float[]? merged = null;
+        long ticks = 0;
+        while (pending.Count > 0)
+        {
+            // The rows with the longest chunk always fit (their past and chunk are within the slot), so each Run takes some.
+            var sequence = 0;
+            foreach (var b in pending)
+            {
+                sequence = Math.Max(sequence, counts[b]);
+            }
+
+            var now = new List<int>(pending.Count);
+            foreach (var b in pending)
+            {
+                if (pastLengths[b] + sequence <= MaxLength)
+                {
+                    now.Add(b);
+                }
+            }
+
+            var ids = new long[rows * sequence];
+            var query = new int[rows];
+            var totals = new int[rows];
+            Array.Fill(totals, 1);
+            foreach (var b in now)
+            {
+                for (var i = 0; i < counts[b]; i++)
+                {
+                    ids[(b * sequence) + i] = tokens[offsets[b] + i];
+                }
+
+                query[b] = counts[b];
+                totals[b] = pastLengths[b] + counts[b];
+            }
+
+            var width = Math.Max(sequence, totals.Max());
+            var mask = new long[rows * width];
+            for (var b = 0; b < rows; b++)
+            {
+                Array.Fill(mask, 1L, b * width, totals[b]);
+            }
+
+            ticks += RunRows("run a mixed step", rows, sequence, ids, mask, width, query);
+            pending.RemoveAll(now.Contains);
+            if (pending.Count > 0 || merged is not null)
+            {
+                merged ??= new float[rows * vocab];
+                foreach (var b in now)
+                {
+                    _stepLogits.AsSpan(b * vocab, vocab).CopyTo(merged.AsSpan(b * vocab, vocab));
+                }
+            }
+        }
+
+        merged?.CopyTo(_stepLogits.AsSpan(0, rows * vocab));
+        LastRunTicks = ticks;
+        return _stepLogits.AsSpan(0, rows * vocab);
+    }
 
     /// <summary>Ends the profiler a <c>profilePrefix</c> started and returns its trace's file (Chrome's trace format).</summary>
     public string EndProfiling() => Guard("end the profiler", _session.EndProfiling);
@@ -279,6 +376,46 @@ internal sealed class DecoderSession : IDecoder
         }
 
         return OrtValue.CreateTensorValueFromMemory(narrow, shape);
+    }
+
+    /// <summary>
+    /// One <c>Run</c> of slots [0, <paramref name="rows"/>), <paramref name="sequence"/> tokens a row, whose logits
+    /// [rows, 1, vocab] land in the step buffer; returns the <see cref="System.Diagnostics.Stopwatch"/> ticks spent in <c>Run</c>.
+    /// </summary>
+    private long RunRows(string what, int rows, int sequence, long[] ids, long[] mask, int width, int[]? query)
+    {
+        var stepLogits = _stepLogits;
+        var raw = _stepLogitsRaw;
+        var logitsType = _layout.Types.Logits;
+        var count = rows * VocabSize;
+        var ticks = Guard(what, () =>
+        {
+            using var inputIds = IdTensor(ids, [rows, sequence], _layout.Types.InputIds);
+            using var attention = IdTensor(mask, [rows, width], _layout.Types.AttentionMask);
+            using var queryLengths = query is null ? null : OrtValue.CreateTensorValueFromMemory(query, [rows]);
+            using var logits = logitsType == TensorElementType.Float
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, count), [rows, 1, VocabSize])
+                : OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, logitsType, [rows, 1, VocabSize], RawAddress(raw), (long)count * _logitBytes);
+            using var binding = _session.CreateIoBinding();
+            binding.BindInput(_layout.InputIds, inputIds);
+            binding.BindInput(_layout.AttentionMask, attention);
+            if (queryLengths is not null)
+            {
+                binding.BindInput(_layout.QuerySeqlens!, queryLengths);
+            }
+
+            binding.BindOutput(_layout.Logits, logits);
+            using var views = BindCache(binding, 0, rows);
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            _session.RunWithBinding(_runOptions, binding);
+            return System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        });
+        if (logitsType != TensorElementType.Float)
+        {
+            LogitConverter.ToSingle(raw.AsSpan(0, count * _logitBytes), logitsType, stepLogits.AsSpan(0, count));
+        }
+
+        return ticks;
     }
 
     private CacheViews BindCache(OrtIoBinding binding, int first, int count)

@@ -28,6 +28,9 @@ internal sealed class OnnxGraphSignature
     public TensorElementType this[string name] =>
         _types.TryGetValue(name, out var type) ? type : throw new InvalidDataException($"The graph has no input or output named '{name}'.");
 
+    /// <summary>Whether the graph has an input or output named <paramref name="name"/>.</summary>
+    public bool Contains(string name) => _types.ContainsKey(name);
+
     /// <summary>Reads the signature of the model in <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not an ONNX model this scan understands.</exception>
     public static OnnxGraphSignature Read(string path)

@@ -57,7 +57,15 @@ internal static class ReplicaLoader
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
             var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId);
             var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);
-            Log.ContinuousSteps(logger, plan.Id, replica, loop.MixedSteps ? $"mixed steps of {settings.StepTokens} tokens" : $"separate steps, {settings.PrefillChunkTokens} prompt tokens a step", options.MixedSteps ? (decoder.MixedSteps ? "on" : "on, but the graph cannot mix") : "off", options.Retention.ToString());
+            Log.StepPath(
+                logger,
+                plan.Id,
+                replica,
+                loop.MixedSteps
+                    ? $"mixed steps of at most {settings.StepTokens} tokens (one Run carries decode rows and prefill chunks)"
+                    : $"separate steps (prefill and decode in Runs of their own, {settings.PrefillChunkTokens} prompt tokens a step)",
+                options.MixedSteps ? decoder.MixedStepsReason : "MixedSteps is off",
+                options.Retention.ToString());
             return loop;
         }
         catch

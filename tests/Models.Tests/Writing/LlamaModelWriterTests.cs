@@ -75,6 +75,28 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
     }
 
     [Theory]
+    [MemberData(nameof(GoldenPrompts))]
+    public void Fp32_BuilderFormWithoutQuerySeqlens_GeneratesTheSameGoldenIds(string prompt)
+    {
+        var (promptIds, greedy) = Golden[prompt];
+
+        var run = GreedyDecoder.Run(folder.BuilderFormModel, promptIds, GoldenLength);
+
+        Assert.Equal(greedy, run.Tokens);
+    }
+
+    [Fact]
+    public void Stamp_QuerySeqlensOption_IsRecorded()
+    {
+        var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
+        var builderForm = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { QuerySeqlens = false });
+
+        Assert.Contains("\"format\":5,", own, StringComparison.Ordinal);
+        Assert.Contains("\"query_seqlens\":true,", own, StringComparison.Ordinal);
+        Assert.Equal(own.Replace("\"query_seqlens\":true", "\"query_seqlens\":false", StringComparison.Ordinal), builderForm);
+    }
+
+    [Theory]
     [MemberData(nameof(Variants))]
     public void Generator_BatchOfDifferentLengths_EachRowEqualsPromptAlone(ModelVariant variant)
     {

@@ -7,7 +7,8 @@ namespace Ember.Models.Tests.Writing;
 /// <summary>
 /// A temporary folder holding the <see cref="LlamaShape.Tiny"/> model written once in every variant with the
 /// default options (<c>{Root}/{fp32|fp16|int8|int4}</c>), plus an fp32 copy written with
-/// <see cref="EndOfSequenceBias"/> (<c>{Root}/eos-biased</c>); each is loaded once. Shared by the
+/// <see cref="EndOfSequenceBias"/> (<c>{Root}/eos-biased</c>) and one in the model builder's form, without
+/// <c>query_seqlens</c> (<c>{Root}/builder-form</c>); each is loaded once. Shared by the
 /// <see cref="TinyModelCollectionDefinition"/>; deleted on dispose.
 /// </summary>
 /// <remarks>Tests of one collection run one at a time, so the loaded models are used from one test at a time.</remarks>
@@ -22,6 +23,7 @@ public sealed class TinyModelFolder : IAsyncLifetime, IDisposable
 
     private readonly Dictionary<ModelVariant, Model> _models = [];
     private Model? _eosBiasedModel;
+    private Model? _builderFormModel;
     private Tokenizer? _tokenizer;
 
     /// <summary>Gets the folder all models are written under.</summary>
@@ -29,6 +31,12 @@ public sealed class TinyModelFolder : IAsyncLifetime, IDisposable
 
     /// <summary>Gets the folder of the fp32 model written with <see cref="EndOfSequenceBias"/>.</summary>
     public string EosBiasedDirectory => Path.Combine(Root, "eos-biased");
+
+    /// <summary>Gets the folder of the fp32 model written in the model builder's form (<see cref="LlamaWriterOptions.QuerySeqlens"/> false).</summary>
+    public string BuilderFormDirectory => Path.Combine(Root, "builder-form");
+
+    /// <summary>Gets the loaded model written in the model builder's form.</summary>
+    public Model BuilderFormModel => _builderFormModel ?? throw NotInitialized();
 
     /// <summary>Gets the tokenizer of the fp32 model (all variants write the same tokenizer).</summary>
     public Tokenizer Tokenizer => _tokenizer ?? throw NotInitialized();
@@ -55,12 +63,14 @@ public sealed class TinyModelFolder : IAsyncLifetime, IDisposable
         await LlamaModelWriter.WriteAllAsync(Root, LlamaShape.Tiny, new LlamaWriterOptions(), CancellationToken.None);
         await LlamaModelWriter.WriteAsync(
             EosBiasedDirectory, LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { EndOfSequenceBias = EndOfSequenceBias }, CancellationToken.None);
+        await LlamaModelWriter.WriteAsync(BuilderFormDirectory, LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { QuerySeqlens = false }, CancellationToken.None);
         foreach (var variant in LlamaModelWriter.AllVariants)
         {
             _models[variant] = new Model(Directory(variant));
         }
 
         _eosBiasedModel = new Model(EosBiasedDirectory);
+        _builderFormModel = new Model(BuilderFormDirectory);
         _tokenizer = new Tokenizer(_models[ModelVariant.Fp32]);
     }
 
@@ -78,6 +88,8 @@ public sealed class TinyModelFolder : IAsyncLifetime, IDisposable
         _tokenizer = null;
         _eosBiasedModel?.Dispose();
         _eosBiasedModel = null;
+        _builderFormModel?.Dispose();
+        _builderFormModel = null;
         foreach (var model in _models.Values)
         {
             model.Dispose();

@@ -28,6 +28,9 @@ public sealed class RealVocabularyStreamingTests(RealVocabularyModelFixture mode
             ["Ember:Models:@ember/tiny-llama:Scheduler"] = scheduler,
             ["Ember:Models:@ember/tiny-llama:SequenceCap"] = "64",
             ["Ember:Models:@ember/tiny-llama:QueueBound"] = "4096",
+            // Each seed runs twice, streamed and whole, batched with different rows: the texts are equal only where a row's
+            // logits do not depend on its step's other rows, which mixed steps do not promise (docs/scheduling.md).
+            ["Ember:Models:@ember/tiny-llama:MixedSteps"] = "false",
         });
         var seeds = Enumerable.Range(1, runs).Select(seed => (long)seed).ToArray();
 

@@ -15,7 +15,8 @@ public sealed class MemoryFitTests
         [.. Enumerable.Range(0, 32).Select(i => $"past_key_values.{i}.value")],
         [.. Enumerable.Range(0, 32).Select(i => $"present.{i}.key")],
         [.. Enumerable.Range(0, 32).Select(i => $"present.{i}.value")],
-        new DecoderTypes(TensorElementType.Int64, TensorElementType.Int64, TensorElementType.Float16, TensorElementType.Float16));
+        new DecoderTypes(TensorElementType.Int64, TensorElementType.Int64, TensorElementType.Float16, TensorElementType.Float16),
+        QuerySeqlens: null);
 
     [Fact]
     public void ReplicaBytes_Llama2Fp16AtCap8Of4096Tokens_Is16GiB()
