@@ -53,7 +53,8 @@ public sealed class GenerationExchange
         try
         {
             TextGeneration generation = await _generation.StartAsync(modelId, request, stopSource.Token).ConfigureAwait(false);
-            await GenerationPump.RunAsync(generation, response, transcript, aborted).ConfigureAwait(false);
+            ToolCallReader? tools = request.EffectiveToolChoice.Mode != ToolChoiceMode.None && response is IToolCallResponse ? ToolCallReader.For(request.EffectiveToolChoice) : null;
+            await GenerationPump.RunAsync(generation, response, transcript, aborted, tools).ConfigureAwait(false);
             if (transcript is not null)
             {
                 string output = transcript.ToString();

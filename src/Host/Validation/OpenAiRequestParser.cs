@@ -17,8 +17,8 @@ namespace Ember.Host.Validation;
 /// that model. Shared fields: <c>max_tokens</c> or <c>max_completion_tokens</c> (1 to the model's sequence limit;
 /// absent: the model's default, not OpenAI's 16), the sampling fields in the ranges of <see cref="RequestFields"/>
 /// (<c>top_k</c> is an extension), <c>stop</c> (a string or up to <see cref="RequestFields.MaxStopStrings"/>
-/// non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only). Fields asking for what
-/// Ember does not do (tools, structured output, …) are refused unless they ask for nothing
+/// non-empty strings), <c>stream</c>, <c>stream_options.include_usage</c>, <c>n</c> (1 only), and for chat the tools
+/// (<see cref="ToolsParser"/>). Fields asking for what Ember does not do (the older <c>functions</c>, logit bias, …) are refused unless they ask for nothing
 /// (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are ignored.
 /// </para>
 /// <para>
@@ -138,6 +138,12 @@ public static class OpenAiRequestParser
         ArgumentNullException.ThrowIfNull(model);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
         ResponseFormat? responseFormat = ResponseFormatParser.Parse(root, fields);
+        if (api == RequestApis.OpenAiChat)
+        {
+            (IReadOnlyList<ChatTool>? tools, ToolChoice? choice, bool parallel) = ToolsParser.Parse(root, fields, flatForm: false);
+            request = request with { Tools = tools, ToolChoice = choice, ParallelToolCalls = parallel };
+        }
+
         OpenAiUnsupportedFields.Check(root, fields, api);
         return fields.Error is { } error ? error : new Parsed<OpenAiRequest>(new OpenAiRequest(model, request with { Stop = stop, ResponseFormat = responseFormat }, includeUsage));
     }

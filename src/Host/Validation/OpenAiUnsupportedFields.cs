@@ -4,24 +4,22 @@ using Ember.Runtime.Generation;
 namespace Ember.Host.Validation;
 
 /// <summary>
-/// OpenAI request fields that would change what the answer holds, which Ember does not do: tools and function
-/// calls, structured output, logit bias, audio and other modalities, web search; for completions echo, best-of and
+/// OpenAI request fields that would change what the answer holds, which Ember does not do: the deprecated functions
+/// and function_call (tools are supported), logit bias, audio and other modalities, web search; for completions echo, best-of and
 /// suffix. Each is accepted with a value that asks for nothing, since many clients send the defaults on every call,
 /// and refused (5006, naming the field and what it accepts) with any other value, so the answer never silently
 /// lacks what was asked for.
 /// </summary>
 /// <remarks>
 /// Stateless and thread-safe. Other fields not parsed are ignored: bookkeeping (<c>user</c>, <c>metadata</c>,
-/// <c>store</c>), and hints that do not change the answer (<c>prediction</c>, <c>parallel_tool_calls</c>, <c>service_tier</c>).
+/// <c>store</c>), and hints that do not change the answer (<c>prediction</c>, <c>service_tier</c>).
 /// </remarks>
 public static class OpenAiUnsupportedFields
 {
     private static readonly Field[] Chat =
     [
-        new("tools", "must be empty or null: tool calls are not supported", IsEmptyArray),
-        new("functions", "must be empty or null: function calls are not supported", IsEmptyArray),
-        new("tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported", IsNoneOrAuto),
-        new("function_call", "must be \"none\", \"auto\" or null: function calls are not supported", IsNoneOrAuto),
+        new("functions", "must be empty or null: the deprecated functions are not supported; use tools", IsEmptyArray),
+        new("function_call", "must be \"none\", \"auto\" or null: the deprecated function_call is not supported; use tool_choice", IsNoneOrAuto),
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
         new("modalities", "must be [\"text\"] or null: only text output is supported", IsTextOnly),
         new("audio", "must be null: audio output is not supported", static _ => false),

@@ -21,6 +21,7 @@ namespace Ember.Host.Wire;
 [JsonSerializable(typeof(ApiEnvelope<ModelSchema>))]
 [JsonSerializable(typeof(StreamPiece))]
 [JsonSerializable(typeof(StreamFinal))]
+[JsonSerializable(typeof(StreamToolCalls))]
 [JsonSerializable(typeof(StreamError))]
 [JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(ActivityReport))]
