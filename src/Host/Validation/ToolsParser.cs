@@ -15,7 +15,8 @@ namespace Ember.Host.Validation;
 /// also Workers AI's older <c>{"name","description","parameters"}</c> (the flat form; then the paths name
 /// <c>tools[i].name</c>). Names follow <see cref="RequestFields.ToolNameRule"/> and are unique. <c>tool_choice</c> is
 /// <c>"none"</c>, <c>"auto"</c>, <c>"required"</c> or <c>{"type":"function","function":{"name"}}</c> (the Responses
-/// API's <c>{"type":"function","name"}</c> too), naming one of the tools.
+/// API's <c>{"type":"function","name"}</c> too), naming one of the tools; <c>"required"</c> and a named tool need tools,
+/// while <c>"auto"</c> without tools is text, as the many clients that send it by default expect.
 /// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
@@ -42,7 +43,7 @@ public static class ToolsParser
         }
 
         bool parallel = fields.ReadBoolean(root, "parallel_tool_calls", "parallel_tool_calls") ?? true;
-        if (choice is { Mode: not ToolChoiceMode.None } && tools is not { Count: > 0 })
+        if (choice is { Mode: ToolChoiceMode.Required or ToolChoiceMode.Function } && tools is not { Count: > 0 })
         {
             fields.Fail("tool_choice", RequestFields.ToolChoiceNeedsToolsRule);
         }

@@ -41,7 +41,7 @@ public static class RequestFields
     /// <summary>The rule of a tool's name (OpenAI's): 1 to 64 letters, digits, underscores and dashes.</summary>
     public const string ToolNameRule = "must be 1 to 64 letters, digits, underscores or dashes";
 
-    /// <summary>The rule of a <c>tool_choice</c> other than none without tools.</summary>
+    /// <summary>The rule of a <c>tool_choice</c> of required or a named tool without tools.</summary>
     public const string ToolChoiceNeedsToolsRule = "needs tools";
 
     /// <summary>The rule of a response format beside tools the model may call.</summary>

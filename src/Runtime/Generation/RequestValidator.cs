@@ -76,7 +76,7 @@ internal static class RequestValidator
 
         if (request.ToolChoice is { } choice)
         {
-            Require(choice.Mode == ToolChoiceMode.None || tools.Count > 0, "tool_choice: " + RequestFields.ToolChoiceNeedsToolsRule);
+            Require(choice.Mode is ToolChoiceMode.None or ToolChoiceMode.Auto || tools.Count > 0, "tool_choice: " + RequestFields.ToolChoiceNeedsToolsRule);
             Require(choice.Mode != ToolChoiceMode.Function || (choice.FunctionName is { } name && names.Contains(name)), "tool_choice: " + RequestFields.UnknownToolRule(choice.FunctionName));
         }
 
