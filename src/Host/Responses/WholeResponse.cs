@@ -35,7 +35,7 @@ public abstract class WholeResponse : IToolCallResponse
     }
 
     /// <inheritdoc/>
-    public Task WriteToolCallAsync(ToolCallEvent callStep, CancellationToken cancellationToken) => Task.CompletedTask;
+    public virtual Task WriteToolCallAsync(ToolCallEvent callStep, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc/>
     public void SetCalls(IReadOnlyList<ToolCall> calls) => Calls = calls ?? throw new ArgumentNullException(nameof(calls));

@@ -161,7 +161,10 @@ public static class ChatMessagesParser
         return null;
     }
 
-    private static bool IsJsonObject(string text)
+    /// <summary>Whether <paramref name="text"/> is the JSON text of an object (a call's arguments must be).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns><see langword="true"/> for a JSON object.</returns>
+    internal static bool IsJsonObject(string text)
     {
         try
         {

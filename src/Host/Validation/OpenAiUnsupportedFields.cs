@@ -6,7 +6,7 @@ namespace Ember.Host.Validation;
 /// <summary>
 /// OpenAI request fields that would change what the answer holds, which Ember does not do: the deprecated functions
 /// and function_call (tools are supported), logit bias, audio and other modalities, web search; for completions echo, best-of and
-/// suffix. Each is accepted with a value that asks for nothing, since many clients send the defaults on every call,
+/// suffix; for responses a previous response or conversation, background and stored prompts. Each is accepted with a value that asks for nothing, since many clients send the defaults on every call,
 /// and refused (5006, naming the field and what it accepts) with any other value, so the answer never silently
 /// lacks what was asked for.
 /// </summary>
@@ -34,14 +34,32 @@ public static class OpenAiUnsupportedFields
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
     ];
 
+    private static readonly Field[] Responses =
+    [
+        new("previous_response_id", "must be null: Ember's Responses API is stateless and keeps no responses; send the whole conversation in input", static _ => false),
+        new("conversation", "must be null: Ember's Responses API is stateless and keeps no conversations; send the whole conversation in input", static _ => false),
+        new("background", "must be false or null: background responses are not supported", IsFalse),
+        new("prompt", "must be null: stored prompt templates are not supported", static _ => false),
+    ];
+
+    /// <summary>Fails <paramref name="fields"/> on the first field of a Responses API body that asks for what Ember does not do.</summary>
+    /// <param name="root">The request body.</param>
+    /// <param name="fields">Collects the error.</param>
+    public static void CheckResponses(JsonElement root, JsonFields fields) => Check(root, fields, Responses);
+
     /// <summary>Fails <paramref name="fields"/> on the first listed field that asks for something.</summary>
     /// <param name="root">The request body.</param>
     /// <param name="fields">Collects the error.</param>
     /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
     public static void Check(JsonElement root, JsonFields fields, RequestApis api)
     {
+        Check(root, fields, api == RequestApis.OpenAiChat ? Chat : Completion);
+    }
+
+    private static void Check(JsonElement root, JsonFields fields, Field[] list)
+    {
         ArgumentNullException.ThrowIfNull(fields);
-        foreach (Field field in api == RequestApis.OpenAiChat ? Chat : Completion)
+        foreach (Field field in list)
         {
             if (JsonFields.TryGet(root, field.Name, out JsonElement value) && !field.AsksNothing(value))
             {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Ember.Host.Wire.OpenAi;
+using Ember.Host.Wire.Responses;
 
 namespace Ember.Host.Wire;
 
@@ -30,4 +31,6 @@ namespace Ember.Host.Wire;
 [JsonSerializable(typeof(TextCompletion))]
 [JsonSerializable(typeof(OpenAiErrorEnvelope))]
 [JsonSerializable(typeof(OpenAiModelList))]
+[JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(ResponseStreamEvent))]
 public sealed partial class HostJsonContext : JsonSerializerContext;
