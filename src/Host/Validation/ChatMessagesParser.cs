@@ -233,14 +233,22 @@ public static class ChatMessagesParser
             case JsonValueKind.Null:
                 return string.Empty;
             case JsonValueKind.Array:
-                return JoinTextParts(content, path, fields);
+                return JoinTextParts(content, path, fields, ["text"]);
             default:
                 return fields.CheckString(content, path, 0, RequestFields.MaxTextLength);
         }
     }
 
-    private static string? JoinTextParts(JsonElement parts, string path, JsonFields fields)
+    /// <summary>Joins an array of text parts (<c>{"type","text"}</c>, of the given types) into one text, within the text limit.</summary>
+    /// <param name="parts">The array.</param>
+    /// <param name="path">Its path, for messages.</param>
+    /// <param name="fields">Collects the failure.</param>
+    /// <param name="types">The part types taken as text: <c>text</c> on the chat API, <c>input_text</c> and <c>output_text</c> on the Responses API.</param>
+    /// <returns>The text, or <see langword="null"/> after a failure.</returns>
+    internal static string? JoinTextParts(JsonElement parts, string path, JsonFields fields, IReadOnlyList<string> types)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(types);
         var text = new StringBuilder();
         int index = 0;
         foreach (JsonElement part in parts.EnumerateArray())
@@ -250,9 +258,9 @@ public static class ChatMessagesParser
             if (part.ValueKind != JsonValueKind.Object
                 || !part.TryGetProperty("type", out JsonElement type)
                 || type.ValueKind != JsonValueKind.String
-                || !type.ValueEquals("text"))
+                || !types.Any(name => type.ValueEquals(name)))
             {
-                fields.Fail(partPath + ".type", "must be \"text\" (only text parts are supported)");
+                fields.Fail(partPath + ".type", "must be " + string.Join(" or ", types.Select(name => "\"" + name + "\"")) + " (only text parts are supported)");
                 return null;
             }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Ember.Models.Chat;
 using Ember.Runtime.Generation;
@@ -199,34 +198,6 @@ public static class ResponsesInputParser
             return fields.CheckString(content, path, 0, RequestFields.MaxTextLength);
         }
 
-        var text = new StringBuilder();
-        int index = 0;
-        foreach (JsonElement part in content.EnumerateArray())
-        {
-            string partPath = string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]");
-            if (part.ValueKind != JsonValueKind.Object
-                || !JsonFields.TryGet(part, "type", out JsonElement type)
-                || !(type.ValueEquals("input_text") || type.ValueEquals("output_text")))
-            {
-                fields.Fail(partPath + ".type", "must be \"input_text\" or \"output_text\" (only text parts are supported)");
-                return null;
-            }
-
-            if (!JsonFields.TryGet(part, "text", out JsonElement partText) || fields.CheckString(partText, partPath + ".text", 0, RequestFields.MaxTextLength) is not { } piece)
-            {
-                fields.Fail(partPath + ".text", "must be a string");
-                return null;
-            }
-
-            text.Append(piece);
-        }
-
-        if (text.Length > RequestFields.MaxTextLength)
-        {
-            fields.Fail(path, RequestFields.TextRule(0));
-            return null;
-        }
-
-        return text.ToString();
+        return ChatMessagesParser.JoinTextParts(content, path, fields, ["input_text", "output_text"]);
     }
 }

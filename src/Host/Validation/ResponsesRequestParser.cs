@@ -105,38 +105,8 @@ public static partial class ResponsesRequestParser
     [GeneratedRegex(@"^tools\[(\d+)\]\.function\.parameters")]
     private static partial Regex ChatToolParameters();
 
-    private static ResponseFormat? ParseFormat(JsonElement text, JsonFields fields)
-    {
-        if (fields.ReadObject(text, "format", "text.format") is not JsonElement format)
-        {
-            return null;
-        }
-
-        if (!JsonFields.TryGet(format, "type", out JsonElement type) || !JsonFields.TryGetText(type, out string? kind))
-        {
-            fields.Fail("text.format.type", "is required: \"text\", \"json_object\" or \"json_schema\"");
-            return null;
-        }
-
-        switch (kind)
-        {
-            case "text":
-                return null;
-            case "json_object":
-                return new ResponseFormat(ResponseFormatKind.JsonObject);
-            case "json_schema":
-                if (fields.ReadObject(format, "schema", "text.format.schema") is not JsonElement schema)
-                {
-                    fields.Fail("text.format.schema", "is required: a JSON Schema");
-                    return null;
-                }
-
-                return new ResponseFormat(ResponseFormatKind.JsonSchema, schema.Clone());
-            default:
-                fields.Fail("text.format.type", "must be \"text\", \"json_object\" or \"json_schema\"");
-                return null;
-        }
-    }
+    private static ResponseFormat? ParseFormat(JsonElement text, JsonFields fields) =>
+        fields.ReadObject(text, "format", "text.format") is JsonElement format ? ResponseFormatParser.ParseFormat(format, "text.format", fields, flat: true) : null;
 
     private static JsonElement Detached(string json)
     {
