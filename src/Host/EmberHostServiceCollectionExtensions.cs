@@ -65,6 +65,7 @@ public static class EmberHostServiceCollectionExtensions
         services.TryAddSingleton<GenerationExchange>();
         services.TryAddSingleton<OpenAiRequestReader>();
         services.TryAddSingleton<OpenAiGenerationEndpoint>();
+        services.TryAddSingleton<ResponsesEndpoint>();
         services.TryAddSingleton<OpenAiModelsEndpoint>();
         services.TryAddSingleton<ModelSearchEndpoints>();
         return services;

@@ -109,7 +109,8 @@ internal sealed class BenchmarkOptions
           --with-batch N             http: each level measured again with a batch job of N items submitted just before
                                      (row http+batch), and the batch items run during it
           --mask-cost                instead of the levels: the structured-output token mask's cost per row and step on
-                                     synthetic vocabularies of 1k-128k tokens, and with --tokenizer DIR on DIR's, one core
+                                     synthetic vocabularies of 1k-128k tokens, and with --tokenizer DIR on DIR's, one core;
+                                     rows "tools" walk the tool-call grammar (two tools) instead
           --chat TURNS               chat scenario instead of the levels: the highest level's conversations, each
                                      resending its history plus a new user line for TURNS turns, over HTTP, with
                                      prefix caching on then off, and a ~1,000-token-history turn cold against cached

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ember.Models.Chat;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Structured;
 
@@ -11,7 +12,8 @@ namespace Ember.Benchmark;
 /// The structured-output mask's cost (<c>--mask-cost</c>): one row's token mask per step, on synthetic vocabularies of
 /// real sizes (byte tokens, JSON punctuation, and word pieces with and without a leading space, as BPE vocabularies
 /// have) and, with <c>--tokenizer</c>, on that real tokenizer's vocabulary, along a seeded walk that generates a schema's
-/// value byte by byte; one core, the mean and p99 per step.
+/// value byte by byte; one core, the mean and p99 per step. The rows marked <c>tools</c> walk the tool-call grammar
+/// (two tools, parallel calls) instead, at 32k and on the real vocabulary.
 /// </summary>
 internal static class MaskCost
 {
@@ -22,12 +24,20 @@ internal static class MaskCost
          "required":["name","age","tags","address","kind","score"],"additionalProperties":false}
         """;
 
+    // Two tools, as a chat request gives them: the calls' grammar is an array of {name, arguments} under these schemas.
+    private const string WeatherParameters = """
+        {"type":"object","properties":{"city":{"type":"string"},"unit":{"enum":["celsius","fahrenheit"]},"days":{"type":"integer"}},"required":["city","unit","days"],"additionalProperties":false}
+        """;
+
     /// <summary>Measures the synthetic vocabularies, then the real one in <paramref name="tokenizerFolder"/> when given.</summary>
     /// <param name="tokenizerFolder">A folder holding a <c>tokenizer.json</c> (such as Llama 2's from scripts/real-tokenizers/fetch.sh); null: synthetic only.</param>
     public static int Run(string? tokenizerFolder = null)
     {
         using var schema = JsonDocument.Parse(Schema);
         var constraint = JsonSchemaCompiler.Compile(schema.RootElement);
+        using var weather = JsonDocument.Parse(WeatherParameters);
+        // What ToolCallConstraint applies after the [TOOL_CALLS] marker (the marker itself is a literal): parallel calls.
+        var calls = ToolCallGrammar.Compile([new ChatTool("get_weather", null, weather.RootElement), new ChatTool("get_time", null, schema.RootElement)], null, parallel: true);
         var text = new StringBuilder();
         text.AppendLine("Structured-output mask cost: one row's mask per step, one core, along a seeded walk through a value of a 6-property schema (strings, integer, number, enum, array, nested object)");
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"vocabulary",-16} {"tokens",7} {"trie nodes",10} {"steps",6} {"allowed avg",11} {"mean ms",8} {"p99 ms",8} {"max ms",8}"));
@@ -35,6 +45,10 @@ internal static class MaskCost
         {
             var vocabulary = Vocabulary(size);
             text.AppendLine(Measure("synthetic", constraint, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], _ => false)));
+            if (size == 32_000)
+            {
+                text.AppendLine(Measure("synthetic tools", calls, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], _ => false)));
+            }
         }
 
         if (tokenizerFolder is not null)
@@ -44,6 +58,7 @@ internal static class MaskCost
             var vocabulary = Enumerable.Range(0, real.Count).Select(id => real.IsSpecial(id) ? [] : real.BytesOf(id).ToArray()).ToArray();
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(tokenizerFolder));
             text.AppendLine(Measure(name, constraint, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], real.IsSpecial)));
+            text.AppendLine(Measure(name + " tools", calls, vocabulary, new TokenMask(vocabulary.Length, id => vocabulary[id], real.IsSpecial)));
         }
 
         Console.WriteLine(text.ToString());

@@ -29,6 +29,9 @@ public static class ApiRoutes
     /// <summary>OpenAI model list.</summary>
     public const string Models = OpenAiBase + "/models";
 
+    /// <summary>OpenAI's Responses API (stateless).</summary>
+    public const string Responses = OpenAiBase + "/responses";
+
     /// <summary>Liveness probe; never authenticated.</summary>
     public const string Health = "/healthz";
 

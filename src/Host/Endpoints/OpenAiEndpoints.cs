@@ -2,7 +2,7 @@ namespace Ember.Host.Endpoints;
 
 /// <summary>
 /// The OpenAI-compatible endpoints under <c>/client/v4/accounts/{account_id}/ai/v1</c>, with OpenAI's response, chunk
-/// and error shapes: <see cref="OpenAiGenerationEndpoint"/> (chat and text completions) and <see cref="OpenAiModelsEndpoint"/>.
+/// and error shapes: <see cref="OpenAiGenerationEndpoint"/> (chat and text completions), <see cref="ResponsesEndpoint"/> and <see cref="OpenAiModelsEndpoint"/>.
 /// </summary>
 /// <remarks>
 /// Stop strings are the runtime's (<see cref="Ember.Runtime.Generation.TextGenerationRequest.Stop"/>): the text is cut
@@ -18,5 +18,6 @@ public static class OpenAiEndpoints
     {
         OpenAiGenerationEndpoint.Map(endpoints);
         OpenAiModelsEndpoint.Map(endpoints);
+        ResponsesEndpoint.Map(endpoints);
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Ember.Host.Endpoints;
 
 /// <summary>
-/// Reads an OpenAI generation body for either endpoint: the JSON (within the body limit), its <c>model</c> resolved
+/// Reads an OpenAI generation body for any of the endpoints (chat, completions, responses): the JSON (within the body limit), its <c>model</c> resolved
 /// once against the catalog and the served limits, then the endpoint's fields (<see cref="OpenAiRequestParser"/>).
 /// </summary>
 /// <remarks>Thread-safe singleton.</remarks>
@@ -34,9 +34,18 @@ public sealed class OpenAiRequestReader
     /// <param name="request">The HTTP request.</param>
     /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
     /// <returns>The request, or the error to answer.</returns>
-    public async Task<Parsed<OpenAiRequest>> ReadAsync(HttpRequest request, RequestApis api)
+    public Task<Parsed<OpenAiRequest>> ReadAsync(HttpRequest request, RequestApis api) =>
+        ReadAsync<OpenAiRequest>(request, api == RequestApis.OpenAiChat ? OpenAiRequestParser.ParseChat : OpenAiRequestParser.ParseCompletion);
+
+    /// <summary>Reads the request's body with an endpoint's own parser, once its <c>model</c> is resolved.</summary>
+    /// <typeparam name="T">The checked request.</typeparam>
+    /// <param name="request">The HTTP request.</param>
+    /// <param name="parse">Parses the body for the model and its served limits.</param>
+    /// <returns>The request, or the error to answer.</returns>
+    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, CatalogEntry, ModelLimits, Parsed<T>> parse)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parse);
         Parsed<JsonDocument> body = await RequestBodyReader.ReadJsonAsync(request, _maxBodyBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
         if (!body.Succeeded)
         {
@@ -56,9 +65,6 @@ public sealed class OpenAiRequestReader
             return ErrorMapping.NoSuchModel(modelId.Value);
         }
 
-        ModelLimits limits = _inventory.LimitsOf(model);
-        return api == RequestApis.OpenAiChat
-            ? OpenAiRequestParser.ParseChat(root, model, limits)
-            : OpenAiRequestParser.ParseCompletion(root, model, limits);
+        return parse(root, model, _inventory.LimitsOf(model));
     }
 }

@@ -20,7 +20,7 @@ namespace Ember.Host.Errors;
 /// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
-public static class ErrorMapping
+public static partial class ErrorMapping
 {
     /// <summary>Input fails the schema (5006).</summary>
     public const int InvalidInputCode = 5006;
@@ -66,7 +66,7 @@ public static class ErrorMapping
         ArgumentNullException.ThrowIfNull(exception);
         return exception.Kind switch
         {
-            AiErrorKind.BadInput => new(StatusCodes.Status400BadRequest, InvalidInputCode, exception.Message),
+            AiErrorKind.BadInput => new(StatusCodes.Status400BadRequest, InvalidInputCode, exception.Message, FieldOf(exception.Message)),
             AiErrorKind.ModelNotFound => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.ModelNotInstalled => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.LimitExceeded => new(StatusCodes.Status400BadRequest, InvalidInputCode, exception.Message),
@@ -76,6 +76,15 @@ public static class ErrorMapping
             _ => Internal(),
         };
     }
+
+    /// <summary>
+    /// The field a runtime refusal names, as the message's lead (<c>response_format: …</c>,
+    /// <c>tools[1].function.parameters (schema /properties/x): …</c>); <see langword="null"/> when it names none.
+    /// </summary>
+    private static string? FieldOf(string message) => RuntimeField().Match(message) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*(?: \(schema [^)]*\))?): ")]
+    private static partial System.Text.RegularExpressions.Regex RuntimeField();
 
     /// <summary>The body breaks the schema: 5006/400, the message naming the field and the rule.</summary>
     /// <param name="field">The field's path, such as <c>max_tokens</c> or <c>messages[0].role</c>; <c>body</c> for the whole body.</param>

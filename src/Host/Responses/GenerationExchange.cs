@@ -35,8 +35,9 @@ public sealed class GenerationExchange
     /// <param name="modelId">The model.</param>
     /// <param name="request">The parsed request.</param>
     /// <param name="response">The response shape.</param>
+    /// <param name="renameFields">Renames the fields a runtime refusal names into the API's own (the Responses API's <c>text.format</c> for <c>response_format</c>); <see langword="null"/>: as they are.</param>
     /// <returns>A task that completes when the answer is written.</returns>
-    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IGenerationResponse response)
+    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IGenerationResponse response, Func<ApiError, ApiError>? renameFields = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
@@ -53,7 +54,8 @@ public sealed class GenerationExchange
         try
         {
             TextGeneration generation = await _generation.StartAsync(modelId, request, stopSource.Token).ConfigureAwait(false);
-            await GenerationPump.RunAsync(generation, response, transcript, aborted).ConfigureAwait(false);
+            ToolCallReader? tools = request.EffectiveToolChoice.Mode != ToolChoiceMode.None && response is IToolCallResponse ? ToolCallReader.For(request.EffectiveToolChoice) : null;
+            await GenerationPump.RunAsync(generation, response, transcript, aborted, tools).ConfigureAwait(false);
             if (transcript is not null)
             {
                 string output = transcript.ToString();
@@ -63,6 +65,7 @@ public sealed class GenerationExchange
         catch (AiTextGenerationException exception) when (!aborted.IsCancellationRequested)
         {
             ApiError error = GenerationLog.Failed(_logger, modelId, exception);
+            error = renameFields?.Invoke(error) ?? error;
             if (!response.Started)
             {
                 await FailAsync(context, _logger, error).ConfigureAwait(false);

@@ -18,9 +18,11 @@ internal static class GenerationPump
     /// <param name="response">The response shape.</param>
     /// <param name="transcript">Collects the text handed on, for the trace log; <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">The request's abort token.</param>
+    /// <param name="tools">Reads the answer into text or tool calls, for a shape that answers calls (<see cref="IToolCallResponse"/>); <see langword="null"/>: all text.</param>
     /// <returns>A task that completes when the end is written.</returns>
-    public static async Task RunAsync(TextGeneration generation, IGenerationResponse response, StringBuilder? transcript, CancellationToken cancellationToken)
+    public static async Task RunAsync(TextGeneration generation, IGenerationResponse response, StringBuilder? transcript, CancellationToken cancellationToken, ToolCallReader? tools = null)
     {
+        var calling = tools is not null ? response as IToolCallResponse : null;
         var pending = new List<TextPiece>();
         await foreach (TextPiece piece in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -34,8 +36,22 @@ internal static class GenerationPump
                 transcript?.Append(piece.Text);
                 TextPiece[] taken = [.. pending];
                 pending.Clear();
-                await response.WriteTextAsync(piece.Text, taken, cancellationToken).ConfigureAwait(false);
+                if (calling is null)
+                {
+                    await response.WriteTextAsync(piece.Text, taken, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // A call's tokens carry no log probabilities out: they go with text only.
+                    await WriteStepsAsync(calling, tools!.Read(piece.Text), taken, cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+
+        if (calling is not null)
+        {
+            await WriteStepsAsync(calling, tools!.Finish(), [], cancellationToken).ConfigureAwait(false);
+            calling.SetCalls(tools.Calls);
         }
 
         if (pending.Count > 0)
@@ -46,5 +62,21 @@ internal static class GenerationPump
 
         TextGenerationResult result = await generation.Completion.ConfigureAwait(false);
         await response.WriteEndAsync(result.Usage, result.FinishReason, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteStepsAsync(IToolCallResponse response, IReadOnlyList<ToolCallEvent> steps, TextPiece[] tokens, CancellationToken cancellationToken)
+    {
+        foreach (ToolCallEvent step in steps)
+        {
+            if (step.Kind == ToolCallEventKind.Text)
+            {
+                await response.WriteTextAsync(step.Text, tokens, cancellationToken).ConfigureAwait(false);
+                tokens = [];
+            }
+            else
+            {
+                await response.WriteToolCallAsync(step, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -15,6 +15,16 @@ public sealed record OpenAiAnswer(string Id, long Created, string Model)
     /// <returns><c>length</c> or <c>stop</c>.</returns>
     public static string FinishReasonOf(FinishReason finish) => finish == FinishReason.Length ? "length" : "stop";
 
+    /// <summary>OpenAI's <c>finish_reason</c> of an answer that may be tool calls: <c>tool_calls</c> when it holds whole calls.</summary>
+    /// <param name="finish">Why generation ended.</param>
+    /// <param name="calls">The answer's whole calls.</param>
+    /// <returns><c>tool_calls</c>, <c>length</c> or <c>stop</c>.</returns>
+    public static string FinishReasonOf(FinishReason finish, IReadOnlyList<ToolCall> calls)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        return calls.Count > 0 ? "tool_calls" : FinishReasonOf(finish);
+    }
+
     /// <summary>An error in OpenAI's shape.</summary>
     /// <param name="error">The client-facing error.</param>
     /// <returns>The envelope.</returns>

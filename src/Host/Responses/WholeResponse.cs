@@ -8,7 +8,7 @@ namespace Ember.Host.Responses;
 /// A response shape written whole at the end: it keeps the text and the tokens handed to it, sends nothing before
 /// <see cref="WriteEndAsync"/>, and so never has a failure to write in the stream (the exchange writes an envelope).
 /// </summary>
-public abstract class WholeResponse : IGenerationResponse
+public abstract class WholeResponse : IToolCallResponse
 {
     private readonly StringBuilder _text = new();
     private readonly List<TextPiece> _tokens = [];
@@ -18,6 +18,9 @@ public abstract class WholeResponse : IGenerationResponse
 
     /// <summary>Gets the text kept so far.</summary>
     protected string Text => _text.ToString();
+
+    /// <summary>Gets the answer's whole tool calls (set before the end; empty for a text answer or calls cut short).</summary>
+    protected IReadOnlyList<ToolCall> Calls { get; private set; } = [];
 
     /// <summary>Gets the tokens kept so far (empty without log probabilities).</summary>
     protected IReadOnlyList<TextPiece> Tokens => _tokens;
@@ -30,6 +33,12 @@ public abstract class WholeResponse : IGenerationResponse
         _tokens.AddRange(tokens);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc/>
+    public virtual Task WriteToolCallAsync(ToolCallEvent callStep, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public void SetCalls(IReadOnlyList<ToolCall> calls) => Calls = calls ?? throw new ArgumentNullException(nameof(calls));
 
     /// <inheritdoc/>
     public abstract Task WriteEndAsync(TextGenerationUsage usage, FinishReason finish, CancellationToken cancellationToken);

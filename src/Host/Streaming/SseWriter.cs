@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Ember.Host.Streaming;
 
 /// <summary>
-/// Writes server-sent events: <c>data: &lt;json&gt;\n\n</c> per event, flushed one by one, and the closing
-/// <c>data: [DONE]\n\n</c>.
+/// Writes server-sent events: <c>data: &lt;json&gt;\n\n</c> per event (after an <c>event: &lt;name&gt;</c> line where
+/// the API names its events), flushed one by one, and the closing <c>data: [DONE]\n\n</c>.
 /// </summary>
 /// <remarks>
 /// The response starts (status 200, <c>text/event-stream</c>) only with the first event, so a failure found
@@ -19,6 +19,8 @@ public sealed class SseWriter
     public const string ContentType = "text/event-stream";
 
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventPrefix = "event: "u8.ToArray();
+    private static readonly byte[] LineEnd = "\n"u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
@@ -47,11 +49,28 @@ public sealed class SseWriter
     /// <param name="typeInfo">Its JSON metadata.</param>
     /// <param name="cancellationToken">Abandons the write.</param>
     /// <returns>A task that completes when the event is flushed.</returns>
-    public async Task WriteAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public Task WriteAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        WriteEventAsync(null, value, typeInfo, cancellationToken);
+
+    /// <summary>Writes one event with a name (<c>event: &lt;name&gt;</c> before its data, as the Responses API's events are) and flushes it.</summary>
+    /// <typeparam name="T">The event's wire type.</typeparam>
+    /// <param name="name">The event's name, plain ASCII with no line break; <see langword="null"/>: none.</param>
+    /// <param name="value">The event.</param>
+    /// <param name="typeInfo">Its JSON metadata.</param>
+    /// <param name="cancellationToken">Abandons the write.</param>
+    /// <returns>A task that completes when the event is flushed.</returns>
+    public async Task WriteEventAsync<T>(string? name, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         Start();
         var body = _context.Response.BodyWriter;
+        if (name is not null)
+        {
+            body.Write(EventPrefix);
+            body.Write(System.Text.Encoding.ASCII.GetBytes(name));
+            body.Write(LineEnd);
+        }
+
         body.Write(DataPrefix);
         // Serialized straight into the response's pipe: no buffer of its own per event.
         var json = CachedJsonWriter(body, typeInfo.Options);

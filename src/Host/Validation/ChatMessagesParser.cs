@@ -17,6 +17,12 @@ namespace Ember.Host.Validation;
 /// <c>system</c>, and <c>content</c> may be <c>null</c> (empty) or an array of <c>{"type":"text","text":…}</c> parts,
 /// which are joined (at most <see cref="RequestFields.MaxTextLength"/> characters together).
 /// </para>
+/// <para>
+/// Tools, on both: an assistant message may carry <c>tool_calls</c> (OpenAI's <c>{id, type, function:{name, arguments}}</c>
+/// or Workers AI's <c>{name, arguments}</c>, arguments a JSON object or a string holding one) and then needs no
+/// <c>content</c>; a <c>tool</c> message answers an earlier call by its <c>tool_call_id</c> (Workers AI: or by the
+/// tool's <c>name</c>, the last call of it).
+/// </para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public static class ChatMessagesParser
@@ -48,16 +54,127 @@ public static class ChatMessagesParser
             }
 
             ChatRole? role = ParseRole(item, path, fields, openAi);
-            string? content = openAi ? ParseOpenAiContent(item, path + ".content", fields) : ParseStringContent(item, path + ".content", fields);
+            bool hasCalls = role == ChatRole.Assistant && JsonFields.TryGet(item, "tool_calls", out _);
+            string? content = openAi || (hasCalls && !JsonFields.TryGet(item, "content", out _))
+                ? ParseOpenAiContent(item, path + ".content", fields, optional: hasCalls)
+                : ParseStringContent(item, path + ".content", fields);
             if (role is null || content is null)
             {
                 return null;
             }
 
-            messages.Add(new ChatMessage(role.Value, content));
+            var message = new ChatMessage(role.Value, content);
+            if (hasCalls)
+            {
+                if (ParseCalls(item.GetProperty("tool_calls"), path + ".tool_calls", messages.Count, fields) is not { } calls)
+                {
+                    return null;
+                }
+
+                message = message with { ToolCalls = calls };
+            }
+            else if (role == ChatRole.Tool)
+            {
+                if (ParseAnsweredCall(item, path, messages, fields) is not { } id)
+                {
+                    return null;
+                }
+
+                message = message with { ToolCallId = id };
+            }
+
+            messages.Add(message);
         }
 
         return messages;
+    }
+
+    /// <summary>An assistant message's calls: OpenAI's <c>{id, type, function:{name, arguments}}</c> or Workers AI's <c>{name, arguments}</c> (arguments a JSON string or an object).</summary>
+    private static List<ChatToolCall>? ParseCalls(JsonElement array, string path, int messageIndex, JsonFields fields)
+    {
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            fields.Fail(path, "must be an array of calls");
+            return null;
+        }
+
+        var calls = new List<ChatToolCall>();
+        int index = 0;
+        foreach (JsonElement call in array.EnumerateArray())
+        {
+            string callPath = string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
+            JsonElement function = call.ValueKind == JsonValueKind.Object && JsonFields.TryGet(call, "function", out JsonElement inner) ? inner : call;
+            string functionPath = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out _) ? callPath + ".function" : callPath;
+            if (function.ValueKind != JsonValueKind.Object
+                || !JsonFields.TryGet(function, "name", out JsonElement nameElement)
+                || !JsonFields.TryGetText(nameElement, out string? name))
+            {
+                fields.Fail(functionPath + ".name", "is required: a call names its tool");
+                return null;
+            }
+
+            string? arguments = null;
+            if (JsonFields.TryGet(function, "arguments", out JsonElement argumentsElement))
+            {
+                arguments = argumentsElement.ValueKind == JsonValueKind.Object ? argumentsElement.GetRawText()
+                    : JsonFields.TryGetText(argumentsElement, out string? text) && IsJsonObject(text) ? text : null;
+            }
+
+            if (arguments is null)
+            {
+                fields.Fail(functionPath + ".arguments", "must be a JSON object, or a string holding one");
+                return null;
+            }
+
+            string id = JsonFields.TryGet(call, "id", out JsonElement idElement) && JsonFields.TryGetText(idElement, out string? given)
+                ? given
+                : string.Create(CultureInfo.InvariantCulture, $"{messageIndex}.{index}");
+            calls.Add(new ChatToolCall(id, name, arguments));
+            index++;
+        }
+
+        return calls;
+    }
+
+    /// <summary>The id of the earlier call a tool message answers: its <c>tool_call_id</c>, or (Workers AI) the last call of the tool its <c>name</c> names.</summary>
+    private static string? ParseAnsweredCall(JsonElement item, string path, List<ChatMessage> earlier, JsonFields fields)
+    {
+        var calls = earlier.Where(message => message.ToolCalls is not null).SelectMany(message => message.ToolCalls!).ToList();
+        if (JsonFields.TryGet(item, "tool_call_id", out JsonElement idElement) && JsonFields.TryGetText(idElement, out string? id))
+        {
+            if (calls.Any(call => call.Id == id))
+            {
+                return id;
+            }
+
+            fields.Fail(path + ".tool_call_id", $"names '{id}', which is no call of an earlier assistant message");
+            return null;
+        }
+
+        if (JsonFields.TryGet(item, "name", out JsonElement nameElement) && JsonFields.TryGetText(nameElement, out string? name)
+            && calls.LastOrDefault(call => call.Name == name) is { } named)
+        {
+            return named.Id;
+        }
+
+        fields.Fail(path + ".tool_call_id", "is required: a tool message answers a call of an earlier assistant message");
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is the JSON text of an object (a call's arguments must be).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns><see langword="true"/> for a JSON object.</returns>
+    internal static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static ChatRole? ParseRole(JsonElement item, string path, JsonFields fields, bool openAi)
@@ -82,8 +199,8 @@ public static class ChatMessagesParser
         }
 
         fields.Fail(path + ".role", openAi
-            ? "must be one of \"system\", \"developer\", \"user\", \"assistant\""
-            : "must be one of \"system\", \"user\", \"assistant\"");
+            ? "must be one of \"system\", \"developer\", \"user\", \"assistant\", \"tool\""
+            : "must be one of \"system\", \"user\", \"assistant\", \"tool\"");
         return null;
     }
 
@@ -98,10 +215,15 @@ public static class ChatMessagesParser
         return fields.CheckString(content, path, 0, RequestFields.MaxTextLength);
     }
 
-    private static string? ParseOpenAiContent(JsonElement item, string path, JsonFields fields)
+    private static string? ParseOpenAiContent(JsonElement item, string path, JsonFields fields, bool optional)
     {
         if (!item.TryGetProperty("content", out JsonElement content))
         {
+            if (optional)
+            {
+                return string.Empty;
+            }
+
             fields.Fail(path, "is required");
             return null;
         }
@@ -111,14 +233,22 @@ public static class ChatMessagesParser
             case JsonValueKind.Null:
                 return string.Empty;
             case JsonValueKind.Array:
-                return JoinTextParts(content, path, fields);
+                return JoinTextParts(content, path, fields, ["text"]);
             default:
                 return fields.CheckString(content, path, 0, RequestFields.MaxTextLength);
         }
     }
 
-    private static string? JoinTextParts(JsonElement parts, string path, JsonFields fields)
+    /// <summary>Joins an array of text parts (<c>{"type","text"}</c>, of the given types) into one text, within the text limit.</summary>
+    /// <param name="parts">The array.</param>
+    /// <param name="path">Its path, for messages.</param>
+    /// <param name="fields">Collects the failure.</param>
+    /// <param name="types">The part types taken as text: <c>text</c> on the chat API, <c>input_text</c> and <c>output_text</c> on the Responses API.</param>
+    /// <returns>The text, or <see langword="null"/> after a failure.</returns>
+    internal static string? JoinTextParts(JsonElement parts, string path, JsonFields fields, IReadOnlyList<string> types)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(types);
         var text = new StringBuilder();
         int index = 0;
         foreach (JsonElement part in parts.EnumerateArray())
@@ -128,9 +258,9 @@ public static class ChatMessagesParser
             if (part.ValueKind != JsonValueKind.Object
                 || !part.TryGetProperty("type", out JsonElement type)
                 || type.ValueKind != JsonValueKind.String
-                || !type.ValueEquals("text"))
+                || !types.Any(name => type.ValueEquals(name)))
             {
-                fields.Fail(partPath + ".type", "must be \"text\" (only text parts are supported)");
+                fields.Fail(partPath + ".type", "must be " + string.Join(" or ", types.Select(name => "\"" + name + "\"")) + " (only text parts are supported)");
                 return null;
             }
 

@@ -18,9 +18,9 @@ namespace Ember.Host.Validation;
 /// absent: the model's default, not OpenAI's 16), the sampling fields in the ranges of <see cref="RequestFields"/>
 /// (<c>top_k</c> is an extension), <c>stop</c> (a string or up to <see cref="RequestFields.MaxStopStrings"/>
 /// non-empty strings), <c>response_format</c> (structured output, <see cref="ResponseFormatParser"/>), <c>stream</c>,
-/// <c>stream_options.include_usage</c>, <c>n</c> (1 only). Fields asking for what Ember does not do (tools, logit
-/// bias, …) are refused unless they ask for nothing (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are
-/// ignored.
+/// <c>stream_options.include_usage</c>, <c>n</c> (1 only), and for chat the tools (<see cref="ToolsParser"/>). Fields
+/// asking for what Ember does not do (the older <c>functions</c>, logit bias, …) are refused unless they ask for nothing
+/// (<see cref="OpenAiUnsupportedFields"/>); other unknown fields are ignored.
 /// </para>
 /// <para>
 /// Chat: <c>messages</c> in OpenAI's forms (<see cref="ChatMessagesParser"/>), and log probabilities as
@@ -139,6 +139,12 @@ public static class OpenAiRequestParser
         ArgumentNullException.ThrowIfNull(model);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
         ResponseFormat? responseFormat = ResponseFormatParser.Parse(root, fields);
+        if (api == RequestApis.OpenAiChat)
+        {
+            (IReadOnlyList<ChatTool>? tools, ToolChoice? choice, bool parallel) = ToolsParser.Parse(root, fields, flatForm: false);
+            request = request with { Tools = tools, ToolChoice = choice, ParallelToolCalls = parallel };
+        }
+
         OpenAiUnsupportedFields.Check(root, fields, api);
         return fields.Error is { } error ? error : new Parsed<OpenAiRequest>(new OpenAiRequest(model, request with { Stop = stop, ResponseFormat = responseFormat }, includeUsage));
     }

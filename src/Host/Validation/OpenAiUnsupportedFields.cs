@@ -4,24 +4,23 @@ using Ember.Runtime.Generation;
 namespace Ember.Host.Validation;
 
 /// <summary>
-/// OpenAI request fields that would change what the answer holds, which Ember does not do: tools and function
-/// calls, logit bias, audio and other modalities, web search; for completions echo, best-of and suffix. Each is
+/// OpenAI request fields that would change what the answer holds, which Ember does not do: the deprecated functions
+/// and function_call (tools are supported), logit bias, audio and other modalities, web search; for completions echo,
+/// best-of and suffix; for responses a previous response or conversation, background and stored prompts. Each is
 /// accepted with a value that asks for nothing, since many clients send the defaults on every call,
 /// and refused (5006, naming the field and what it accepts) with any other value, so the answer never silently
 /// lacks what was asked for.
 /// </summary>
 /// <remarks>
 /// Stateless and thread-safe. Other fields not parsed are ignored: bookkeeping (<c>user</c>, <c>metadata</c>,
-/// <c>store</c>), and hints that do not change the answer (<c>prediction</c>, <c>parallel_tool_calls</c>, <c>service_tier</c>).
+/// <c>store</c>), and hints that do not change the answer (<c>prediction</c>, <c>service_tier</c>).
 /// </remarks>
 public static class OpenAiUnsupportedFields
 {
     private static readonly Field[] Chat =
     [
-        new("tools", "must be empty or null: tool calls are not supported", IsEmptyArray),
-        new("functions", "must be empty or null: function calls are not supported", IsEmptyArray),
-        new("tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported", IsNoneOrAuto),
-        new("function_call", "must be \"none\", \"auto\" or null: function calls are not supported", IsNoneOrAuto),
+        new("functions", "must be empty or null: the deprecated functions are not supported; use tools", IsEmptyArray),
+        new("function_call", "must be \"none\", \"auto\" or null: the deprecated function_call is not supported; use tool_choice", IsNoneOrAuto),
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
         new("modalities", "must be [\"text\"] or null: only text output is supported", IsTextOnly),
         new("audio", "must be null: audio output is not supported", static _ => false),
@@ -36,14 +35,32 @@ public static class OpenAiUnsupportedFields
         new("logit_bias", "must be empty or null: logit bias is not supported", IsEmptyObject),
     ];
 
+    private static readonly Field[] Responses =
+    [
+        new("previous_response_id", "must be null: Ember's Responses API is stateless and keeps no responses; send the whole conversation in input", static _ => false),
+        new("conversation", "must be null: Ember's Responses API is stateless and keeps no conversations; send the whole conversation in input", static _ => false),
+        new("background", "must be false or null: background responses are not supported", IsFalse),
+        new("prompt", "must be null: stored prompt templates are not supported", static _ => false),
+    ];
+
+    /// <summary>Fails <paramref name="fields"/> on the first field of a Responses API body that asks for what Ember does not do.</summary>
+    /// <param name="root">The request body.</param>
+    /// <param name="fields">Collects the error.</param>
+    public static void CheckResponses(JsonElement root, JsonFields fields) => Check(root, fields, Responses);
+
     /// <summary>Fails <paramref name="fields"/> on the first listed field that asks for something.</summary>
     /// <param name="root">The request body.</param>
     /// <param name="fields">Collects the error.</param>
     /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
     public static void Check(JsonElement root, JsonFields fields, RequestApis api)
     {
+        Check(root, fields, api == RequestApis.OpenAiChat ? Chat : Completion);
+    }
+
+    private static void Check(JsonElement root, JsonFields fields, Field[] list)
+    {
         ArgumentNullException.ThrowIfNull(fields);
-        foreach (Field field in api == RequestApis.OpenAiChat ? Chat : Completion)
+        foreach (Field field in list)
         {
             if (JsonFields.TryGet(root, field.Name, out JsonElement value) && !field.AsksNothing(value))
             {

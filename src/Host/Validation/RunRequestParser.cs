@@ -60,6 +60,7 @@ public static class RunRequestParser
         double? presencePenalty = fields.Read(root, RequestFields.PresencePenalty, Api);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);
         ResponseFormat? responseFormat = ResponseFormatParser.Parse(root, fields);
+        (IReadOnlyList<ChatTool>? tools, ToolChoice? toolChoice, bool parallelToolCalls) = ToolsParser.Parse(root, fields, flatForm: true);
         bool rejectIfBusy = false;
         if (fields.ReadObject(root, "options", "options") is JsonElement options)
         {
@@ -88,6 +89,9 @@ public static class RunRequestParser
             RejectIfBusy = rejectIfBusy,
             Stop = stop,
             ResponseFormat = responseFormat,
+            Tools = tools,
+            ToolChoice = toolChoice,
+            ParallelToolCalls = parallelToolCalls,
         });
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Ember.Host.Wire.OpenAi;
+using Ember.Host.Wire.Responses;
 
 namespace Ember.Host.Wire;
 
@@ -21,6 +22,7 @@ namespace Ember.Host.Wire;
 [JsonSerializable(typeof(ApiEnvelope<ModelSchema>))]
 [JsonSerializable(typeof(StreamPiece))]
 [JsonSerializable(typeof(StreamFinal))]
+[JsonSerializable(typeof(StreamToolCalls))]
 [JsonSerializable(typeof(StreamError))]
 [JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(ActivityReport))]
@@ -29,4 +31,6 @@ namespace Ember.Host.Wire;
 [JsonSerializable(typeof(TextCompletion))]
 [JsonSerializable(typeof(OpenAiErrorEnvelope))]
 [JsonSerializable(typeof(OpenAiModelList))]
+[JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(ResponseStreamEvent))]
 public sealed partial class HostJsonContext : JsonSerializerContext;

@@ -11,4 +11,10 @@ public sealed record ChatMessage(ChatRole Role, string Content)
     /// <summary>Gets the message text; may be empty, never <see langword="null"/>.</summary>
     /// <exception cref="ArgumentNullException">Set to <see langword="null"/>.</exception>
     public string Content { get; init; } = Content ?? throw new ArgumentNullException(nameof(Content));
+
+    /// <summary>Gets the tool calls of an assistant message, in order; <see langword="null"/> or empty: none.</summary>
+    public IReadOnlyList<ChatToolCall>? ToolCalls { get; init; }
+
+    /// <summary>Gets the id of the call a <see cref="ChatRole.Tool"/> message answers.</summary>
+    public string? ToolCallId { get; init; }
 }

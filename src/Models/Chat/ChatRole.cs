@@ -1,8 +1,8 @@
 namespace Ember.Models.Chat;
 
 /// <summary>
-/// Who wrote a chat message. On the wire the roles are the lowercase strings <c>system</c>, <c>user</c> and
-/// <c>assistant</c>; <see cref="ChatRoles"/> converts between the two.
+/// Who wrote a chat message. On the wire the roles are the lowercase strings <c>system</c>, <c>user</c>,
+/// <c>assistant</c> and <c>tool</c>; <see cref="ChatRoles"/> converts between the two.
 /// </summary>
 public enum ChatRole
 {
@@ -14,4 +14,10 @@ public enum ChatRole
 
     /// <summary>A turn written by the model (<c>assistant</c>).</summary>
     Assistant,
+
+    /// <summary>
+    /// A tool's result, answering one of an earlier assistant message's calls (<c>tool</c>); the templates see it only
+    /// as <see cref="ToolPrompt"/> writes it, inside a user turn.
+    /// </summary>
+    Tool,
 }

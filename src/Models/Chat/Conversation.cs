@@ -129,7 +129,7 @@ internal sealed class Conversation
     /// <summary>Checks the arguments every template rejects.</summary>
     /// <param name="messages">The messages.</param>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The list is empty, holds <see langword="null"/>, or a role is undefined.</exception>
+    /// <exception cref="ArgumentException">The list is empty, holds <see langword="null"/>, a role is undefined, or a message holds a tool call or result.</exception>
     public static void Validate(IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -149,6 +149,11 @@ internal sealed class Conversation
             if (!Enum.IsDefined(message.Role))
             {
                 throw new ArgumentException($"Message {i} has an undefined role ({message.Role}).", nameof(messages));
+            }
+
+            if (message is { Role: ChatRole.Tool } or { ToolCalls.Count: > 0 })
+            {
+                throw new ArgumentException($"Message {i} holds a tool call or result: render it through {nameof(PromptBuilder)}, which writes them as text.", nameof(messages));
             }
         }
     }

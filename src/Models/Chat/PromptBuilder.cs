@@ -25,15 +25,22 @@ public static class PromptBuilder
         return raw ? prompt : template.Render([new ChatMessage(ChatRole.User, prompt)]);
     }
 
-    /// <summary>Builds the model input for a <c>messages</c> request by rendering the conversation with the template.</summary>
+    /// <summary>
+    /// Builds the model input for a <c>messages</c> request: the tools, calls and tool results written as text
+    /// (<see cref="ToolPrompt"/>), then the conversation rendered with the template.
+    /// </summary>
     /// <param name="template">The model's chat template.</param>
     /// <param name="messages">The conversation, oldest first; at least one message.</param>
+    /// <param name="tools">The tools the model may call; <see langword="null"/> or empty: none.</param>
     /// <returns>The text to tokenize.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="template"/> or <paramref name="messages"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="messages"/> is empty or holds a <see langword="null"/> message.</exception>
-    public static string FromMessages(IChatTemplate template, IReadOnlyList<ChatMessage> messages)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="messages"/> is empty or holds a <see langword="null"/> message, or a tool message answers no earlier call.
+    /// </exception>
+    public static string FromMessages(IChatTemplate template, IReadOnlyList<ChatMessage> messages, IReadOnlyList<ChatTool>? tools = null)
     {
         ArgumentNullException.ThrowIfNull(template);
-        return template.Render(messages);
+        ArgumentNullException.ThrowIfNull(messages);
+        return template.Render(ToolPrompt.Rewrite(messages, tools));
     }
 }

@@ -86,6 +86,16 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             constraint = Structured.ConstraintFactory.Create(format);
         }
 
+        if (request.EffectiveToolChoice is { Mode: not ToolChoiceMode.None } toolChoice)
+        {
+            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            {
+                throw new AiTextGenerationException(AiErrorKind.BadInput, $"tools: tool calls are not available for {modelId}: {noVocabulary}");
+            }
+
+            constraint = Structured.ConstraintFactory.CreateForTools(request.Tools!, toolChoice, request.ParallelToolCalls);
+        }
+
         var replica = served.ReplicaFor(request.SessionAffinity);
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {

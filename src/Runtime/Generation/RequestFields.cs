@@ -38,6 +38,34 @@ public static class RequestFields
     /// <summary>Gets the rule of <c>stop</c>, naming <see cref="MaxStopStrings"/>.</summary>
     public static string StopRule { get; } = string.Create(CultureInfo.InvariantCulture, $"must be a string or an array of at most {MaxStopStrings} strings");
 
+    /// <summary>The rule of a tool's name (OpenAI's): 1 to 64 letters, digits, underscores and dashes.</summary>
+    public const string ToolNameRule = "must be 1 to 64 letters, digits, underscores or dashes";
+
+    /// <summary>The rule of a <c>tool_choice</c> of required or a named tool without tools.</summary>
+    public const string ToolChoiceNeedsToolsRule = "needs tools";
+
+    /// <summary>The rule of a response format beside tools the model may call.</summary>
+    public const string ResponseFormatWithToolsRule = "must be text (or absent) when the model may call tools; use tool_choice \"none\" or drop the tools";
+
+    /// <summary>The rule of tools beside a raw prompt.</summary>
+    public const string ToolsWithRawRule = "a raw prompt has no template to show them in; drop raw or the tools";
+
+    /// <summary>Whether <paramref name="name"/> is a valid tool name (<see cref="ToolNameRule"/>).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns><see langword="true"/> when it is.</returns>
+    public static bool IsToolName(string? name) =>
+        name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    /// <summary>The rule a second tool of the same name breaks.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The rule.</returns>
+    public static string DuplicateToolRule(string name) => $"names '{name}' twice; tool names must be unique";
+
+    /// <summary>The rule a <c>tool_choice</c> naming no tool breaks.</summary>
+    /// <param name="name">The name it gives.</param>
+    /// <returns>The rule.</returns>
+    public static string UnknownToolRule(string? name) => $"names '{name}', which is not one of the tools";
+
     /// <summary>Gets <c>temperature</c>: 0 (greedy) to 5, default 0.6.</summary>
     public static RequestField Temperature { get; } = new("temperature", RequestFieldType.Number, new(0, 5), 0.6, RequestApis.All);
 

@@ -16,9 +16,11 @@ internal static class RequestPlanner
         string text;
         try
         {
+            // The tools are shown to the model unless tool_choice is none (docs/tools.md).
+            var tools = request.EffectiveToolChoice.Mode == ToolChoiceMode.None ? null : request.Tools;
             text = request.Prompt is { } prompt
-                ? PromptBuilder.FromPrompt(model.Template, prompt, request.Raw)
-                : PromptBuilder.FromMessages(model.Template, request.Messages!);
+                ? tools is null ? PromptBuilder.FromPrompt(model.Template, prompt, request.Raw) : PromptBuilder.FromMessages(model.Template, [new ChatMessage(ChatRole.User, prompt)], tools)
+                : PromptBuilder.FromMessages(model.Template, request.Messages!, tools);
         }
         catch (ArgumentException e)
         {

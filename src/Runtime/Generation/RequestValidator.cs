@@ -49,6 +49,7 @@ internal static class RequestValidator
             }
         }
 
+        ValidateTools(request);
         Check(RequestFields.MaxTokens(limits), request.MaxTokens);
         Check(RequestFields.Temperature, request.Temperature);
         Check(RequestFields.TopP, request.TopP);
@@ -58,6 +59,32 @@ internal static class RequestValidator
         Check(RequestFields.FrequencyPenalty, request.FrequencyPenalty);
         Check(RequestFields.PresencePenalty, request.PresencePenalty);
         Check(RequestFields.TopLogprobs, request.TopLogprobs);
+    }
+
+    /// <summary>The tools' names, the tool choice against them, and what tools do not combine with.</summary>
+    private static void ValidateTools(TextGenerationRequest request)
+    {
+        var tools = request.Tools ?? [];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"tools[{i}]");
+            Require(tools[i] is not null, path + ": must be a tool");
+            Require(RequestFields.IsToolName(tools[i].Name), path + ".function.name: " + RequestFields.ToolNameRule);
+            Require(names.Add(tools[i].Name), path + ".function.name: " + RequestFields.DuplicateToolRule(tools[i].Name));
+        }
+
+        if (request.ToolChoice is { } choice)
+        {
+            Require(choice.Mode is ToolChoiceMode.None or ToolChoiceMode.Auto || tools.Count > 0, "tool_choice: " + RequestFields.ToolChoiceNeedsToolsRule);
+            Require(choice.Mode != ToolChoiceMode.Function || (choice.FunctionName is { } name && names.Contains(name)), "tool_choice: " + RequestFields.UnknownToolRule(choice.FunctionName));
+        }
+
+        if (request.EffectiveToolChoice.Mode != ToolChoiceMode.None)
+        {
+            Require(request.ResponseFormat is null or { Kind: ResponseFormatKind.Text }, "response_format: " + RequestFields.ResponseFormatWithToolsRule);
+            Require(!request.Raw || request.Prompt is null, "tools: " + RequestFields.ToolsWithRawRule);
+        }
     }
 
     private static void Check(RequestField field, double? value) =>

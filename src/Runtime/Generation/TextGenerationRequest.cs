@@ -69,6 +69,22 @@ public sealed record TextGenerationRequest
     public ResponseFormat? ResponseFormat { get; init; }
 
     /// <summary>
+    /// Gets the tools the model may call (messages form only): they are written into the prompt
+    /// (<see cref="ToolPrompt"/>), and a call is decoded under their schemas (docs/tools.md). <see langword="null"/> or
+    /// empty: none.
+    /// </summary>
+    public IReadOnlyList<ChatTool>? Tools { get; init; }
+
+    /// <summary>Gets whether and how the model calls <see cref="Tools"/>; <see langword="null"/>: <see cref="ToolChoice.Auto"/> with tools.</summary>
+    public ToolChoice? ToolChoice { get; init; }
+
+    /// <summary>Gets a value indicating whether one answer may hold several calls (<c>parallel_tool_calls</c>, default true).</summary>
+    public bool ParallelToolCalls { get; init; } = true;
+
+    /// <summary>Gets the tool choice in force: none without tools, else <see cref="ToolChoice"/> or <see cref="ToolChoice.Auto"/>.</summary>
+    public ToolChoice EffectiveToolChoice => Tools is not { Count: > 0 } ? Generation.ToolChoice.None : ToolChoice ?? Generation.ToolChoice.Auto;
+
+    /// <summary>
     /// Gets a conversation's key (Workers AI's <c>x-session-affinity</c> header): requests with the same key go to the
     /// same replica, where the conversation's earlier turns are still in the prefix cache; <see langword="null"/>: the
     /// least-loaded replica.

@@ -35,6 +35,11 @@ internal sealed class ConstrainedDecoding
     /// <param name="scores">The logits, one per token id; changed in place.</param>
     public void Mask(Span<float> scores)
     {
+        if (_constraint.IsUnconstrained(_state))
+        {
+            return;
+        }
+
         var allowed = _mask.Fill(_constraint, _state, _allowed);
         // The end of sequence only once the value is whole (or, should nothing else be allowed, to end rather than hang).
         var endAllowed = _constraint.IsComplete(_state) || allowed == 0;
@@ -55,6 +60,11 @@ internal sealed class ConstrainedDecoding
         if (token == _endToken)
         {
             IsFinal = true;
+            return;
+        }
+
+        if (_constraint.IsUnconstrained(_state))
+        {
             return;
         }
 

@@ -49,6 +49,12 @@ internal sealed class GrammarNode
     /// <summary>Gets or sets an array's items.</summary>
     public GrammarNode? Items { get; set; }
 
+    /// <summary>Gets or sets the fewest items an array holds (0 or 1).</summary>
+    public int MinItems { get; set; }
+
+    /// <summary>Gets or sets the most items an array holds.</summary>
+    public int MaxItems { get; set; } = int.MaxValue;
+
     /// <summary>Gets or sets the alternatives of an anyOf.</summary>
     public GrammarNode[] Alternatives { get; set; } = [];
 

@@ -20,6 +20,12 @@ internal interface IJsonConstraint
     /// </summary>
     bool IsInFreeString(JsonConstraintState state);
 
+    /// <summary>
+    /// Whether the constraint has let go: every byte is taken from this state on and leaves it as it is (the free text
+    /// of a tool-calling answer that did not begin with the call marker), so no token need be masked or walked.
+    /// </summary>
+    bool IsUnconstrained(JsonConstraintState state);
+
     /// <summary>Whether the text so far is a whole accepted value (generation may end here).</summary>
     bool IsComplete(JsonConstraintState state);
 

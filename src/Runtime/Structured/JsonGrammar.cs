@@ -82,6 +82,9 @@ internal sealed class JsonGrammar : IJsonConstraint
     public bool IsInFreeString(JsonConstraintState state) =>
         state is ParseFrame { Kind: FrameKind.String, Sub: JsonLexer.StringNormal };
 
+    /// <summary>Never: a JSON value is constrained to its end.</summary>
+    public bool IsUnconstrained(JsonConstraintState state) => false;
+
     /// <summary>Whether the text so far is a whole accepted value.</summary>
     public bool IsComplete(JsonConstraintState state)
     {
@@ -315,26 +318,28 @@ internal sealed class JsonGrammar : IJsonConstraint
 
     private void StepArray(ParseFrame frame, byte b, ref Sink sink)
     {
-        var items = frame.Node!.Items!;
+        // An array frame's Aux counts the items done.
+        var node = frame.Node!;
+        var items = node.Items!;
         switch (frame.Sub)
         {
             case AfterOpen:
-                if (b == ']')
+                if (b == ']' && node.MinItems == 0)
                 {
                     sink.Add(Complete(frame.Parent!));
                 }
-                else if (items.FirstBytes[b])
+                else if (items.FirstBytes[b] && node.MaxItems > 0)
                 {
                     StartValue(items, With(frame, InValue), b, ref sink);
                 }
 
                 break;
             case AfterValue:
-                if (b == ']')
+                if (b == ']' && frame.Aux >= node.MinItems)
                 {
                     sink.Add(Complete(frame.Parent!));
                 }
-                else if (b == ',' && frame.Level + items.MinDepth <= MaxDepth)
+                else if (b == ',' && frame.Aux < node.MaxItems && frame.Level + items.MinDepth <= MaxDepth)
                 {
                     sink.Add(With(frame, AfterComma));
                 }
@@ -404,7 +409,7 @@ internal sealed class JsonGrammar : IJsonConstraint
 
                 break;
             case GrammarNodeKind.Array:
-                if (level + 1 <= MaxDepth)
+                if (level + node.MinDepth <= MaxDepth)
                 {
                     sink.Add(new ParseFrame(FrameKind.Array, AfterOpen, 0, level + 1, node, null, parent));
                 }
@@ -451,6 +456,8 @@ internal sealed class JsonGrammar : IJsonConstraint
                 return new ParseFrame(FrameKind.ValueStart, 0, 0, parent.Level, parent.Node!.Properties[parent.Aux - 1].Node, null, owner);
             case FrameKind.AnyObject when parent.Sub == Key:
                 return With(parent, AfterKey);
+            case FrameKind.Array:
+                return new ParseFrame(FrameKind.Array, AfterValue, parent.Aux == int.MaxValue ? parent.Aux : parent.Aux + 1, parent.Level, parent.Node, null, parent.Parent);
             default:
                 return With(parent, AfterValue);
         }

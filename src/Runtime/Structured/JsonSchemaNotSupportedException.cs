@@ -14,6 +14,7 @@ internal sealed class JsonSchemaNotSupportedException : Exception
         : base(message)
     {
         Pointer = string.Empty;
+        Reason = message;
     }
 
     /// <summary>Initializes a new instance of the <see cref="JsonSchemaNotSupportedException"/> class.</summary>
@@ -21,6 +22,7 @@ internal sealed class JsonSchemaNotSupportedException : Exception
         : base(message, innerException)
     {
         Pointer = string.Empty;
+        Reason = message;
     }
 
     /// <summary>Initializes a new instance of the <see cref="JsonSchemaNotSupportedException"/> class.</summary>
@@ -30,8 +32,12 @@ internal sealed class JsonSchemaNotSupportedException : Exception
         : base($"schema {(pointer.Length == 0 ? "(root)" : pointer)}: {reason}")
     {
         Pointer = pointer;
+        Reason = reason;
     }
 
     /// <summary>Gets the JSON pointer of the schema refused (empty for the root).</summary>
     public string Pointer { get; }
+
+    /// <summary>Gets what is wrong, naming the keyword.</summary>
+    public string Reason { get; }
 }

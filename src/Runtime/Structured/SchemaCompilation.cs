@@ -116,7 +116,8 @@ internal sealed class SchemaCompilation
 
     private static string Unescape(string name) => name.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
 
-    private static byte[] Serialize(JsonElement value)
+    /// <summary>A JSON value as compact JSON bytes (non-ASCII as it is).</summary>
+    internal static byte[] Serialize(JsonElement value)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
@@ -127,7 +128,8 @@ internal sealed class SchemaCompilation
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] KeyBytes(string name)
+    /// <summary>What follows a key's opening quote: the escaped name, the closing quote and the colon.</summary>
+    internal static byte[] KeyBytes(string name)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, CompactWriter))

@@ -4,7 +4,7 @@ using Ember.Tests.Shared;
 namespace Ember.Host.Tests.Conformance;
 
 /// <summary>
-/// The official <c>cloudflare</c> and <c>openai</c> npm clients in <c>Conformance/clients</c>: installs the pinned
+/// The official <c>cloudflare</c>, <c>openai</c> and AI SDK (<c>ai</c>, <c>@ai-sdk/openai-compatible</c>) npm clients in <c>Conformance/clients</c>: installs the pinned
 /// versions with <c>npm ci</c> once (when <c>node_modules</c> lacks them) and runs <c>conformance.mjs</c> against a host.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ namespace Ember.Host.Tests.Conformance;
 /// answer must equal what a direct HTTP call with the same input returns.
 /// </summary>
 [Collection(EmberHostCollectionDefinition.Name)]
-public sealed class OfficialClientsTests(EmberHostFixture host, OfficialClients clients) : IClassFixture<OfficialClients>
+public sealed partial class OfficialClientsTests(EmberHostFixture host, OfficialClients clients) : IClassFixture<OfficialClients>
 {
     private const string Model = ModelCatalog.TinyLlamaId;
     private const string MissingModel = "@cf/ember/no-such-model";
@@ -51,6 +51,8 @@ public sealed class OfficialClientsTests(EmberHostFixture host, OfficialClients 
 
         Assert.Equal(clients.PinnedVersions["cloudflare"], versions.GetProperty("cloudflare").GetString());
         Assert.Equal(clients.PinnedVersions["openai"], versions.GetProperty("openai").GetString());
+        Assert.Equal(clients.PinnedVersions["ai"], versions.GetProperty("ai").GetString());
+        Assert.Equal(clients.PinnedVersions["zod"], versions.GetProperty("zod").GetString());
         Assert.True(int.Parse(versions.GetProperty("node").GetString()!.Split('.')[0], CultureInfo.InvariantCulture) >= 20);
     }
 

@@ -124,7 +124,7 @@ public sealed class OpenAiGenerationEndpointTests(EmberHostFixture host)
     [InlineData("""{"model":42,"messages":[{"role":"user","content":"Hi"}]}""", "model: must be a string")]
     [InlineData("""{"model":"@ember/tiny-llama"}""", "messages: is required")]
     [InlineData("""{"model":"@ember/tiny-llama","messages":[]}""", "messages: must be a non-empty array of {role, content} objects")]
-    [InlineData("""{"model":"@ember/tiny-llama","messages":[{"role":"tool","content":"x"}]}""", "messages[0].role: must be one of \"system\", \"developer\", \"user\", \"assistant\"")]
+    [InlineData("""{"model":"@ember/tiny-llama","messages":[{"role":"function","content":"x"}]}""", "messages[0].role: must be one of \"system\", \"developer\", \"user\", \"assistant\", \"tool\"")]
     [InlineData("""{"model":"@ember/tiny-llama","messages":[{"role":"user","content":[{"type":"image_url","image_url":"x"}]}]}""", "messages[0].content[0].type: must be \"text\" (only text parts are supported)")]
     [InlineData("""{"model":"@ember/tiny-llama","messages":[{"role":"user","content":"Hi"}],"n":2}""", "n: must be an integer from 1 to 1")]
     [InlineData("""{"model":"@ember/tiny-llama","messages":[{"role":"user","content":"Hi"}],"stop":["a","b","c","d","e"]}""", "stop: must be a string or an array of at most 4 strings")]

@@ -8,8 +8,8 @@ namespace Ember.Host.Tests.Validation;
 /// <summary><c>messages</c> in Workers AI's form (<c>openAi: false</c>) and OpenAI's (<c>openAi: true</c>): the messages, or the first failure.</summary>
 public sealed class ChatMessagesParserTests
 {
-    private const string WorkersAiRoles = "must be one of \"system\", \"user\", \"assistant\"";
-    private const string OpenAiRoles = "must be one of \"system\", \"developer\", \"user\", \"assistant\"";
+    private const string WorkersAiRoles = "must be one of \"system\", \"user\", \"assistant\", \"tool\"";
+    private const string OpenAiRoles = "must be one of \"system\", \"developer\", \"user\", \"assistant\", \"tool\"";
     private const string TooLong = "must be a string of at most 131072 characters";
 
     private static JsonElement Parse(string json)
@@ -73,7 +73,7 @@ public sealed class ChatMessagesParserTests
     }
 
     [Theory]
-    [InlineData("\"tool\"")]
+    [InlineData("\"function\"")]
     [InlineData("\"User\"")]
     [InlineData("\"Developer\"")]
     [InlineData("\"\"")]
@@ -233,7 +233,7 @@ public sealed class ChatMessagesParserTests
     [InlineData(true)]
     public void Parse_BadRoleAndBadContent_ReportsTheRole(bool openAi)
     {
-        Assert.Equal("messages[0].role", Fails("""[{"role":"tool","content":5}]""", openAi).Param);
+        Assert.Equal("messages[0].role", Fails("""[{"role":"function","content":5}]""", openAi).Param);
     }
 
     [Theory]
@@ -243,7 +243,7 @@ public sealed class ChatMessagesParserTests
     {
         Assert.Equal(
             Invalid("messages[2].content", "is required"),
-            Fails("""[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user"},{"role":"tool"}]""", openAi));
+            Fails("""[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user"},{"role":"function"}]""", openAi));
     }
 
     [Fact]
@@ -252,7 +252,7 @@ public sealed class ChatMessagesParserTests
         var fields = new JsonFields();
         fields.Fail("max_tokens", "must be an integer from 1 to 1024");
 
-        IReadOnlyList<ChatMessage>? messages = ChatMessagesParser.Parse(Parse("""[{"role":"tool","content":"x"}]"""), fields, openAi: true);
+        IReadOnlyList<ChatMessage>? messages = ChatMessagesParser.Parse(Parse("""[{"role":"function","content":"x"}]"""), fields, openAi: true);
 
         Assert.Null(messages);
         Assert.Equal(Invalid("max_tokens", "must be an integer from 1 to 1024"), fields.Error);

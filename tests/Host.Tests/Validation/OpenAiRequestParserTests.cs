@@ -120,9 +120,9 @@ public sealed class OpenAiRequestParserTests
     [Fact]
     public void ParseChat_BadMessages_FailsWithTheMessagesError()
     {
-        Parsed<OpenAiRequest> parsed = OpenAiRequestParser.ParseChat(Parse("""{"messages":[{"role":"tool","content":"x"}]}"""), Model, Model.Limits);
+        Parsed<OpenAiRequest> parsed = OpenAiRequestParser.ParseChat(Parse("""{"messages":[{"role":"function","content":"x"}]}"""), Model, Model.Limits);
 
-        Assert.Equal(Invalid("messages[0].role", "must be one of \"system\", \"developer\", \"user\", \"assistant\""), parsed.Error);
+        Assert.Equal(Invalid("messages[0].role", "must be one of \"system\", \"developer\", \"user\", \"assistant\", \"tool\""), parsed.Error);
     }
 
     [Theory]
@@ -298,15 +298,13 @@ public sealed class OpenAiRequestParserTests
     [Fact]
     public void ParseChat_SamplingBeforeStopBeforeUnsupported_InThatOrder()
     {
-        Assert.Equal(Invalid("temperature", "must be a number from 0 to 5"), Chat(""","tools":[{}],"stop":5,"temperature":9""").Error);
-        Assert.Equal(Invalid("stop", "must be a string or an array of at most 4 strings"), Chat(""","tools":[{}],"stop":5""").Error);
+        Assert.Equal(Invalid("temperature", "must be a number from 0 to 5"), Chat(""","logit_bias":{"1":1},"stop":5,"temperature":9""").Error);
+        Assert.Equal(Invalid("stop", "must be a string or an array of at most 4 strings"), Chat(""","logit_bias":{"1":1},"stop":5""").Error);
     }
 
     [Theory]
-    [InlineData(""","tools":[{"type":"function","function":{"name":"f"}}]""", "tools", "must be empty or null: tool calls are not supported")]
-    [InlineData(""","functions":[{"name":"f"}]""", "functions", "must be empty or null: function calls are not supported")]
-    [InlineData(""","tool_choice":"required" """, "tool_choice", "must be \"none\", \"auto\" or null: tool calls are not supported")]
-    [InlineData(""","function_call":{"name":"f"}""", "function_call", "must be \"none\", \"auto\" or null: function calls are not supported")]
+    [InlineData(""","functions":[{"name":"f"}]""", "functions", "must be empty or null: the deprecated functions are not supported; use tools")]
+    [InlineData(""","function_call":{"name":"f"}""", "function_call", "must be \"none\", \"auto\" or null: the deprecated function_call is not supported; use tool_choice")]
     [InlineData(""","logit_bias":{"1":-100}""", "logit_bias", "must be empty or null: logit bias is not supported")]
     [InlineData(""","modalities":["text","audio"]""", "modalities", "must be [\"text\"] or null: only text output is supported")]
     [InlineData(""","audio":{"voice":"alloy"}""", "audio", "must be null: audio output is not supported")]

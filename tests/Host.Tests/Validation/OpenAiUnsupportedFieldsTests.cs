@@ -12,11 +12,10 @@ public sealed class OpenAiUnsupportedFieldsTests(EmberHostFixture host)
     private const string Completion = """{"model":"@ember/tiny-llama","prompt":"hi","max_tokens":2,""";
 
     [Theory]
-    [InlineData(""" "tools":[{"type":"function","function":{"name":"f"}}]}""", "tools: must be empty or null: tool calls are not supported")]
-    [InlineData(""" "functions":[{"name":"f"}]}""", "functions: must be empty or null: function calls are not supported")]
-    [InlineData(""" "tool_choice":"required"}""", "tool_choice: must be \"none\", \"auto\" or null: tool calls are not supported")]
-    [InlineData(""" "tool_choice":{"type":"function","function":{"name":"f"}}}""", "tool_choice: must be \"none\", \"auto\" or null: tool calls are not supported")]
-    [InlineData(""" "function_call":{"name":"f"}}""", "function_call: must be \"none\", \"auto\" or null: function calls are not supported")]
+    [InlineData(""" "functions":[{"name":"f"}]}""", "functions: must be empty or null: the deprecated functions are not supported; use tools")]
+    [InlineData(""" "tool_choice":"required"}""", "tool_choice: needs tools")]
+    [InlineData(""" "tool_choice":{"type":"function","function":{"name":"f"}}}""", "tool_choice: needs tools")]
+    [InlineData(""" "function_call":{"name":"f"}}""", "function_call: must be \"none\", \"auto\" or null: the deprecated function_call is not supported; use tool_choice")]
     [InlineData(""" "response_format":"text"}""", "response_format: must be an object")]
     [InlineData(""" "logit_bias":{"50256":-100}}""", "logit_bias: must be empty or null: logit bias is not supported")]
     [InlineData(""" "modalities":["text","audio"]}""", "modalities: must be [\"text\"] or null: only text output is supported")]

@@ -8,6 +8,7 @@ public class ChatRolesTests
     [InlineData("system", ChatRole.System)]
     [InlineData("user", ChatRole.User)]
     [InlineData("assistant", ChatRole.Assistant)]
+    [InlineData("tool", ChatRole.Tool)]
     public void Parse_ApiName_ReturnsRole(string value, ChatRole expected)
     {
         Assert.Equal(expected, ChatRoles.Parse(value));
@@ -18,7 +19,7 @@ public class ChatRolesTests
     [Theory]
     [InlineData("System")]
     [InlineData("USER")]
-    [InlineData("tool")]
+    [InlineData("function")]
     [InlineData(" user")]
     [InlineData("")]
     [InlineData(null)]
@@ -28,7 +29,7 @@ public class ChatRolesTests
     }
 
     [Theory]
-    [InlineData("tool")]
+    [InlineData("function")]
     [InlineData("User")]
     public void Parse_UnknownName_ThrowsArgumentExceptionNamingRoles(string value)
     {
@@ -42,6 +43,7 @@ public class ChatRolesTests
     [InlineData(ChatRole.System, "system")]
     [InlineData(ChatRole.User, "user")]
     [InlineData(ChatRole.Assistant, "assistant")]
+    [InlineData(ChatRole.Tool, "tool")]
     public void ToApiName_DefinedRole_ReturnsLowercaseName(ChatRole role, string expected)
     {
         Assert.Equal(expected, role.ToApiName());

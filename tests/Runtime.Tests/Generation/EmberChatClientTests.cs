@@ -126,17 +126,18 @@ public sealed class EmberChatClientTests(TinyModelFixture models)
     }
 
     [Fact]
-    public async Task AToolMessage_OrContentOtherThanText_IsBadInput()
+    public async Task ContentOtherThanTextAndFunctionCalls_IsBadInput()
     {
         await using var runtime = await RuntimeHarness.StartAsync(models);
         var client = Client(runtime);
         var image = new AiChatMessage(AiChatRole.User, [new TextContent("What is this?"), new DataContent(new byte[] { 0x89, 0x50 }, "image/png")]);
 
-        var tool = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync([new AiChatMessage(AiChatRole.Tool, "x")]));
         var data = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync([image]));
 
-        Assert.Equal((AiErrorKind.BadInput, "messages: the role 'tool' is not supported (system, user and assistant are)"), (tool.Kind, tool.Message));
-        Assert.Equal((AiErrorKind.BadInput, "messages: only text content is supported, not DataContent"), (data.Kind, data.Message));
+        var call = await Assert.ThrowsAsync<AiTextGenerationException>(() => client.GetResponseAsync([new AiChatMessage(AiChatRole.User, [new FunctionCallContent("call_1", "f")])]));
+
+        Assert.Equal((AiErrorKind.BadInput, "messages: a user message takes text, not DataContent"), (data.Kind, data.Message));
+        Assert.Equal((AiErrorKind.BadInput, "messages: a user message takes text, not FunctionCallContent"), (call.Kind, call.Message));
     }
 
     [Fact]

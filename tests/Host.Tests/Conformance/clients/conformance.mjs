@@ -9,11 +9,18 @@
 //   EMBER_PROMPT, EMBER_SYSTEM, EMBER_USER, EMBER_MAX_TOKENS   the inputs (optional; defaults below)
 //   EMBER_MISSING_MODEL  a model id the host does not know, for the error calls (optional)
 //
+// The tool calls and the Responses API run after those (their requests are recorded apart, in `tool_requests`): a tool
+// whose one argument is an enum, asked for by name with parallel calls off, so that the call is short and the answer
+// deterministic under greedy decoding on the tiny model.
+//
 // Every request the clients send is recorded (method, path, a few headers) through their `fetch` option, so the
 // caller can check the paths and headers the SDKs really use.
 
 import Cloudflare from 'cloudflare';
 import OpenAI from 'openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { generateText, streamText, stepCountIs, tool } from 'ai';
+import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 
 function required(name) {
@@ -226,6 +233,159 @@ async function openaiCalls() {
   };
 }
 
+
+const weatherParameters = {
+  type: 'object',
+  properties: { city: { type: 'string', enum: ['Paris', 'Rome'] } },
+  required: ['city'],
+  additionalProperties: false,
+};
+const question = { role: 'user', content: 'Weather in Paris?' };
+const callTokens = 120;
+
+function openaiClient() {
+  return new OpenAI({
+    apiKey: token,
+    baseURL: `${baseUrl}/client/v4/accounts/${accountId}/ai/v1`,
+    maxRetries: 0,
+    timeout: 30_000,
+    fetch: recordingFetch,
+  });
+}
+
+async function openaiToolCalls() {
+  const client = openaiClient();
+  const tools = [{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city.', parameters: weatherParameters } }];
+  const named = { type: 'function', function: { name: 'get_weather' } };
+  const call = await client.chat.completions.create({ model, messages: [question], tools, tool_choice: named, parallel_tool_calls: false, max_tokens: callTokens, temperature: 0 });
+  const assistant = call.choices[0].message;
+  const answer = await client.chat.completions.create({
+    model,
+    messages: [question, assistant, { role: 'tool', tool_call_id: assistant.tool_calls[0].id, content: '22C' }],
+    tools,
+    tool_choice: 'none',
+    max_tokens: maxTokens,
+    temperature: 0,
+  });
+
+  const stream = await client.chat.completions.create({ model, messages: [question], tools, tool_choice: named, parallel_tool_calls: false, max_tokens: callTokens, temperature: 0, stream: true });
+  const calls = [];
+  const finishes = [];
+  for await (const chunk of stream) {
+    const choice = chunk.choices[0];
+    for (const piece of choice?.delta?.tool_calls ?? []) {
+      calls[piece.index] ??= { id: '', name: '', arguments: '', pieces: 0 };
+      calls[piece.index].id += piece.id ?? '';
+      calls[piece.index].name += piece.function?.name ?? '';
+      calls[piece.index].arguments += piece.function?.arguments ?? '';
+      calls[piece.index].pieces += 1;
+    }
+    if (choice?.finish_reason) {
+      finishes.push(choice.finish_reason);
+    }
+  }
+  return { call, answer, stream: { calls, finish_reasons: finishes } };
+}
+
+async function responsesCalls() {
+  const client = openaiClient();
+  const tools = [{ type: 'function', name: 'get_weather', description: 'The weather in a city.', parameters: weatherParameters, strict: true }];
+  const call = await client.responses.create({ model, input: [question], tools, tool_choice: { type: 'function', name: 'get_weather' }, parallel_tool_calls: false, max_output_tokens: callTokens, temperature: 0 });
+  const functionCall = call.output[0];
+  const answer = await client.responses.create({
+    model,
+    input: [question, functionCall, { type: 'function_call_output', call_id: functionCall.call_id, output: '22C' }],
+    instructions: system,
+    max_output_tokens: maxTokens,
+    temperature: 0,
+  });
+
+  // The SDK's own stream helper, which accumulates the events into the final response and checks their indices.
+  const textStream = client.responses.stream({ model, input: user, instructions: system, max_output_tokens: maxTokens, temperature: 0 });
+  const textEvents = [];
+  let deltas = '';
+  for await (const event of textStream) {
+    textEvents.push(event.type);
+    if (event.type === 'response.output_text.delta') {
+      deltas += event.delta;
+    }
+  }
+  const textFinal = await textStream.finalResponse();
+
+  const callStream = client.responses.stream({ model, input: 'Weather in Paris?', tools, tool_choice: 'required', parallel_tool_calls: false, max_output_tokens: callTokens, temperature: 0 });
+  const callEvents = [];
+  let argumentDeltas = '';
+  for await (const event of callStream) {
+    callEvents.push(event.type);
+    if (event.type === 'response.function_call_arguments.delta') {
+      argumentDeltas += event.delta;
+    }
+  }
+  const callFinal = await callStream.finalResponse();
+  return {
+    call,
+    answer: { ...answer, output_text: answer.output_text },
+    text_stream: { events: textEvents, deltas, final: textFinal, output_text: textFinal.output_text },
+    call_stream: { events: callEvents, argument_deltas: argumentDeltas, final: callFinal },
+  };
+}
+
+async function aiSdkCalls() {
+  const provider = createOpenAICompatible({
+    name: 'ember',
+    apiKey: token,
+    baseURL: `${baseUrl}/client/v4/accounts/${accountId}/ai/v1`,
+    includeUsage: true,
+    fetch: recordingFetch,
+  });
+  const invoked = [];
+  const weather = tool({
+    description: 'The weather in a city.',
+    inputSchema: z.object({ city: z.enum(['Paris', 'Rome']) }).strict(),
+    execute: async ({ city }) => {
+      invoked.push(city);
+      return '22C';
+    },
+  });
+  // The first step must call the tool; the next answers in text.
+  const settings = {
+    model: provider.chatModel(model),
+    messages: [question],
+    tools: { get_weather: weather },
+    stopWhen: stepCountIs(3),
+    prepareStep: ({ stepNumber }) => (stepNumber === 0 ? { toolChoice: { type: 'tool', toolName: 'get_weather' } } : { toolChoice: 'none' }),
+    providerOptions: { ember: { parallel_tool_calls: false } },
+    maxOutputTokens: callTokens,
+    temperature: 0,
+    maxRetries: 0,
+  };
+  const steps = (result) => result.steps.map((step) => ({
+    finish_reason: step.finishReason,
+    tool_calls: step.toolCalls.map((call) => ({ name: call.toolName, input: call.input })),
+    tool_results: step.toolResults.map((result) => ({ name: result.toolName, output: result.output })),
+    text: step.text,
+  }));
+
+  const generated = await generateText(settings);
+  const generatedInvoked = invoked.splice(0);
+  const streamed = streamText(settings);
+  let streamedText = '';
+  for await (const piece of streamed.textStream) {
+    streamedText += piece;
+  }
+  return {
+    generate: { invoked: generatedInvoked, steps: steps(generated), text: generated.text },
+    stream: { invoked: invoked.splice(0), steps: steps({ steps: await streamed.steps }), text: streamedText },
+  };
+}
+
+async function cloudflareToolCalls() {
+  const client = new Cloudflare({ apiToken: token, baseURL: `${baseUrl}/client/v4`, maxRetries: 0, timeout: 30_000, fetch: recordingFetch });
+  const tools = [{ name: 'get_weather', description: 'The weather in a city.', parameters: weatherParameters }];
+  const call = await client.ai.run(model, { account_id: accountId, messages: [question], tools, tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false, max_tokens: callTokens, temperature: 0 });
+  return { call };
+}
+
 try {
   const result = {
     versions: {
@@ -235,8 +395,16 @@ try {
     },
     cloudflare: await cloudflareCalls(),
     openai: await openaiCalls(),
-    requests,
   };
+  const recorded = requests.length;
+  result.openai_tools = await openaiToolCalls();
+  result.responses = await responsesCalls();
+  result.ai_sdk = await aiSdkCalls();
+  result.cloudflare_tools = await cloudflareToolCalls();
+  result.versions.ai = packageVersion('ai');
+  result.versions.zod = packageVersion('zod');
+  result.requests = requests.slice(0, recorded);
+  result.tool_requests = requests.slice(recorded);
   process.stdout.write(JSON.stringify(result) + '\n');
 } catch (error) {
   process.stderr.write(`${error?.stack ?? error}\n`);
