@@ -292,6 +292,13 @@ internal sealed class StepPlanner
 
         var (source, shared) = _history.Find(prompt, _valid);
         var freeSource = source >= 0 && _slots[source] is null;
+        if (freeSource && _settings.Retention != SlotRetention.Lowest && IsPartial(source, shared) && LeastRecentlyUsedFree(source, -1) is var other and >= 0)
+        {
+            // The prompt shares only the start of another conversation's history (a system prompt, say): that history
+            // stays where it is for its own next turn, and the shared entries are copied into the slot a miss would take.
+            return Admit(request, other, null, new KvCopy(source, other, shared), shared);
+        }
+
 
         // A free source below the highest busy slot, or the lowest free one, runs in place without widening the step.
         var inPlace = freeSource && (source < highestBusy || source == lowestFree);
@@ -337,8 +344,20 @@ internal sealed class StepPlanner
             }
         }
 
-        _history.Begin(slot, prompt);
-        _slots[slot] = new SlotSequence(request) { Length = source >= 0 ? shared : 0 };
+        return Admit(request, slot, evacuation, reuse, source >= 0 ? shared : 0);
+    }
+
+    /// <summary>
+    /// Whether a prompt that shares <paramref name="shared"/> tokens with the history the free <paramref name="source"/>
+    /// keeps shares less than half of it: the history is then another conversation's, not this one's earlier turn.
+    /// </summary>
+    private bool IsPartial(int source, int shared) => shared * 2 < _history.Retained(source);
+
+    /// <summary>Gives <paramref name="slot"/> to the request, its first <paramref name="shared"/> tokens' entries already there once the copies ran.</summary>
+    private Admission Admit(SequenceRequest request, int slot, KvCopy? evacuation, KvCopy? reuse, int shared)
+    {
+        _history.Begin(slot, request.PromptTokens);
+        _slots[slot] = new SlotSequence(request) { Length = shared };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);
         Volatile.Write(ref _active, _active + 1);

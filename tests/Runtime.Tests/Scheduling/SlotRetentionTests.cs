@@ -97,6 +97,37 @@ public sealed class SlotRetentionTests
         Assert.Equal(3, scripted.Statistics.Retained);
     }
 
+    /// <summary>
+    /// Conversations whose first prompts share a 20-token start (a common system prompt) taking turns one at a time:
+    /// a first turn finds the start in another conversation's kept history and copies it, leaving that history for its
+    /// own next turn, so every turn from the second round on reuses its whole history.
+    /// </summary>
+    [Theory]
+    [InlineData(SlotRetention.Move, true)]
+    [InlineData(SlotRetention.Move, false)]
+    [InlineData(SlotRetention.Widen, true)]
+    public void Iterate_ConversationsSharingASystemPrompt_KeepTheirOwnHistories(SlotRetention retention, bool mixed)
+    {
+        const int K = 4, Rounds = 3;
+        using var scripted = new ScriptedLoop(K, mixed, prefixCaching: true, retention: retention);
+        var system = ScriptedLoop.Prompt(20, 99);
+        var histories = Enumerable.Range(0, K).Select(k => Array.Empty<int>()).ToArray();
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var k = 0; k < K; k++)
+            {
+                int[] prompt = round == 0 ? [.. system, .. ScriptedLoop.Prompt(20, k)[1..]] : [.. histories[k], .. ScriptedLoop.Prompt(12, (round * K) + k)[1..]];
+                var output = scripted.Enqueue(prompt, Generated);
+                scripted.RunUntilIdle();
+                ScriptedLoop.AssertAnsweredAsAlone(output, prompt, Generated);
+                Assert.Equal(round == 0 ? (k == 0 ? 0 : system.Length) : histories[k].Length - 1, output.CachedPromptTokens);
+                histories[k] = [.. prompt, .. ScriptedDecoder.Reference(prompt, Generated)];
+            }
+        }
+
+        Assert.Equal(K, scripted.Statistics.Retained);
+    }
+
     /// <summary>Runs one turn to its end alone: the conversation so far, then a new user message; asserts the cold answer.</summary>
     private static (TextGeneration Output, int[] Prompt) Turn(ScriptedLoop scripted, int[] history, int seed)
     {
