@@ -292,10 +292,12 @@ internal sealed class StepPlanner
 
         var (source, shared) = _history.Find(prompt, _valid);
         var freeSource = source >= 0 && _slots[source] is null;
-        if (freeSource && _settings.Retention != SlotRetention.Lowest && IsPartial(source, shared) && LeastRecentlyUsedFree(source, -1) is var other and >= 0)
+        if (freeSource && _settings.Retention != SlotRetention.Lowest && IsPartial(source, shared) && LeastRecentlyUsedFree(-1, -1) is var other && other != source)
         {
             // The prompt shares only the start of another conversation's history (a system prompt, say): that history
-            // stays where it is for its own next turn, and the shared entries are copied into the slot a miss would take.
+            // stays where it is for its own next turn, and the shared entries are copied into the slot a miss would
+            // take (an empty one, else the history used least recently). Where the source is itself that history, the
+            // prompt takes it over below.
             return Admit(request, other, null, new KvCopy(source, other, shared), shared);
         }
 

@@ -98,9 +98,11 @@ public sealed class SlotRetentionTests
     }
 
     /// <summary>
-    /// Conversations whose first prompts share a 20-token start (a common system prompt) taking turns one at a time:
-    /// a first turn finds the start in another conversation's kept history and copies it, leaving that history for its
-    /// own next turn, so every turn from the second round on reuses its whole history.
+    /// Conversations whose first prompts share a 20-token start (a common system prompt) taking turns one at a time,
+    /// after an earlier one-turn conversation with that start: a first turn finds the start in another conversation's
+    /// kept history and copies it into an empty slot or over the history used least recently (the earlier one's, in
+    /// the end), leaving the fresher histories for their own next turns, so every turn from the second round on reuses
+    /// its whole history.
     /// </summary>
     [Theory]
     [InlineData(SlotRetention.Move, true)]
@@ -111,6 +113,9 @@ public sealed class SlotRetentionTests
         const int K = 4, Rounds = 3;
         using var scripted = new ScriptedLoop(K, mixed, prefixCaching: true, retention: retention);
         var system = ScriptedLoop.Prompt(20, 99);
+        int[] earlier = [.. system, .. ScriptedLoop.Prompt(30, 98)[1..]];
+        scripted.Enqueue(earlier, Generated);
+        scripted.RunUntilIdle();
         var histories = Enumerable.Range(0, K).Select(k => Array.Empty<int>()).ToArray();
         for (var round = 0; round < Rounds; round++)
         {
@@ -120,7 +125,7 @@ public sealed class SlotRetentionTests
                 var output = scripted.Enqueue(prompt, Generated);
                 scripted.RunUntilIdle();
                 ScriptedLoop.AssertAnsweredAsAlone(output, prompt, Generated);
-                Assert.Equal(round == 0 ? (k == 0 ? 0 : system.Length) : histories[k].Length - 1, output.CachedPromptTokens);
+                Assert.Equal(round == 0 ? system.Length : histories[k].Length - 1, output.CachedPromptTokens);
                 histories[k] = [.. prompt, .. ScriptedDecoder.Reference(prompt, Generated)];
             }
         }
