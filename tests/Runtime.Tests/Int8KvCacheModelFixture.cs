@@ -24,7 +24,11 @@ public sealed class Int8KvCacheModelFixture : IModelFixture, IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Runs alone, as the other model collections that load decoders do: <see cref="Ember.Runtime.Engine.NativeObjectCounter"/> is
+/// process-wide, and a collection loading beside another changes what that one counts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class Int8KvCacheTestGroup : ICollectionFixture<Int8KvCacheModelFixture>, ICollectionFixture<TinyModelFixture>
 {
     public const string Name = "runtime on the tiny model with an int8 KV cache";
