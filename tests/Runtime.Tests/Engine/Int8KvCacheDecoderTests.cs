@@ -14,15 +14,7 @@ namespace Ember.Runtime.Tests.Engine;
 [Collection(Int8KvCacheTestGroup.Name)]
 public sealed class Int8KvCacheDecoderTests(Int8KvCacheModelFixture int8Cache, TinyModelFixture floatCache)
 {
-    private static readonly int[][] Prompts =
-    [
-        [1, 762, 769, 447, 761, 323, 829, 798, 755],
-        [1, 751, 757, 263, 260, 762],
-        [1, 761, 323, 829, 798, 755, 757, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
-        [1, 447, 761, 323],
-        [1, 829, 798, 755, 757],
-        [1, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
-    ];
+    private static readonly int[][] Prompts = MixedStepRuns.Prompts;
 
     [Theory]
     [InlineData("fp32", 512)]
@@ -107,17 +99,7 @@ public sealed class Int8KvCacheDecoderTests(Int8KvCacheModelFixture int8Cache, T
     [InlineData("int8", 5)]
     public void Step_Int8CacheSequencesJoiningInChunks_GreedyTokensSameAsSoloRuns(string variant, int chunk)
     {
-        const int Generated = 12;
-        var layout = DecoderLayout.Read(int8Cache.Folder(variant));
-        using var mixed = DecoderSession.Load(layout, Prompts.Length, 256, 0, spinning: false);
-        using var solo = DecoderSession.Load(layout, 1, 256, 0, spinning: false);
-
-        var tokens = MixedStepRuns.Staggered(mixed, Prompts, chunk, Generated);
-
-        for (var b = 0; b < Prompts.Length; b++)
-        {
-            Assert.Equal(MixedStepRuns.Solo(solo, Prompts[b], Generated), tokens[b]);
-        }
+        MixedStepRuns.AssertStaggeredEqualsSolo(int8Cache.Folder(variant), chunk, generated: 12);
     }
 
     [Fact]
