@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Tests.Pool;
 
 /// <summary>
@@ -53,11 +55,31 @@ public sealed class Int8KvCacheStartTests(Int8KvCacheModelFixture int8Cache, Tin
     }
 
     [Fact]
+    public async Task Run_Int8CacheOnTheWaveScheduler_AnswersAsTheContinuousSchedulerDoes()
+    {
+        // ORT GenAI's generator (the wave scheduler) runs the int8-cache graph too.
+        var continuous = await AnswerAsync("Continuous");
+        var waves = await AnswerAsync("Waves");
+
+        Assert.Equal(12, continuous.Usage.CompletionTokens);
+        Assert.Equal(continuous.Response, waves.Response);
+    }
+
+    [Fact]
     public async Task Start_BuilderStyleGraphWithAnInt8Cache_ServesItAsItIsWhenTheModelsOwn()
     {
         // KvCacheType Model takes the graph's own cache type, int8 included, as a builder export with kv_cache_quant_type=int8 has.
         await using var runtime = await RuntimeHarness.StartAsync(int8Cache, Settings(4, "Model"), "int8");
 
         Assert.Contains(runtime.Logs.GetSnapshot(), record => record.Message.Contains("KV cache 1 MiB of Int8 (128 bytes a token)", StringComparison.Ordinal));
+    }
+
+    private async Task<TextGenerationResult> AnswerAsync(string scheduler)
+    {
+        var settings = Settings(2, "Int8");
+        settings[Model + "Scheduler"] = scheduler;
+        await using var runtime = await RuntimeHarness.StartAsync(int8Cache, settings, "fp32");
+        var request = new TextGenerationRequest { Prompt = "the old house at the end of the road", Raw = true, MaxTokens = 12, Temperature = 0 };
+        return await runtime.Generation.RunAsync(Requests.Tiny, request, CancellationToken.None);
     }
 }
