@@ -56,6 +56,9 @@ internal sealed class BenchmarkOptions
     /// <summary>GPU check mode: compare the decoder on <see cref="Provider"/> with the CPU, then a tok/s table.</summary>
     public bool GpuCheck { get; private set; }
 
+    /// <summary>KV drift mode: the int8 KV cache's effect on the log-probabilities against the float cache (<see cref="Benchmark.KvDrift"/>).</summary>
+    public bool KvDrift { get; private set; }
+
     /// <summary>The execution provider of the GPU check (Cpu, Cuda, Dml).</summary>
     public string Provider { get; private set; } = "Cuda";
 
@@ -66,6 +69,12 @@ internal sealed class BenchmarkOptions
 
     /// <summary>Model options (<c>Ember:Models:{id}:Key</c>) given to the engine and the host, for A/B runs.</summary>
     public IReadOnlyDictionary<string, string> ModelSettings => _modelSettings;
+
+    /// <summary>The KV cache the model is written with: <c>--set KvCacheType=Int8</c> also writes an int8-cache graph (in a folder of its own).</summary>
+    public Ember.Models.Catalog.KvCacheType KvCache =>
+        _modelSettings.TryGetValue(nameof(Ember.Runtime.Options.ModelOptions.KvCacheType), out var kvCache)
+            ? Enum.Parse<Ember.Models.Catalog.KvCacheType>(kvCache, ignoreCase: true)
+            : Ember.Models.Catalog.KvCacheType.Model;
 
     private readonly Dictionary<string, string> _modelSettings = new(StringComparer.Ordinal);
 
@@ -91,7 +100,8 @@ internal sealed class BenchmarkOptions
           --tokenizer DIR            write the model around the tokenizer in DIR (tokenizer.json, tokenizer_config.json),
                                      such as scripts/real-tokenizers/fetch.sh's llama-2 (default: Ember's own vocabulary)
           --variant fp32|fp16|int8|int4  (default int8)
-          --models <dir>             where the model is written (default <temp>/ember-bench/<preset>)
+          --models <dir>             where the model is written (default <temp>/ember-bench/<preset>; an int8 KV
+                                     cache's model goes to <dir>-kv8)
           --concurrency 1,4,16       concurrency levels (default 1,4,16)
           --max-tokens N             generated tokens per request (default 64)
           --per-level N              requests per level and mode (default 16)
@@ -117,11 +127,15 @@ internal sealed class BenchmarkOptions
           --chat-in-turn             chat: the conversations take turns one request at a time (round after round)
                                      instead of all at once: what a few users of a self-hosted server do
           --abandon-every N          sustained mode: one request in N is abandoned mid-stream (default 10, 0: none)
+          --kv-drift                 instead of the levels: the int8 KV cache against the float cache on the same
+                                     weights (--preset, --variant, --tokenizer): greedy runs of the fixed prompts on the
+                                     float cache, each token's log-probability under both, and free-running greedy agreement
           --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
                                      model, continuous against alone there, and tok/s at each --concurrency level
           --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
           --device N                 GPU check device index (default 0)
-          --set Key=Value            a model option for the engine and the host (repeatable), such as IntraOpThreads=1
+          --set Key=Value            a model option for the engine and the host (repeatable), such as IntraOpThreads=1;
+                                     KvCacheType=Int8 also writes the model with an int8 KV cache (folder suffix -kv8)
           --json <file>              also write the figures as JSON
         """;
 
@@ -159,6 +173,7 @@ internal sealed class BenchmarkOptions
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;
                 case "--gpu-check": options.GpuCheck = true; break;
+                case "--kv-drift": options.KvDrift = true; break;
                 case "--provider": options.Provider = Next(); break;
                 case "--device": options.DeviceId = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--json": options.JsonPath = Next(); break;

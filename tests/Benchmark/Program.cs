@@ -44,19 +44,18 @@ var shape = LlamaShape.FromPreset(options.Preset, tokenizer);
 var variant = Enum.Parse<ModelVariant>(options.Variant, ignoreCase: true);
 var variantFolderName = LlamaModelWriter.FolderName(variant);
 var tokenizerName = options.Tokenizer is { } named ? Path.GetFileName(Path.TrimEndingDirectorySeparator(named)) : "ember";
-var modelsRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName + (options.Block is { } block ? $"-b{block}" : string.Empty)));
+var floatCacheRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName + (options.Block is { } block ? $"-b{block}" : string.Empty)));
+
+// The int8-cache graph goes beside the float one, so that runs of both keep their folders.
+var modelsRoot = options.KvCache == KvCacheType.Int8 ? floatCacheRoot + "-kv8" : floatCacheRoot;
 var modelFolder = Path.Combine(modelsRoot, variantFolderName);
-var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, QuantizationBlock = options.Block };
-var stampPath = Path.Combine(modelFolder, LlamaModelWriter.StampFileName);
-double? writeSeconds = null;
-if (!File.Exists(stampPath) || await File.ReadAllTextAsync(stampPath, ct).ConfigureAwait(false) != LlamaModelWriter.Stamp(shape, variant, writerOptions))
+var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, QuantizationBlock = options.Block, KvCache = options.KvCache };
+if (options.KvDrift)
 {
-    Console.Error.WriteLine($"Writing the {options.Preset} model ({shape}), {variantFolderName}, around {tokenizer}, to {modelFolder} ...");
-    var writing = System.Diagnostics.Stopwatch.StartNew();
-    await LlamaModelWriter.WriteAsync(modelFolder, shape, variant, writerOptions, ct).ConfigureAwait(false);
-    writeSeconds = writing.Elapsed.TotalSeconds;
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote it in {writeSeconds:F1} s."));
+    return await KvDrift.RunAsync(options.Preset, shape, variant, writerOptions, Path.Combine(floatCacheRoot, variantFolderName), Path.Combine(floatCacheRoot + "-kv8", variantFolderName), ct).ConfigureAwait(false);
 }
+
+var writeSeconds = await BenchmarkModel.EnsureAsync(modelFolder, options.Preset, shape, variant, writerOptions, ct).ConfigureAwait(false);
 
 if (options.Profile)
 {

@@ -1,10 +1,11 @@
 namespace Ember.Models.Onnx;
 
-/// <summary>A node attribute (<c>AttributeProto</c>): an int, a float, a list of ints or a tensor.</summary>
+/// <summary>A node attribute (<c>AttributeProto</c>): an int, a float, a string, a list of ints or a tensor.</summary>
 internal sealed class OnnxAttribute
 {
     private const int FloatType = 1;
     private const int IntType = 2;
+    private const int StringType = 3;
     private const int TensorType = 4;
     private const int IntsType = 7;
 
@@ -27,6 +28,9 @@ internal sealed class OnnxAttribute
 
     /// <summary>A float attribute.</summary>
     public static OnnxAttribute Float(string name, float value) => new(name, FloatType, p => p.WriteFloat(2, value));
+
+    /// <summary>A string attribute (UTF-8 bytes).</summary>
+    public static OnnxAttribute String(string name, string value) => new(name, StringType, p => p.WriteString(4, value));
 
     /// <summary>A list-of-integers attribute.</summary>
     public static OnnxAttribute Ints(string name, params long[] values) => new(name, IntsType, p => p.WritePackedInt64(8, values));

@@ -9,6 +9,9 @@ internal enum OnnxDataType
     /// <summary>Unsigned 8-bit integer (packed quantized weights).</summary>
     UInt8 = 2,
 
+    /// <summary>Signed 8-bit integer (a quantized KV cache).</summary>
+    Int8 = 3,
+
     /// <summary>32-bit signed integer.</summary>
     Int32 = 6,
 

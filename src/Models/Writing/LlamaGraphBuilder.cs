@@ -11,7 +11,9 @@ namespace Ember.Models.Writing;
 /// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
 /// With <see cref="LlamaWriterOptions.QuerySeqlens"/> the graph also takes <c>query_seqlens</c> (see
-/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not.
+/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not. With
+/// <see cref="LlamaWriterOptions.KvCache"/> <see cref="KvCacheType.Int8"/> the cache inputs and outputs are int8 and each
+/// attention node dequantizes them with fixed scales (<see cref="KvCacheQuantization"/>).
 /// </summary>
 /// <remarks>
 /// fp16 is written like the builder's CUDA fp16 export: float16 weights, activations, KV cache
@@ -32,6 +34,12 @@ internal sealed class LlamaGraphBuilder
 
     /// <summary><c>GroupQueryAttention</c>'s input index of <c>query_seqlens</c> in ONNX Runtime 1.32's schema.</summary>
     private const int QuerySeqlensSlot = 16;
+
+    /// <summary><c>GroupQueryAttention</c>'s input index of <c>k_scale</c>.</summary>
+    private const int KeyScaleSlot = 12;
+
+    /// <summary><c>GroupQueryAttention</c>'s input index of <c>v_scale</c>.</summary>
+    private const int ValueScaleSlot = 13;
 
     private const float Epsilon = 1e-5f;
     private const float RopeTheta = 10000f;
@@ -76,15 +84,15 @@ internal sealed class LlamaGraphBuilder
         var mask = _graph.Input("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length");
         for (var i = 0; i < s.Layers; i++)
         {
-            _graph.Input($"past_key_values.{i}.key", Activation, kvDims);
-            _graph.Input($"past_key_values.{i}.value", Activation, kvDims);
+            _graph.Input($"past_key_values.{i}.key", CacheType, kvDims);
+            _graph.Input($"past_key_values.{i}.value", CacheType, kvDims);
         }
 
         _graph.Output("logits", Activation, "batch_size", "sequence_length", (long)s.VocabSize);
         for (var i = 0; i < s.Layers; i++)
         {
-            _graph.Output($"present.{i}.key", Activation, presentDims);
-            _graph.Output($"present.{i}.value", Activation, presentDims);
+            _graph.Output($"present.{i}.key", CacheType, presentDims);
+            _graph.Output($"present.{i}.value", CacheType, presentDims);
         }
 
         var (seqlensK, totalLength) = AttentionLengths(mask);
@@ -108,15 +116,18 @@ internal sealed class LlamaGraphBuilder
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
                 $"{prefix}/attn/GroupQueryAttention",
-                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, packing?.QueryLengths),
+                AttentionInputs(qkv, i, seqlensK, totalLength, cos, sin, packing?.QueryLengths, CacheScales(i)),
                 [$"{prefix}/attn/GroupQueryAttention/output_0", $"present.{i}.key", $"present.{i}.value"],
                 OnnxGraph.MicrosoftDomain,
-                OnnxAttribute.Int("num_heads", s.Heads),
-                OnnxAttribute.Int("kv_num_heads", s.KvHeads),
-                OnnxAttribute.Float("scale", 1f / MathF.Sqrt(s.HeadSize)),
-                OnnxAttribute.Int("do_rotary", 1),
-                OnnxAttribute.Int("rotary_interleaved", 0),
-                OnnxAttribute.Int("local_window_size", -1))[0];
+                [
+                    OnnxAttribute.Int("num_heads", s.Heads),
+                    OnnxAttribute.Int("kv_num_heads", s.KvHeads),
+                    OnnxAttribute.Float("scale", 1f / MathF.Sqrt(s.HeadSize)),
+                    OnnxAttribute.Int("do_rotary", 1),
+                    OnnxAttribute.Int("rotary_interleaved", 0),
+                    OnnxAttribute.Int("local_window_size", -1),
+                    .. QuantizedCacheAttributes(),
+                ])[0];
             attention = packing?.Pack($"{prefix}/attn/output_packed", attention, s.Hidden) ?? attention;
             var attentionOut = ToActivation($"{prefix}/attn/o_proj", Linear($"{prefix}/attn/o_proj", ToFloat($"{prefix}/attn/o_proj", attention), s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden)));
 
@@ -151,21 +162,57 @@ internal sealed class LlamaGraphBuilder
         return (seqlensK, total);
     }
 
-    /// <summary>The attention node's inputs: the builder's nine, and <c>query_seqlens</c> in its slot when the graph takes it.</summary>
-    private static string[] AttentionInputs(string qkv, int layer, string seqlensK, string totalLength, string cos, string sin, string? queryLengths)
+    /// <summary>
+    /// The attention node's inputs: the builder's nine, the cache's scales in their slots when it is quantized, and
+    /// <c>query_seqlens</c> in its slot when the graph takes it.
+    /// </summary>
+    private static string[] AttentionInputs(string qkv, int layer, string seqlensK, string totalLength, string cos, string sin, string? queryLengths, (string Key, string Value)? scales)
     {
         string[] inputs = [qkv, string.Empty, string.Empty, $"past_key_values.{layer}.key", $"past_key_values.{layer}.value", seqlensK, totalLength, cos, sin];
-        if (queryLengths is null)
+        if (queryLengths is null && scales is null)
         {
             return inputs;
         }
 
-        var all = new string[QuerySeqlensSlot + 1];
+        var all = new string[queryLengths is null ? ValueScaleSlot + 1 : QuerySeqlensSlot + 1];
         Array.Fill(all, string.Empty);
         inputs.CopyTo(all, 0);
-        all[QuerySeqlensSlot] = queryLengths;
+        if (scales is { } pair)
+        {
+            all[KeyScaleSlot] = pair.Key;
+            all[ValueScaleSlot] = pair.Value;
+        }
+
+        if (queryLengths is not null)
+        {
+            all[QuerySeqlensSlot] = queryLengths;
+        }
+
         return all;
     }
+
+    /// <summary>An int8 cache's dequantization scales of one layer (<see cref="KvCacheQuantization"/>); none for a float cache.</summary>
+    private (string Key, string Value)? CacheScales(int layer)
+    {
+        if (_options.KvCache != KvCacheType.Int8)
+        {
+            return null;
+        }
+
+        return (
+            _graph.Initializer(OnnxTensor.Float($"model.layers.{layer}.attn.k_scale", [1], [KvCacheQuantization.Scale])),
+            _graph.Initializer(OnnxTensor.Float($"model.layers.{layer}.attn.v_scale", [1], [KvCacheQuantization.Scale])));
+    }
+
+    /// <summary><c>GroupQueryAttention</c>'s attributes for an int8 cache; none for a float cache.</summary>
+    private OnnxAttribute[] QuantizedCacheAttributes() => _options.KvCache != KvCacheType.Int8
+        ? []
+        :
+        [
+            OnnxAttribute.String("k_quant_type", KvCacheQuantization.Mode),
+            OnnxAttribute.String("v_quant_type", KvCacheQuantization.Mode),
+            OnnxAttribute.Int("kv_cache_bit_width", KvCacheQuantization.BitWidth),
+        ];
 
     private (string Cos, string Sin) RotaryCaches()
     {
@@ -286,8 +333,11 @@ internal sealed class LlamaGraphBuilder
         return _graph.Initializer(ActivationTensor(name, [_shape.Hidden], ones));
     }
 
-    /// <summary>The element type of activations, the KV cache and the logits: float16 for fp16, else float32.</summary>
+    /// <summary>The element type of activations and the logits: float16 for fp16, else float32.</summary>
     private OnnxDataType Activation => _variant == ModelVariant.Fp16 ? OnnxDataType.Float16 : OnnxDataType.Float;
+
+    /// <summary>The element type of the KV cache: int8 when asked (<see cref="LlamaWriterOptions.KvCache"/>), else the activations'.</summary>
+    private OnnxDataType CacheType => _options.KvCache == KvCacheType.Int8 ? OnnxDataType.Int8 : Activation;
 
     private OnnxTensor ActivationTensor(string name, long[] dims, float[] values) =>
         Activation == OnnxDataType.Float16 ? OnnxTensor.Float16(name, dims, values) : OnnxTensor.Float(name, dims, values);

@@ -67,8 +67,12 @@ public static class LlamaModelWriter
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}},"shape":"{{shape}}"}""") + "\n";
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}}{{KvCacheField(options.KvCache)}},"shape":"{{shape}}"}""") + "\n";
     }
+
+    /// <summary>The stamp's <c>kv_cache</c> field: recorded for a quantized cache only, so a float-cache folder keeps the stamp it had.</summary>
+    private static string KvCacheField(KvCacheType kvCache) =>
+        kvCache == KvCacheType.Model ? string.Empty : $",\"kv_cache\":\"{kvCache.ToString().ToLowerInvariant()}\"";
 
     /// <summary>Writes every variant into <c>{root}/{fp32|fp16|int8|int4}</c> (for shapes that <see cref="LlamaShape.WritesAllVariants"/>).</summary>
     public static async Task WriteAllAsync(string root, LlamaShape shape, LlamaWriterOptions options, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Ember.Models.Catalog;
+
 namespace Ember.Models.Writing;
 
 /// <summary>How <see cref="LlamaModelWriter"/> makes its pseudo-random weights.</summary>
@@ -30,6 +32,12 @@ public sealed record LlamaWriterOptions
     /// position's logits. True for Ember's own models; false writes the model builder's form, without it.
     /// </summary>
     public bool QuerySeqlens { get; init; } = true;
+
+    /// <summary>
+    /// The KV cache's element type: <see cref="KvCacheType.Model"/> (the default) writes the activations' type (float32,
+    /// or float16 for fp16); <see cref="KvCacheType.Int8"/> writes an int8 cache (<see cref="KvCacheQuantization"/>).
+    /// </summary>
+    public KvCacheType KvCache { get; init; } = KvCacheType.Model;
 
     /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
     public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;

@@ -29,8 +29,8 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Unloaded every model.")]
     public static partial void Unloaded(ILogger logger);
 
-    [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler on {Provider}, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB in {CacheLocation}.")]
-    public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, string provider, int slots, int maxLength, long cacheMiB, string cacheLocation);
+    [LoggerMessage(1007, LogLevel.Information, "{ModelId} replica {Replica}: continuous scheduler on {Provider}, {Slots} slots of {MaxLength} tokens, KV cache {CacheMiB} MiB of {CacheType} ({TokenBytes} bytes a token) in {CacheLocation}.")]
+    public static partial void ContinuousLoaded(ILogger logger, string modelId, int replica, string provider, int slots, int maxLength, long cacheMiB, string cacheType, long tokenBytes, string cacheLocation);
 
     [LoggerMessage(1011, LogLevel.Information, "{ModelId} replica {Replica}: {Steps}, because {Reason}; slot retention {Retention}.")]
     public static partial void StepPath(ILogger logger, string modelId, int replica, string steps, string reason, string retention);

@@ -62,6 +62,9 @@ internal sealed class DecoderSession : IDecoder
     /// <summary>Bytes of the KV cache.</summary>
     public long CacheBytes => _cache.Bytes;
 
+    /// <summary>The KV cache itself, whose entries a caller may read between calls (what a quantized cache stores, measured).</summary>
+    public KvCache Cache => _cache;
+
     /// <summary>Where the KV cache lives, for the start-up log.</summary>
     public string CacheWhere => _cache.Where;
 

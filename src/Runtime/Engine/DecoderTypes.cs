@@ -9,7 +9,10 @@ namespace Ember.Runtime.Engine;
 /// </summary>
 /// <param name="InputIds">The token input: int64 or int32.</param>
 /// <param name="AttentionMask">The mask: int64 or int32.</param>
-/// <param name="Cache">The past/present keys and values: float32, float16 or bfloat16.</param>
+/// <param name="Cache">
+/// The past/present keys and values: float32, float16 or bfloat16, or int8 (a quantized cache, whose scales the graph
+/// holds: Ember's own <c>KvCacheType</c> <c>Int8</c> models, the builder's <c>kv_cache_quant_type=int8</c> exports).
+/// </param>
 /// <param name="Logits">The logits: float32, float16 or bfloat16.</param>
 internal sealed record DecoderTypes(TensorElementType InputIds, TensorElementType AttentionMask, TensorElementType Cache, TensorElementType Logits)
 {
@@ -25,7 +28,7 @@ internal sealed record DecoderTypes(TensorElementType InputIds, TensorElementTyp
     {
         Require(nameof(InputIds), InputIds, TensorElementType.Int64, TensorElementType.Int32);
         Require(nameof(AttentionMask), AttentionMask, TensorElementType.Int64, TensorElementType.Int32);
-        Require(nameof(Cache), Cache, TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16);
+        Require(nameof(Cache), Cache, TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16, TensorElementType.Int8);
         Require(nameof(Logits), Logits, TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16);
     }
 
@@ -35,6 +38,7 @@ internal sealed record DecoderTypes(TensorElementType InputIds, TensorElementTyp
         TensorElementType.Float or TensorElementType.Int32 => 4,
         TensorElementType.Float16 or TensorElementType.BFloat16 => 2,
         TensorElementType.Int64 => 8,
+        TensorElementType.Int8 => 1,
         _ => throw new NotSupportedException($"Element type {type} is not one a decoder uses."),
     };
 

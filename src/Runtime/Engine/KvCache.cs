@@ -5,7 +5,8 @@ namespace Ember.Runtime.Engine;
 
 /// <summary>
 /// The shared key/value cache of a continuously batched decoder: per layer one block for keys and one for values,
-/// each shaped [slots, kv heads, max length, head size] of the graph's cache element type, in host or device
+/// each shaped [slots, kv heads, max length, head size] of the graph's cache element type (float32, float16, bfloat16, or
+/// int8 for a quantized cache, whose scales the graph holds), in host or device
 /// memory (<see cref="CacheMemory"/>). A sequence owns one slot while it decodes; its valid entries are
 /// [0, length) of its slot (right-padded). A view over slots [0, n) is bound as both the past input and the present
 /// output, so <c>GroupQueryAttention</c> writes the new entries in place.
@@ -52,6 +53,9 @@ internal sealed class KvCache : IDisposable
     /// <summary>The bytes a cache of this shape holds: keys and values of every layer, <paramref name="elementBytes"/> each.</summary>
     public static long BytesFor(int layers, int slots, int kvHeads, int maxLength, int headSize, int elementBytes) =>
         2L * layers * slots * kvHeads * maxLength * headSize * elementBytes;
+
+    /// <summary>Decoder layers (a block of keys and one of values each).</summary>
+    public int Layers => _keys.Length;
 
     /// <summary>Sequences the cache holds at once.</summary>
     public int Slots { get; }

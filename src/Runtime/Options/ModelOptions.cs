@@ -32,6 +32,15 @@ public sealed class ModelOptions
     public ModelVariant Variant { get; set; } = ModelVariant.Int8;
 
     /// <summary>
+    /// The KV cache's element type. <see cref="KvCacheType.Model"/> (the default): the graph's own, whatever it is (a
+    /// builder export that carries an int8 cache is run with it). <see cref="KvCacheType.Int8"/>: an int8 cache, a
+    /// quarter of float32's bytes a token and half of float16's, so the same <c>Ember:KvCacheBudgetBytes</c> holds four or
+    /// two times the slots; <see cref="Generate"/> writes the model with one, and a graph whose cache is not int8 is
+    /// refused at start. See docs/kv-cache.md for its effect on the output.
+    /// </summary>
+    public KvCacheType KvCacheType { get; set; } = KvCacheType.Model;
+
+    /// <summary>
     /// A shape preset (<c>tiny</c>, <c>small</c>, <c>tinyllama-1.1b</c>, <c>llama-2-7b</c>, <c>mistral-7b</c>): when
     /// <see cref="Folder"/> is missing, or holds a model an older Ember or other arguments wrote, write Ember's own
     /// random-weight model of that shape there (<c>tiny</c> and <c>small</c>: every variant, as the folder and its

@@ -54,7 +54,7 @@ internal static class ReplicaLoader
         {
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, plan.IntraOpThreads, options.IntraOpSpinning, provider));
-            Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, decoder.CacheWhere);
+            Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, layout.Types.Cache.ToString(), KvCacheBudget.BytesPerToken(layout), decoder.CacheWhere);
             var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId);
             var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);
             Log.StepPath(

@@ -132,6 +132,11 @@ public sealed class WorkerPool : IHostedService, IDisposable
 
         // The continuous scheduler's decoder layout, read once: the KV budget and the decoder both need it.
         var layout = options.Scheduler == SchedulerKind.Continuous ? DecoderLayout.From(config) : null;
+        if (options.KvCacheType != KvCacheType.Model)
+        {
+            KvCacheTypeRule.Check(id, options, layout ?? DecoderLayout.From(config));
+        }
+
         return new ModelPlan(id, options, entry, config, limits, layout);
     }
 

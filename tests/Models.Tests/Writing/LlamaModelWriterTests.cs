@@ -96,6 +96,16 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
         Assert.Equal(own.Replace("\"query_seqlens\":true", "\"query_seqlens\":false", StringComparison.Ordinal), builderForm);
     }
 
+    [Fact]
+    public void Stamp_Int8KvCache_IsRecordedAndAFloatCacheKeepsItsStamp()
+    {
+        var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions());
+        var int8Cache = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions { KvCache = KvCacheType.Int8 });
+
+        Assert.DoesNotContain("kv_cache", own, StringComparison.Ordinal);
+        Assert.Equal(own.Replace("\"query_seqlens\":true,", "\"query_seqlens\":true,\"kv_cache\":\"int8\",", StringComparison.Ordinal), int8Cache);
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void Generator_BatchOfDifferentLengths_EachRowEqualsPromptAlone(ModelVariant variant)

@@ -9,15 +9,7 @@ namespace Ember.Runtime.Tests.Engine;
 [Collection(RuntimeTestGroup.Name)]
 public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
 {
-    private static readonly int[][] Prompts =
-    [
-        [1, 762, 769, 447, 761, 323, 829, 798, 755],
-        [1, 751, 757, 263, 260, 762],
-        [1, 761, 323, 829, 798, 755, 757, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
-        [1, 447, 761, 323],
-        [1, 829, 798, 755, 757],
-        [1, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
-    ];
+    private static readonly int[][] Prompts = MixedStepRuns.Prompts;
 
     [Theory]
     [InlineData("fp32")]
@@ -87,17 +79,7 @@ public sealed class DecoderSessionMixedStepTests(TinyModelFixture models)
     [InlineData("fp16", 16)]
     public void Step_SequencesJoiningInChunks_GreedyTokensSameAsSoloRuns(string variant, int chunk)
     {
-        const int Generated = 12;
-        var layout = DecoderLayout.Read(models.Folder(variant));
-        using var mixed = DecoderSession.Load(layout, Prompts.Length, 256, 0, spinning: false);
-        using var solo = DecoderSession.Load(layout, 1, 256, 0, spinning: false);
-
-        var tokens = MixedStepRuns.Staggered(mixed, Prompts, chunk, Generated);
-
-        for (var b = 0; b < Prompts.Length; b++)
-        {
-            Assert.Equal(MixedStepRuns.Solo(solo, Prompts[b], Generated), tokens[b]);
-        }
+        MixedStepRuns.AssertStaggeredEqualsSolo(models.Folder(variant), chunk, generated: 12);
     }
 
     [Fact]

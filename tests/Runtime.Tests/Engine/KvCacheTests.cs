@@ -42,6 +42,7 @@ public sealed class KvCacheTests
     [InlineData(TensorElementType.Float, 24_576L)]
     [InlineData(TensorElementType.Float16, 12_288L)]
     [InlineData(TensorElementType.BFloat16, 12_288L)]
+    [InlineData(TensorElementType.Int8, 6_144L)]
     public void Constructor_ElementType_ReportsItsShapeAndBytes(TensorElementType type, long bytes)
     {
         using var cache = new KvCache(Layers, Slots, KvHeads, MaxLength, HeadSize, type, new HostCacheMemory());
@@ -72,9 +73,9 @@ public sealed class KvCacheTests
     {
         using var memory = new RecordingMemory();
 
-        var error = Assert.Throws<NotSupportedException>(() => new KvCache(Layers, Slots, KvHeads, MaxLength, HeadSize, TensorElementType.Int8, memory));
+        var error = Assert.Throws<NotSupportedException>(() => new KvCache(Layers, Slots, KvHeads, MaxLength, HeadSize, TensorElementType.UInt8, memory));
 
-        Assert.Equal("Element type Int8 is not one a decoder uses.", error.Message);
+        Assert.Equal("Element type UInt8 is not one a decoder uses.", error.Message);
         Assert.Empty(memory.Requested);
     }
 

@@ -5,6 +5,35 @@ namespace Ember.Runtime.Tests.Engine;
 /// <summary>Greedy runs of prompts through <see cref="DecoderSession.Step"/>, and the same prompts run alone.</summary>
 internal static class MixedStepRuns
 {
+    /// <summary>Six prompts of Ember's vocabulary, 4 to 20 tokens.</summary>
+    public static readonly int[][] Prompts =
+    [
+        [1, 762, 769, 447, 761, 323, 829, 798, 755],
+        [1, 751, 757, 263, 260, 762],
+        [1, 761, 323, 829, 798, 755, 757, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
+        [1, 447, 761, 323],
+        [1, 829, 798, 755, 757],
+        [1, 263, 260, 762, 769, 447, 751, 757, 263, 260, 798, 755, 761, 323],
+    ];
+
+    /// <summary>
+    /// <see cref="Prompts"/> joining <see cref="Staggered"/> on the model in <paramref name="folder"/>: each prompt's
+    /// <paramref name="generated"/> greedy tokens equal its <see cref="Solo"/> run's.
+    /// </summary>
+    public static void AssertStaggeredEqualsSolo(string folder, int chunk, int generated)
+    {
+        var layout = DecoderLayout.Read(folder);
+        using var mixed = DecoderSession.Load(layout, Prompts.Length, 256, 0, spinning: false);
+        using var solo = DecoderSession.Load(layout, 1, 256, 0, spinning: false);
+
+        var tokens = Staggered(mixed, Prompts, chunk, generated);
+
+        for (var b = 0; b < Prompts.Length; b++)
+        {
+            Assert.Equal(Solo(solo, Prompts[b], generated), tokens[b]);
+        }
+    }
+
     /// <summary>
     /// Prompt b joins at step 2b in slot b and feeds its prompt <paramref name="chunk"/> tokens a step, beside the others'
     /// chunks and decode tokens, until it has <paramref name="generated"/> greedy tokens; then it idles in its slot.

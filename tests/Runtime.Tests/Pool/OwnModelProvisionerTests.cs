@@ -1,8 +1,10 @@
 using Ember.Models.Catalog;
 using Ember.Models.Writing;
+using Ember.Runtime.Engine;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Ember.Runtime.Tests.Pool;
 
@@ -38,6 +40,23 @@ public sealed class OwnModelProvisionerTests : IDisposable
         await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
 
         Assert.Equal(expected, await File.ReadAllTextAsync(ConfigFile));
+    }
+
+    [Fact]
+    public async Task Ensure_KvCacheTypeChanged_RewritesWithTheCacheAsked()
+    {
+        await OwnModelProvisioner.EnsureAsync(Options(), NullLogger.Instance, CancellationToken.None);
+        var folder = Path.Combine(_root, "int8");
+        Assert.Equal(TensorElementType.Float, DecoderLayout.Read(folder).Types.Cache);
+
+        var int8Cache = Options();
+        int8Cache.KvCacheType = KvCacheType.Int8;
+        await OwnModelProvisioner.EnsureAsync(int8Cache, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(TensorElementType.Int8, DecoderLayout.Read(folder).Types.Cache);
+        Assert.Equal(
+            LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions { KvCache = KvCacheType.Int8 }),
+            await File.ReadAllTextAsync(Path.Combine(folder, LlamaModelWriter.StampFileName)));
     }
 
     [Fact]

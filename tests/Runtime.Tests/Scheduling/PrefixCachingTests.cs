@@ -31,7 +31,7 @@ public sealed class PrefixCachingTests(TinyModelFixture models)
     }
 
     /// <summary>A greedy raw request that reports each token's log probability: equal logprobs show the model saw the same cache entries.</summary>
-    private static TextGenerationRequest Raw(string prompt, int maxTokens) => new() { Prompt = prompt, Raw = true, MaxTokens = maxTokens, Temperature = 0, TopLogprobs = 0 };
+    internal static TextGenerationRequest Raw(string prompt, int maxTokens) => new() { Prompt = prompt, Raw = true, MaxTokens = maxTokens, Temperature = 0, TopLogprobs = 0 };
 
     [Fact]
     public async Task Run_PromptExtendingAFinishedSequence_ReusesItsTokensAndAnswersAsCold()
@@ -230,7 +230,8 @@ public sealed class PrefixCachingTests(TinyModelFixture models)
         return await RunAsync(runtime, Raw(prompt, maxTokens));
     }
 
-    private static async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)> RunAsync(RuntimeHarness runtime, TextGenerationRequest request)
+    /// <summary>Runs <paramref name="request"/> to its end: the result, each generated token and its log probability.</summary>
+    internal static async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)> RunAsync(RuntimeHarness runtime, TextGenerationRequest request)
     {
         var generation = await runtime.Generation.StartAsync(Requests.Tiny, request, CancellationToken.None);
         var tokens = new List<int>();
