@@ -1,3 +1,5 @@
+using Ember.Models.Lora;
+
 namespace Ember.Models.Writing;
 
 /// <summary>How <see cref="LlamaModelWriter"/> makes its pseudo-random weights.</summary>
@@ -30,6 +32,18 @@ public sealed record LlamaWriterOptions
     /// position's logits. True for Ember's own models; false writes the model builder's form, without it.
     /// </summary>
     public bool QuerySeqlens { get; init; } = true;
+
+    /// <summary>
+    /// Whether the graph takes LoRA adapters per row on its q/k/v/o projections (<see cref="LoraGraphInputs"/>). True for
+    /// Ember's own models; a graph that is not fed them is the base model.
+    /// </summary>
+    public bool Lora { get; init; } = true;
+
+    /// <summary>
+    /// An adapter whose change is merged into the q/k/v/o weights (fp32 and fp16 only): the reference an adapter served
+    /// per row is compared with. <see langword="null"/>: the base weights.
+    /// </summary>
+    public LoraAdapter? MergedAdapter { get; init; }
 
     /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
     public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;

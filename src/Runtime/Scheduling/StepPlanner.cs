@@ -290,7 +290,7 @@ internal sealed class StepPlanner
             highestBusy = _slots[i] is null ? highestBusy : i;
         }
 
-        var (source, shared) = _history.Find(prompt, _valid);
+        var (source, shared) = _history.Find(prompt, _valid, request.Adapter);
         var freeSource = source >= 0 && _slots[source] is null;
 
         // A free source below the highest busy slot, or the lowest free one, runs in place without widening the step.
@@ -337,7 +337,7 @@ internal sealed class StepPlanner
             }
         }
 
-        _history.Begin(slot, prompt);
+        _history.Begin(slot, prompt, request.Adapter);
         _slots[slot] = new SlotSequence(request) { Length = source >= 0 ? shared : 0 };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);

@@ -91,9 +91,19 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
         var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
         var builderForm = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { QuerySeqlens = false });
 
-        Assert.Contains("\"format\":5,", own, StringComparison.Ordinal);
+        Assert.Contains("\"format\":6,", own, StringComparison.Ordinal);
         Assert.Contains("\"query_seqlens\":true,", own, StringComparison.Ordinal);
         Assert.Equal(own.Replace("\"query_seqlens\":true", "\"query_seqlens\":false", StringComparison.Ordinal), builderForm);
+    }
+
+    [Fact]
+    public void Stamp_LoraOptions_AreRecorded()
+    {
+        var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
+        var without = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { Lora = false });
+
+        Assert.Contains("\"lora\":true,\"merged_adapter\":null,", own, StringComparison.Ordinal);
+        Assert.Equal(own.Replace("\"lora\":true", "\"lora\":false", StringComparison.Ordinal), without);
     }
 
     [Theory]

@@ -39,6 +39,14 @@ internal sealed class ScriptedDecoder : IDecoder
 
     public long LastRunTicks => 0;
 
+    /// <summary>Gets or sets the number of adapters it claims to serve.</summary>
+    public int Adapters { get; set; }
+
+    /// <summary>Each slot's adapter as <see cref="SelectAdapter"/> last set it.</summary>
+    public Dictionary<int, int> SelectedAdapters { get; } = [];
+
+    public void SelectAdapter(int slot, int adapter) => SelectedAdapters[slot] = adapter;
+
     /// <summary>Every call, in order.</summary>
     public List<DecoderCall> Calls { get; } = [];
 
