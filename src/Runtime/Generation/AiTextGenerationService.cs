@@ -104,7 +104,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
-        var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId), request.Stop);
+        var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId, adapter >= 0 ? request.Lora : null), request.Stop);
         var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint, Priority = request.Priority, Adapter = adapter };
         if (!replica.TryEnqueue(sequence))
         {

@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Ember.Host.Tests.Infrastructure;
 using Ember.Models.Catalog;
+using Ember.Runtime.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Ember.Host.Tests.Endpoints;
 
@@ -90,6 +94,24 @@ public sealed class LoraEndpointTests(LoraHostFixture host)
 
         string[] ids = [.. document.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!)];
         Assert.Equal([Model, $"{Model}:narrow", $"{Model}:wide"], ids);
+    }
+
+    [Fact]
+    public async Task Run_Lora_CountedPerAdapter()
+    {
+        using HttpClient client = host.CreateClient();
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        using var requests = new MetricCollector<long>(factory, GenerationMetrics.MeterName, "ember.lora.requests");
+        using var tokens = new MetricCollector<long>(factory, GenerationMetrics.MeterName, "ember.lora.tokens");
+
+        await RunAsync(client, "narrow");
+        await RunAsync(client, null);
+
+        var request = Assert.Single(requests.GetMeasurementSnapshot());
+        Assert.Equal("narrow", request.Tags[GenerationMetrics.AdapterTag]);
+        Assert.Equal(Model, request.Tags[GenerationMetrics.ModelTag]);
+        Assert.Equal("length", request.Tags[GenerationMetrics.OutcomeTag]);
+        Assert.Equal(12, Assert.Single(tokens.GetMeasurementSnapshot()).Value);
     }
 
     [Fact]
