@@ -9,7 +9,7 @@ namespace Ember.Runtime.Tests.Engine;
 /// PEFT adapters (rank 8 on q/k/v/o, rank 4 on q/v) and, for each adapter, the model with its change merged into the
 /// weights (fp32, fp16); written once for the collection.
 /// </summary>
-public sealed class LoraModelFixture : IAsyncLifetime
+public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
 {
     /// <summary>The variants written with adapter inputs.</summary>
     public static readonly string[] Variants = ["fp32", "fp16", "int8"];
@@ -27,6 +27,9 @@ public sealed class LoraModelFixture : IAsyncLifetime
 
     /// <summary>The adapters, loaded: "wide" (rank 8, q/k/v/o) and "narrow" (rank 4, q/v).</summary>
     public IReadOnlyList<LoraAdapter> Adapters { get; private set; } = [];
+
+    /// <inheritdoc/>
+    public string Folder(string variant) => Base(variant);
 
     /// <summary>The model with adapter inputs.</summary>
     public string Base(string variant) => Path.Combine(Root, "base", variant);
