@@ -42,10 +42,10 @@ internal sealed class ScriptedDecoder : IDecoder
     /// <summary>Gets or sets the number of adapters it claims to serve.</summary>
     public int Adapters { get; set; }
 
-    /// <summary>Each slot's adapter as <see cref="SelectAdapter"/> last set it.</summary>
-    public Dictionary<int, int> SelectedAdapters { get; } = [];
+    /// <summary>Every (slot, adapter) <see cref="SelectAdapter"/> was given, in order.</summary>
+    public List<(int Slot, int Adapter)> SelectedAdapters { get; } = [];
 
-    public void SelectAdapter(int slot, int adapter) => SelectedAdapters[slot] = adapter;
+    public void SelectAdapter(int slot, int adapter) => SelectedAdapters.Add((slot, adapter));
 
     /// <summary>Every call, in order.</summary>
     public List<DecoderCall> Calls { get; } = [];
