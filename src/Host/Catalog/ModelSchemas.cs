@@ -33,6 +33,7 @@ public static class ModelSchemas
                 ["stream"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
                 ["max_tokens"] = Field(maxTokens, $"Tokens to generate; default {limits.DefaultMaxTokens} ({limits.DefaultMaxTokensStream} when streaming)."),
                 ["raw"] = new JsonObject { ["type"] = "boolean", ["default"] = false },
+                ["lora"] = new JsonObject { ["type"] = "string", ["description"] = "Name of the LoRA adapter (fine-tune) to run the model with." },
             };
             foreach (RequestField field in RequestFields.Sampling.Where(field => field.Apis.HasFlag(RequestApis.WorkersAi)))
             {

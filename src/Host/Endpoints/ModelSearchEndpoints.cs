@@ -135,6 +135,7 @@ public sealed class ModelSearchEndpoints
             new("installed", _inventory.IsInstalled(entry.Id) ? "true" : "false"),
             new("stop", "true"),
             new("response_format", _inventory.TakesStructuredOutput(entry.Id) ? "true" : "false"),
+            new("lora", _inventory.TakesLora(entry.Id) ? "true" : "false"),
         ];
         return new ModelSearchItem(
             ModelIdentity.For(entry.Id).ToString(),

@@ -39,7 +39,9 @@ public sealed class OpenAiModelsEndpoint
         ArgumentNullException.ThrowIfNull(context);
         var models = ModelCatalog.All
             .Where(entry => _inventory.IsInstalled(entry.Id))
-            .Select(entry => new OpenAiModel(entry.Id, CatalogCreated, OwnedBy(entry.Source)))
+            .SelectMany(entry => _inventory.AdaptersOf(entry.Id)
+                .Select(adapter => new OpenAiModel($"{entry.Id}:{adapter}", CatalogCreated, OwnedBy(entry.Source)))
+                .Prepend(new OpenAiModel(entry.Id, CatalogCreated, OwnedBy(entry.Source))))
             .ToArray();
         return context.Response.WriteAsJsonAsync(new OpenAiModelList(models), HostJson.Context.OpenAiModelList, contentType: null, context.RequestAborted);
     }

@@ -35,15 +35,17 @@ public sealed class OpenAiRequestReader
     /// <param name="api">The endpoint: <see cref="RequestApis.OpenAiChat"/> or <see cref="RequestApis.OpenAiCompletions"/>.</param>
     /// <returns>The request, or the error to answer.</returns>
     public Task<Parsed<OpenAiRequest>> ReadAsync(HttpRequest request, RequestApis api) =>
-        ReadAsync<OpenAiRequest>(request, api == RequestApis.OpenAiChat ? OpenAiRequestParser.ParseChat : OpenAiRequestParser.ParseCompletion);
+        ReadAsync<OpenAiRequest>(request, api == RequestApis.OpenAiChat ? OpenAiRequestParser.ParseChat : OpenAiRequestParser.ParseCompletion, (parsed, lora) => parsed with { Generation = parsed.Generation with { Lora = lora } });
 
     /// <summary>Reads the request's body with an endpoint's own parser, once its <c>model</c> is resolved.</summary>
     /// <typeparam name="T">The checked request.</typeparam>
     /// <param name="request">The HTTP request.</param>
     /// <param name="parse">Parses the body for the model and its served limits.</param>
+    /// <param name="withLora">Gives the parsed request the adapter a <c>model</c> of the form <c>model:adapter</c> names.</param>
     /// <returns>The request, or the error to answer.</returns>
-    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, CatalogEntry, ModelLimits, Parsed<T>> parse)
+    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, CatalogEntry, ModelLimits, Parsed<T>> parse, Func<T, string, T> withLora)
     {
+        ArgumentNullException.ThrowIfNull(withLora);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parse);
         Parsed<JsonDocument> body = await RequestBodyReader.ReadJsonAsync(request, _maxBodyBytes, request.HttpContext.RequestAborted).ConfigureAwait(false);
@@ -60,11 +62,21 @@ public sealed class OpenAiRequestReader
             return modelId.Error;
         }
 
-        if (!ModelCatalog.TryGet(modelId.Value, out CatalogEntry? model))
+        string? lora = null;
+        CatalogEntry? model;
+        if (!ModelCatalog.TryGet(modelId.Value, out model))
         {
-            return ErrorMapping.NoSuchModel(modelId.Value);
+            // vLLM's form: "<model>:<adapter>", the adapter one the model serves (listed in v1/models).
+            int colon = modelId.Value.LastIndexOf(':');
+            if (colon <= 0 || !ModelCatalog.TryGet(modelId.Value[..colon], out model))
+            {
+                return ErrorMapping.NoSuchModel(modelId.Value);
+            }
+
+            lora = modelId.Value[(colon + 1)..];
         }
 
-        return parse(root, model, _inventory.LimitsOf(model));
+        Parsed<T> parsed = parse(root, model, _inventory.LimitsOf(model));
+        return lora is null || !parsed.Succeeded ? parsed : new Parsed<T>(withLora(parsed.Value, lora));
     }
 }

@@ -48,7 +48,7 @@ public sealed class ResponsesEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Parsed<ResponsesRequest> parsed = await _reader.ReadAsync(context.Request, ResponsesRequestParser.Parse).ConfigureAwait(false);
+        Parsed<ResponsesRequest> parsed = await _reader.ReadAsync(context.Request, ResponsesRequestParser.Parse, (parsed, lora) => parsed with { Generation = parsed.Generation with { Lora = lora } }).ConfigureAwait(false);
         if (!parsed.Succeeded)
         {
             await GenerationExchange.FailAsync(context, _logger, parsed.Error).ConfigureAwait(false);

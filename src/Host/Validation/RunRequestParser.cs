@@ -51,6 +51,7 @@ public static class RunRequestParser
         bool stream = fields.ReadBoolean(root, "stream", "stream") ?? false;
         double? maxTokens = fields.Read(root, RequestFields.MaxTokens(limits), Api);
         bool raw = fields.ReadBoolean(root, "raw", "raw") ?? false;
+        string? lora = JsonFields.TryGet(root, "lora", out _) ? fields.ReadString(root, "lora", "lora", 1, 256) : null;
         double? temperature = fields.Read(root, RequestFields.Temperature, Api);
         double? topP = fields.Read(root, RequestFields.TopP, Api);
         double? topK = fields.Read(root, RequestFields.TopK, Api);
@@ -92,6 +93,7 @@ public static class RunRequestParser
             Tools = tools,
             ToolChoice = toolChoice,
             ParallelToolCalls = parallelToolCalls,
+            Lora = lora,
         });
     }
 }

@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Models.Onnx;
 
 namespace Ember.Models.Writing;
@@ -11,7 +12,8 @@ namespace Ember.Models.Writing;
 /// with rotary embedding from cos/sin caches, <c>seqlens_k</c> and <c>total_sequence_length</c>
 /// computed from the attention mask; a SwiGLU MLP; <c>MatMulNBits</c> projections when quantized.
 /// With <see cref="LlamaWriterOptions.QuerySeqlens"/> the graph also takes <c>query_seqlens</c> (see
-/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not. With
+/// <see cref="QuerySeqlensName"/> and <see cref="PackedRows"/>), which the model builder's exports do not; with
+/// <see cref="LlamaWriterOptions.Lora"/> it takes LoRA adapters per row on q/k/v/o (<see cref="LoraGraphInputs"/>). With
 /// <see cref="LlamaWriterOptions.KvCache"/> <see cref="KvCacheType.Int8"/> the cache inputs and outputs are int8 and each
 /// attention node dequantizes them with fixed scales (<see cref="KvCacheQuantization"/>).
 /// </summary>
@@ -98,6 +100,8 @@ internal sealed class LlamaGraphBuilder
         var (seqlensK, totalLength) = AttentionLengths(mask);
         var packing = _options.QuerySeqlens ? PackedRows.Build(_graph, inputIds, seqlensK) : null;
         var (cos, sin) = RotaryCaches();
+        var lora = _options.Lora ? LoraNodes.Build(_graph, inputIds, packing) : null;
+        var loraShape = LoraTargetShape.From(s);
 
         var hidden = Embedding(packing?.PackIds(inputIds) ?? inputIds);
         string? residual = null;
@@ -111,7 +115,16 @@ internal sealed class LlamaGraphBuilder
             residual ??= hidden;
 
             var qkvWidth = s.Hidden + (2 * s.KvHeads * s.HeadSize);
-            var qkv = ToActivation($"{prefix}/attn/qkv_proj", Linear($"{prefix}/attn/qkv_proj", ToFloat($"{prefix}/attn/qkv_proj", normed), s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden)));
+            var qkvIn = ToFloat($"{prefix}/attn/qkv_proj", normed);
+            var qkvOut = Linear($"{prefix}/attn/qkv_proj", qkvIn, s.Hidden, qkvWidth, 1f / MathF.Sqrt(s.Hidden), MergedDelta(i, loraShape, LoraProjection.Query, LoraProjection.Key, LoraProjection.Value));
+            if (lora is not null)
+            {
+                var deltas = new[] { LoraProjection.Query, LoraProjection.Key, LoraProjection.Value }
+                    .Select(p => lora.Delta(i, p, qkvIn, s.Hidden, loraShape.OutputWidth(p))).ToArray();
+                qkvOut = _graph.Node("Add", $"{prefix}/attn/qkv_proj/lora/Add", [qkvOut, _graph.Node("Concat", $"{prefix}/attn/qkv_proj/lora/Concat", deltas, OnnxAttribute.Int("axis", -1))]);
+            }
+
+            var qkv = ToActivation($"{prefix}/attn/qkv_proj", qkvOut);
             qkv = packing?.Pad($"{prefix}/attn/qkv_padded", qkv, qkvWidth) ?? qkv;
             var attention = _graph.NodeWithOutputs(
                 "GroupQueryAttention",
@@ -129,7 +142,14 @@ internal sealed class LlamaGraphBuilder
                     .. QuantizedCacheAttributes(),
                 ])[0];
             attention = packing?.Pack($"{prefix}/attn/output_packed", attention, s.Hidden) ?? attention;
-            var attentionOut = ToActivation($"{prefix}/attn/o_proj", Linear($"{prefix}/attn/o_proj", ToFloat($"{prefix}/attn/o_proj", attention), s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden)));
+            var oIn = ToFloat($"{prefix}/attn/o_proj", attention);
+            var oOut = Linear($"{prefix}/attn/o_proj", oIn, s.Hidden, s.Hidden, 1f / MathF.Sqrt(s.Hidden), MergedDelta(i, loraShape, LoraProjection.Output));
+            if (lora is not null)
+            {
+                oOut = _graph.Node("Add", $"{prefix}/attn/o_proj/lora/Add", [oOut, lora.Delta(i, LoraProjection.Output, oIn, s.Hidden, s.Hidden)]);
+            }
+
+            var attentionOut = ToActivation($"{prefix}/attn/o_proj", oOut);
 
             var mlpIn = ToFloat($"{prefix}/mlp", SkipNorm($"{prefix}/post_attention_layernorm/SkipLayerNorm", attentionOut, residual, $"model.layers.{i}.post_attention_layernorm.weight", out residual));
             var gate = Linear($"{prefix}/mlp/gate_proj", mlpIn, s.Hidden, s.Intermediate, 1f / MathF.Sqrt(s.Hidden));
@@ -288,21 +308,57 @@ internal sealed class LlamaGraphBuilder
         _graph.NodeWithOutputs("Cast", "/lm_head/OutputCast", [biased], ["logits"], string.Empty, OnnxAttribute.Int("to", (int)OnnxDataType.Float16));
     }
 
-    private string Linear(string name, string input, int k, int n, float standardDeviation) =>
-        Linear(name, input, k, n, standardDeviation, $"{name}.weight", null, null);
+    private string Linear(string name, string input, int k, int n, float standardDeviation, float[]? delta = null) =>
+        Linear(name, input, k, n, standardDeviation, $"{name}.weight", null, null, delta);
+
+    /// <summary>
+    /// The merged adapter's change to the weight [hidden, Σ outputs] of <paramref name="projections"/> side by side in
+    /// <paramref name="layer"/> (<see cref="LlamaWriterOptions.MergedAdapter"/>); null without one.
+    /// </summary>
+    private float[]? MergedDelta(int layer, LoraTargetShape shape, params LoraProjection[] projections)
+    {
+        if (_options.MergedAdapter is not { } adapter)
+        {
+            return null;
+        }
+
+        if (_variant is not (ModelVariant.Fp32 or ModelVariant.Fp16))
+        {
+            throw new NotSupportedException($"A merged adapter is written into fp32 and fp16 weights only, not {_variant}.");
+        }
+
+        var width = projections.Sum(shape.OutputWidth);
+        var merged = new float[shape.Hidden * width];
+        var column = 0;
+        foreach (var projection in projections)
+        {
+            var n = shape.OutputWidth(projection);
+            if (adapter.Delta(layer, projection, shape) is { } delta)
+            {
+                for (var row = 0; row < shape.Hidden; row++)
+                {
+                    delta.AsSpan(row * n, n).CopyTo(merged.AsSpan((row * width) + column, n));
+                }
+            }
+
+            column += n;
+        }
+
+        return merged;
+    }
 
     /// <summary>A [k → n] projection of pseudo-random weights drawn from the stream named <paramref name="streamName"/>.</summary>
-    private string Linear(string name, string input, int k, int n, float standardDeviation, string streamName, bool[]? mutedColumns, string? outputName)
+    private string Linear(string name, string input, int k, int n, float standardDeviation, string streamName, bool[]? mutedColumns, string? outputName, float[]? delta = null)
     {
         var output = outputName ?? $"{name}/MatMul/output_0";
         var random = new SeededRandom(_options.Seed, streamName);
         switch (_variant)
         {
             case ModelVariant.Fp32:
-                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: false, mutedColumns))], [output], string.Empty);
+                _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: false, mutedColumns, delta))], [output], string.Empty);
                 break;
             case ModelVariant.Fp16:
-                var half = _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: true, mutedColumns));
+                var half = _graph.Initializer(RandomWeights.Floats(random, $"{name}.weight", k, n, standardDeviation, float16: true, mutedColumns, delta));
                 var cast = _graph.Node("Cast", $"{name}/Cast", [half], OnnxAttribute.Int("to", (int)OnnxDataType.Float));
                 _graph.NodeWithOutputs("MatMul", $"{name}/MatMul", [input, cast], [output], string.Empty);
                 break;

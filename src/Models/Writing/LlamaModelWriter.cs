@@ -20,7 +20,7 @@ public static class LlamaModelWriter
     public const string ConfigFileName = "genai_config.json";
 
     /// <summary>The writer's output format; raise it whenever the same arguments would write different files.</summary>
-    public const int FormatVersion = 5;
+    public const int FormatVersion = 6;
 
     /// <summary>The variants Ember writes for its own models, in folder order.</summary>
     public static IReadOnlyList<ModelVariant> AllVariants { get; } = [ModelVariant.Fp32, ModelVariant.Fp16, ModelVariant.Int8, ModelVariant.Int4];
@@ -67,7 +67,7 @@ public static class LlamaModelWriter
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}}{{KvCacheField(options.KvCache)}},"shape":"{{shape}}"}""") + "\n";
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}}{{KvCacheField(options.KvCache)}},"lora":{{(options.Lora ? "true" : "false")}},"merged_adapter":{{(options.MergedAdapter is { } merged ? $"\"{merged.Name}\"" : "null")}},"shape":"{{shape}}"}""") + "\n";
     }
 
     /// <summary>The stamp's <c>kv_cache</c> field: recorded for a quantized cache only, so a float-cache folder keeps the stamp it had.</summary>

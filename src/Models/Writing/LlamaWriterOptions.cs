@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 
 namespace Ember.Models.Writing;
 
@@ -38,6 +39,18 @@ public sealed record LlamaWriterOptions
     /// or float16 for fp16); <see cref="KvCacheType.Int8"/> writes an int8 cache (<see cref="KvCacheQuantization"/>).
     /// </summary>
     public KvCacheType KvCache { get; init; } = KvCacheType.Model;
+
+    /// <summary>
+    /// Whether the graph takes LoRA adapters per row on its q/k/v/o projections (<see cref="LoraGraphInputs"/>). True for
+    /// Ember's own models; a graph that is not fed them is the base model.
+    /// </summary>
+    public bool Lora { get; init; } = true;
+
+    /// <summary>
+    /// An adapter whose change is merged into the q/k/v/o weights (fp32 and fp16 only): the reference an adapter served
+    /// per row is compared with. <see langword="null"/>: the base weights.
+    /// </summary>
+    public LoraAdapter? MergedAdapter { get; init; }
 
     /// <summary>The tokenizer the model is built around; its vocabulary size must be the shape's. Ember's own by default.</summary>
     public ModelTokenizer Tokenizer { get; init; } = ModelTokenizer.Own;

@@ -63,10 +63,13 @@ internal sealed class PackedRows
     }
 
     /// <summary>The valid token ids of <paramref name="inputIds"/> [rows, S], packed: [1, N].</summary>
-    public string PackIds(string inputIds)
+    public string PackIds(string inputIds) => PackValues("Ids", inputIds);
+
+    /// <summary>Per-token values [rows, S] (named <paramref name="name"/> in node names), packed like the token ids: [1, N].</summary>
+    public string PackValues(string name, string values)
     {
-        var flat = _graph.Node("Reshape", $"{Prefix}/IdsFlat", [inputIds, Int64(_graph, "flat_ids", [1], -1)]);
-        return _graph.Node("Unsqueeze", $"{Prefix}/Ids", [_graph.Node("Gather", $"{Prefix}/IdsPacked", [flat, _packed], OnnxAttribute.Int("axis", 0)), Int64(_graph, "axes_0", [1], 0)]);
+        var flat = _graph.Node("Reshape", $"{Prefix}/{name}Flat", [values, Int64(_graph, $"flat_{name}", [1], -1)]);
+        return _graph.Node("Unsqueeze", $"{Prefix}/{name}", [_graph.Node("Gather", $"{Prefix}/{name}Packed", [flat, _packed], OnnxAttribute.Int("axis", 0)), Int64(_graph, $"axes_0_{name}", [1], 0)]);
     }
 
     /// <summary>Packed values [1, N, <paramref name="width"/>] laid out in the padded rows [rows, S, width].</summary>

@@ -16,9 +16,9 @@ internal static class RandomWeights
 
     /// <summary>
     /// A float32 or float16 tensor of shape [rows, columns], row-major, uniform with the given standard deviation;
-    /// the columns <paramref name="mutedColumns"/> marks are zero.
+    /// the columns <paramref name="mutedColumns"/> marks are zero, and <paramref name="delta"/> (same shape) is added when given.
     /// </summary>
-    public static OnnxTensor Floats(SeededRandom random, string name, long rows, long columns, float standardDeviation, bool float16, bool[]? mutedColumns = null)
+    public static OnnxTensor Floats(SeededRandom random, string name, long rows, long columns, float standardDeviation, bool float16, bool[]? mutedColumns = null, float[]? delta = null)
     {
         var count = rows * columns;
         var elementBytes = float16 ? 2 : 4;
@@ -42,6 +42,14 @@ internal static class RandomWeights
                             {
                                 values[i] = 0f;
                             }
+                        }
+                    }
+
+                    if (delta is not null)
+                    {
+                        for (var i = from; i < to; i++)
+                        {
+                            values[i] += delta[first + i];
                         }
                     }
 

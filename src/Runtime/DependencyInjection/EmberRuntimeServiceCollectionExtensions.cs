@@ -39,6 +39,11 @@ public static class EmberRuntimeServiceCollectionExtensions
                     {
                         model.Tokenizer = Path.GetFullPath(model.Tokenizer, baseDirectory);
                     }
+
+                    foreach (var name in model.Lora.Adapters.Keys.ToList())
+                    {
+                        model.Lora.Adapters[name] = Path.GetFullPath(model.Lora.Adapters[name], baseDirectory);
+                    }
                 }
             })
             .ValidateOnStart();

@@ -22,6 +22,9 @@ public sealed class GenerationMetrics
     /// <summary>The model tag (OpenTelemetry's <c>gen_ai.request.model</c>).</summary>
     public const string ModelTag = "gen_ai.request.model";
 
+    /// <summary>The tag of a request's LoRA adapter on the <c>ember.lora.*</c> instruments.</summary>
+    public const string AdapterTag = "ember.lora.adapter";
+
     /// <summary>The outcome tag: <c>stop</c>, <c>length</c>, <c>cancelled</c>, or the error kind in snake case.</summary>
     public const string OutcomeTag = "ember.outcome";
 
@@ -57,6 +60,8 @@ public sealed class GenerationMetrics
     private readonly Counter<long> _prefixLookups;
     private readonly Counter<long> _cachedTokens;
     private readonly Counter<long> _generated;
+    private readonly Counter<long> _adapterRequests;
+    private readonly Counter<long> _adapterTokens;
 
     /// <summary>Creates the meter and its instruments.</summary>
     /// <param name="meters">The host's meter factory.</param>
@@ -72,6 +77,8 @@ public sealed class GenerationMetrics
         _prefixLookups = meter.CreateCounter<long>("ember.prefix_cache.lookups", "{request}", "Requests admitted with prefix caching on, by whether a slot held a prefix of their prompt (ember.prefix_cache.hit).");
         _generated = meter.CreateCounter<long>(GeneratedTokensInstrument, "{token}", "Generated tokens, counted as each is generated: a live rate, where ember.tokens counts them when a request ends.");
         _cachedTokens = meter.CreateCounter<long>("ember.prefix_cache.cached_tokens", "{token}", "Prompt tokens not computed again: their cache entries were kept from an earlier sequence.");
+        _adapterRequests = meter.CreateCounter<long>("ember.lora.requests", "{request}", "Requests that ran with a LoRA adapter and ended, by model, adapter (ember.lora.adapter) and outcome.");
+        _adapterTokens = meter.CreateCounter<long>("ember.lora.tokens", "{token}", "Tokens generated with a LoRA adapter, by model and adapter, counted when a request ends.");
         _duration = meter.CreateHistogram("gen_ai.server.request.duration", "s", "From accepting a request to its end, queueing included.", advice: Buckets(DurationBuckets));
         _firstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s", "From accepting a request to its first generated token, queueing and prefill included.", advice: Buckets(FirstTokenBuckets));
         _queueTime = meter.CreateHistogram("ember.request.queue_time", "s", "From accepting a request to its sequence taking a slot (or a wave).", advice: Buckets(DurationBuckets));
@@ -117,7 +124,8 @@ public sealed class GenerationMetrics
     /// <summary>Starts measuring an accepted request.</summary>
     /// <param name="modelId">The served model's id.</param>
     /// <returns>The request's telemetry, handed to its <see cref="TextGeneration"/>.</returns>
-    internal RequestTelemetry Begin(string modelId) => new(this, modelId, _time.GetTimestamp());
+    /// <param name="adapter">The request's LoRA adapter; null for none.</param>
+    internal RequestTelemetry Begin(string modelId, string? adapter = null) => new(this, modelId, _time.GetTimestamp(), adapter);
 
     internal long Now() => _time.GetTimestamp();
 
@@ -151,6 +159,14 @@ public sealed class GenerationMetrics
         {
             _perOutputToken.Record(perToken, modelTag);
         }
+    }
+
+    internal void RecordAdapterEnd(string model, string adapter, string outcome, int completionTokens)
+    {
+        var modelTag = new KeyValuePair<string, object?>(ModelTag, model);
+        var adapterTag = new KeyValuePair<string, object?>(AdapterTag, adapter);
+        _adapterRequests.Add(1, modelTag, adapterTag, new(OutcomeTag, outcome));
+        _adapterTokens.Add(completionTokens, modelTag, adapterTag);
     }
 
     private static InstrumentAdvice<double> Buckets(double[] boundaries) => new() { HistogramBucketBoundaries = boundaries };

@@ -13,16 +13,18 @@ internal sealed class RequestTelemetry
 {
     private readonly GenerationMetrics _metrics;
     private readonly string _model;
+    private readonly string? _adapter;
     private readonly long _accepted;
     private long _firstToken;
     private long _lastToken;
     private int _ended;
     private bool _admitted;
 
-    public RequestTelemetry(GenerationMetrics metrics, string model, long accepted)
+    public RequestTelemetry(GenerationMetrics metrics, string model, long accepted, string? adapter = null)
     {
         _metrics = metrics;
         _model = model;
+        _adapter = adapter;
         _accepted = accepted;
     }
 
@@ -70,5 +72,9 @@ internal sealed class RequestTelemetry
 
         double? perOutputToken = ranToEnd && completionTokens > 1 ? _metrics.Seconds(_firstToken, _lastToken) / (completionTokens - 1) : null;
         _metrics.RecordEnd(_model, outcome, _metrics.Seconds(_accepted, now), promptTokens, completionTokens, perOutputToken);
+        if (_adapter is not null)
+        {
+            _metrics.RecordAdapterEnd(_model, _adapter, outcome, completionTokens);
+        }
     }
 }

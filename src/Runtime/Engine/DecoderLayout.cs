@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ember.Models.Lora;
 using Ember.Runtime.Generation;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -47,6 +48,12 @@ internal sealed record DecoderLayout(
 {
     /// <summary>The name of the <c>query_seqlens</c> graph input that <see cref="QuerySeqlens"/> looks for.</summary>
     public const string QuerySeqlensInput = "query_seqlens";
+
+    /// <summary>
+    /// The sizes adapters are checked against when the graph takes LoRA adapters per row (it has the
+    /// <see cref="LoraGraphInputs.RowAdapters"/> input, as Ember's own models do); null when it takes none.
+    /// </summary>
+    public LoraTargetShape? Lora { get; init; }
 
     /// <summary>Tokens a cache slot holds when the model is served with <paramref name="contextLimit"/>: at most the model's own context length.</summary>
     public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
@@ -99,7 +106,12 @@ internal sealed record DecoderLayout(
                 Names(outputs, "present_key_names"),
                 Names(outputs, "present_value_names"),
                 types,
-                querySeqlens);
+                querySeqlens)
+            {
+                Lora = signature.Contains(LoraGraphInputs.RowAdapters)
+                    ? new LoraTargetShape(layers, decoder.GetProperty("num_attention_heads").GetInt32(), decoder.GetProperty("num_key_value_heads").GetInt32(), decoder.GetProperty("head_size").GetInt32())
+                    : null,
+            };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or InvalidDataException or NotSupportedException)
         {

@@ -1,3 +1,4 @@
+using Ember.Models.Lora;
 using Ember.Runtime.Generation;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -24,6 +25,8 @@ internal sealed class DecoderSession : IDecoder
     private readonly float[] _stepLogits;
     private readonly byte[] _stepLogitsRaw;
     private readonly int _logitBytes;
+    private readonly long[] _slotAdapters;
+    private LoraStack? _adapters;
 
     private DecoderSession(InferenceSession session, DecoderLayout layout, KvCache cache, DecoderProvider provider)
     {
@@ -32,12 +35,41 @@ internal sealed class DecoderSession : IDecoder
         _cache = cache;
         Provider = provider;
         _logitBytes = DecoderTypes.SizeOf(layout.Types.Logits);
+        _slotAdapters = new long[cache.Slots];
+        Array.Fill(_slotAdapters, -1L);
         _stepLogits = new float[cache.Slots * layout.VocabSize];
         _stepLogitsRaw = layout.Types.Logits == TensorElementType.Float ? [] : GC.AllocateArray<byte>(cache.Slots * layout.VocabSize * _logitBytes, pinned: true);
     }
 
     /// <summary>Width of the logits.</summary>
     public int VocabSize => _layout.VocabSize;
+
+    /// <summary>Gets the number of adapters served (<see cref="UseAdapters"/>); a slot's adapter is below it.</summary>
+    public int Adapters => _adapters?.Count ?? 0;
+
+    /// <summary>
+    /// Serves <paramref name="adapters"/> (each checked against <see cref="DecoderLayout.Lora"/>), replacing those served
+    /// before; adapter j is what <see cref="SelectAdapter"/> calls j. Every slot is reset to no adapter.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
+    public void UseAdapters(IReadOnlyList<LoraAdapter> adapters)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        var shape = _layout.Lora ?? throw new NotSupportedException("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).");
+        var stack = adapters.Count == 0 ? null : Guard("stack the adapters", () => new LoraStack(adapters, shape));
+        _adapters?.Dispose();
+        _adapters = stack;
+        Array.Fill(_slotAdapters, -1L);
+    }
+
+    /// <summary>Sets the adapter the sequence in <paramref name="slot"/> runs with: one in [0, <see cref="Adapters"/>), or -1 for none.</summary>
+    public void SelectAdapter(int slot, int adapter)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Slots, nameof(slot));
+        ArgumentOutOfRangeException.ThrowIfLessThan(adapter, -1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(adapter, Adapters);
+        _slotAdapters[slot] = adapter;
+    }
 
     /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last <see cref="Prefill"/> or <see cref="Decode"/> spent inside ONNX Runtime's <c>Run</c>.</summary>
     public long LastRunTicks { get; private set; }
@@ -170,6 +202,7 @@ internal sealed class DecoderSession : IDecoder
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
+            using var rowAdapters = BindAdapters(binding, slot, 1);
             if (queryLengths is not null)
             {
                 binding.BindInput(_layout.QuerySeqlens!, queryLengths);
@@ -347,6 +380,7 @@ internal sealed class DecoderSession : IDecoder
         _session.Dispose();
         _runOptions.Dispose();
         _cache.Dispose();
+        _adapters?.Dispose();
     }
 
     private static T Guard<T>(string what, Func<T> call)
@@ -402,6 +436,7 @@ internal sealed class DecoderSession : IDecoder
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
+            using var rowAdapters = BindAdapters(binding, 0, rows);
             if (queryLengths is not null)
             {
                 binding.BindInput(_layout.QuerySeqlens!, queryLengths);
@@ -419,6 +454,24 @@ internal sealed class DecoderSession : IDecoder
         }
 
         return ticks;
+    }
+
+    /// <summary>
+    /// Binds the adapters of slots [<paramref name="first"/>, +<paramref name="count"/>) and the stacked factors, when
+    /// adapters are served; returns the row tensor to dispose after the run (null when none is bound: the graph's
+    /// defaults are the base model).
+    /// </summary>
+    private OrtValue? BindAdapters(OrtIoBinding binding, int first, int count)
+    {
+        if (_adapters is null)
+        {
+            return null;
+        }
+
+        _adapters.Bind(binding);
+        var rows = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _slotAdapters.AsMemory(first, count), [count]);
+        binding.BindInput(LoraGraphInputs.RowAdapters, rows);
+        return rows;
     }
 
     private CacheViews BindCache(OrtIoBinding binding, int first, int count)

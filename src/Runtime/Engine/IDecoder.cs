@@ -27,6 +27,12 @@ internal interface IDecoder : IDisposable
     /// </summary>
     bool MixedSteps { get; }
 
+    /// <summary>Gets the number of LoRA adapters served; a slot's adapter (<see cref="SelectAdapter"/>) is below it.</summary>
+    int Adapters { get; }
+
+    /// <summary>Sets the adapter the sequence in <paramref name="slot"/> runs with in the calls that follow: one in [0, <see cref="Adapters"/>), or -1 for none.</summary>
+    void SelectAdapter(int slot, int adapter);
+
     /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last call spent inside ONNX Runtime's <c>Run</c>.</summary>
     long LastRunTicks { get; }
 

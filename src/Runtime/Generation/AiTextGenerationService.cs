@@ -62,6 +62,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
 
         RequestValidator.Validate(request, served.Limits);
+        var adapter = AdapterOf(modelId, served, request.Lora);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
         var sampling = SamplingSettings.From(request);
         var abilities = served.Replicas[0].Abilities;
@@ -103,8 +104,8 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
-        var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId), request.Stop);
-        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint, Priority = request.Priority };
+        var output = new TextGeneration(tokens.Length, maxTokens, _metrics.Begin(modelId, adapter >= 0 ? request.Lora : null), request.Stop);
+        var sequence = new SequenceRequest(modelId, tokens, maxTokens, sampling, output, cancellationToken, timeout.Token) { TopLogprobs = request.TopLogprobs, Constraint = constraint, Priority = request.Priority, Adapter = adapter };
         if (!replica.TryEnqueue(sequence))
         {
             timeout.Dispose();
@@ -113,6 +114,25 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         output.Completion.ContinueWith(_ => timeout.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return output;
+    }
+
+    /// <summary>The decoder's number of the adapter <paramref name="lora"/> names (-1 for none).</summary>
+    /// <exception cref="AiTextGenerationException">The model serves no adapter of that name (bad input, naming it).</exception>
+    private static int AdapterOf(string modelId, ServedModel served, string? lora)
+    {
+        if (lora is null)
+        {
+            return -1;
+        }
+
+        var index = served.Adapters.ToList().IndexOf(lora);
+        if (index >= 0)
+        {
+            return index;
+        }
+
+        var known = served.Adapters.Count == 0 ? (served.TakesLora ? "it serves none" : "it takes none") : $"it serves {string.Join(", ", served.Adapters.Select(a => $"'{a}'"))}";
+        throw new AiTextGenerationException(AiErrorKind.BadInput, $"lora: no adapter '{lora}' for {modelId}; {known}.");
     }
 
     /// <inheritdoc/>

@@ -93,4 +93,7 @@ public sealed record TextGenerationRequest
 
     /// <summary>Gets the request's priority: batch items wait behind every interactive request of the replica's queue.</summary>
     public RequestPriority Priority { get; init; }
+
+    /// <summary>Gets the LoRA adapter to run with, by name (Workers AI's <c>lora</c>); null: the base model.</summary>
+    public string? Lora { get; init; }
 }

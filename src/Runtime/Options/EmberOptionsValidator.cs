@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Models.Writing;
 using Microsoft.Extensions.Options;
 
@@ -75,9 +76,30 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
         }
 
         ValidateFolder(key, model, failures);
+        ValidateAdapters(key, model, failures);
         var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);
         failures.AddRange(ModelLimits.Validate(limits.DefaultMaxTokens, limits.DefaultMaxTokensStream, limits.ContextTokensLimit, limits.SequenceTokensLimit)
             .Select(problem => $"{key}:Limits: {problem}"));
+    }
+
+    private static void ValidateAdapters(string key, ModelOptions model, List<string> failures)
+    {
+        if (model.Lora.Adapters.Count > 0 && model.Scheduler != SchedulerKind.Continuous)
+        {
+            failures.Add($"{key}:Lora:Adapters: adapters are served by the continuous scheduler only (Scheduler is {model.Scheduler}).");
+        }
+
+        foreach (var (name, folder) in model.Lora.Adapters)
+        {
+            if (!LoraAdapter.IsValidName(name))
+            {
+                failures.Add($"{key}:Lora:Adapters:{name}: an adapter's name is 1 to 64 letters, digits, '-', '_' or '.'.");
+            }
+            else if (string.IsNullOrWhiteSpace(folder) || !Directory.Exists(folder))
+            {
+                failures.Add($"{key}:Lora:Adapters:{name}: '{folder}' is not a folder; it must hold adapter_config.json and adapter_model.safetensors.");
+            }
+        }
     }
 
     private static void ValidateFolder(string key, ModelOptions model, List<string> failures)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Ember.Models.Catalog;
+using Microsoft.Extensions.Options;
 
 namespace Ember.Runtime.Options;
 
@@ -141,4 +142,8 @@ public sealed class ModelOptions
 
     /// <summary>Overrides of the catalog's limits.</summary>
     public LimitOverrides Limits { get; set; } = new();
+
+    /// <summary>The LoRA adapters served with the model (continuous scheduler, a graph that takes them).</summary>
+    [ValidateObjectMembers]
+    public LoraOptions Lora { get; set; } = new();
 }

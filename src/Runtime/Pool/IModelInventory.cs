@@ -28,4 +28,14 @@ public interface IModelInventory
     /// <param name="modelId">A catalog model id.</param>
     /// <returns><see langword="false"/> for a model not installed here.</returns>
     bool TakesStructuredOutput(string modelId);
+
+    /// <summary>Gets the names of the LoRA adapters an installed model serves (<c>lora</c>, <c>model:adapter</c>).</summary>
+    /// <param name="modelId">A catalog model id.</param>
+    /// <returns>Empty for a model that serves none or is not installed here.</returns>
+    IReadOnlyList<string> AdaptersOf(string modelId);
+
+    /// <summary>Tells whether an installed model's graph takes LoRA adapters.</summary>
+    /// <param name="modelId">A catalog model id.</param>
+    /// <returns><see langword="false"/> for a model not installed here.</returns>
+    bool TakesLora(string modelId);
 }

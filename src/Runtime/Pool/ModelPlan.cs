@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Options;
 
@@ -12,4 +13,8 @@ namespace Ember.Runtime.Pool;
 /// <param name="Limits">The limits it is served with.</param>
 /// <param name="Layout">The continuous decoder's layout; <see langword="null"/> on the wave scheduler.</param>
 /// <param name="IntraOpThreads">ONNX Runtime's threads a replica (<see cref="ThreadBudget"/>); 0: ONNX Runtime's default.</param>
-internal sealed record ModelPlan(string Id, ModelOptions Options, CatalogEntry Entry, ModelConfigFile Config, ModelLimits Limits, DecoderLayout? Layout, int IntraOpThreads = 0);
+internal sealed record ModelPlan(string Id, ModelOptions Options, CatalogEntry Entry, ModelConfigFile Config, ModelLimits Limits, DecoderLayout? Layout, int IntraOpThreads = 0)
+{
+    /// <summary>The LoRA adapters it serves, loaded and checked against its layout; adapter j is the decoder's adapter j.</summary>
+    public IReadOnlyList<LoraAdapter> Adapters { get; init; } = [];
+}

@@ -37,7 +37,11 @@ internal static class ReplicaLoader
             throw;
         }
 
-        return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics);
+        return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics)
+        {
+            Adapters = [.. plan.Adapters.Select(adapter => adapter.Name)],
+            TakesLora = plan.Layout?.Lora is not null,
+        };
     }
 
     /// <summary>The replica's scheduler: continuous over the plan's layout, or waves when it has none (Scheduler Waves).</summary>
@@ -54,6 +58,11 @@ internal static class ReplicaLoader
         {
             var provider = new DecoderProvider(options.Provider, options.DeviceId);
             var decoder = NativeObjectCounter.Track(DecoderSession.Load(layout, options.SequenceCap, plan.Limits.ContextTokensLimit, plan.IntraOpThreads, options.IntraOpSpinning, provider));
+            if (plan.Adapters.Count > 0)
+            {
+                decoder.UseAdapters(plan.Adapters);
+            }
+
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, layout.Types.Cache.ToString(), KvCacheBudget.BytesPerToken(layout), decoder.CacheWhere);
             var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId);
             var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);

@@ -42,6 +42,12 @@ internal sealed class ServedModel
     /// <summary>The chat template.</summary>
     public IChatTemplate Template { get; }
 
+    /// <summary>The names of the LoRA adapters it serves; a request's adapter is its index here.</summary>
+    public IReadOnlyList<string> Adapters { get; init; } = [];
+
+    /// <summary>Whether its graph takes LoRA adapters (the continuous scheduler on a graph with the adapter inputs).</summary>
+    public bool TakesLora { get; init; }
+
     /// <summary>The replica for a request: the one its session affinity key always maps to, or the least loaded without a key.</summary>
     /// <param name="affinity">The request's key, or <see langword="null"/>.</param>
     public ModelWorker ReplicaFor(string? affinity)

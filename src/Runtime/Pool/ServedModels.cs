@@ -30,6 +30,12 @@ internal sealed class ServedModels : IModelInventory, IModelReadiness
         _models.TryGetValue(modelId, out var served) && served.Replicas[0].Abilities.LogprobsUnavailable is null;
 
     /// <inheritdoc/>
+    public IReadOnlyList<string> AdaptersOf(string modelId) => _models.TryGetValue(modelId, out var served) ? served.Adapters : [];
+
+    /// <inheritdoc/>
+    public bool TakesLora(string modelId) => _models.TryGetValue(modelId, out var served) && served.TakesLora;
+
+    /// <inheritdoc/>
     public ModelLimits LimitsOf(CatalogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Models.Writing;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
@@ -137,7 +138,39 @@ public sealed class WorkerPool : IHostedService, IDisposable
             KvCacheTypeRule.Check(id, options, layout ?? DecoderLayout.From(config));
         }
 
-        return new ModelPlan(id, options, entry, config, limits, layout);
+        return new ModelPlan(id, options, entry, config, limits, layout) { Adapters = LoadAdapters(id, options, layout) };
+    }
+
+    /// <summary>Loads and checks every adapter of the model; all that are refused are named at once.</summary>
+    /// <exception cref="InvalidOperationException">An adapter is refused, or the graph takes none.</exception>
+    private static List<LoraAdapter> LoadAdapters(string id, ModelOptions options, DecoderLayout? layout)
+    {
+        var adapters = new List<LoraAdapter>();
+        if (options.Lora.Adapters.Count == 0)
+        {
+            return adapters;
+        }
+
+        var key = $"{EmberOptions.SectionName}:Models:{id}:Lora:Adapters";
+        if (layout?.Lora is not { } shape)
+        {
+            throw new InvalidOperationException($"{key}: the model in {options.Folder} takes no LoRA adapters (its graph has no {LoraGraphInputs.RowAdapters} input; see docs/lora.md).");
+        }
+
+        var failures = new List<string>();
+        foreach (var (name, folder) in options.Lora.Adapters.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            try
+            {
+                adapters.Add(LoraAdapter.Load(folder, name, shape, options.Lora.Limits));
+            }
+            catch (LoraAdapterException e)
+            {
+                failures.Add($"{key}:{name}: {e.Message}");
+            }
+        }
+
+        return failures.Count == 0 ? adapters : throw new InvalidOperationException(string.Join(Environment.NewLine, failures));
     }
 
     /// <summary>What one replica of a plan holds in host memory: its weights on the CPU provider, its KV cache where it lives there.</summary>

@@ -43,6 +43,9 @@ internal sealed class SequenceRequest
     /// <summary>How many alternatives to report with each token's log probability; <see langword="null"/>: no log probabilities.</summary>
     public int? TopLogprobs { get; init; }
 
+    /// <summary>The LoRA adapter the sequence runs with, as the model's decoder numbers its adapters; -1 for none (the base model).</summary>
+    public int Adapter { get; init; } = -1;
+
     /// <summary>Interactive, or a batch item admitted only while no interactive request waits.</summary>
     public Generation.RequestPriority Priority { get; init; }
 

@@ -9,7 +9,8 @@ namespace Ember.Runtime.Scheduling;
 /// A running sequence's slot holds its prompt, then each token a decode step fed; when the sequence ends its tokens
 /// stay, valid up to its length, until a request that does not share them takes the slot. Only exact prefixes match:
 /// the shared positions hold the same tokens at the same places, computed by the same model, so a hit's output is the
-/// cold output. A slot whose sequence failed keeps nothing.
+/// cold output; so a slot's entries match only a prompt of the same LoRA adapter, whose k/v projections made them. A
+/// slot whose sequence failed keeps nothing.
 /// </para>
 /// <para>Scheduler thread only; not thread-safe.</para>
 /// </remarks>
@@ -20,6 +21,7 @@ internal sealed class SlotHistory
 
     private readonly int[][] _tokens;
     private readonly int[] _retained;
+    private readonly int[] _adapters;
     private readonly bool _enabled;
 
     /// <summary>Creates the history of <paramref name="slots"/> slots of <paramref name="maxLength"/> tokens.</summary>
@@ -31,6 +33,7 @@ internal sealed class SlotHistory
         _enabled = enabled;
         _tokens = enabled ? [.. Enumerable.Range(0, slots).Select(_ => new int[maxLength])] : [];
         _retained = new int[slots];
+        _adapters = new int[slots];
     }
 
     /// <summary>Gets a value indicating whether prefix caching is on.</summary>
@@ -46,8 +49,9 @@ internal sealed class SlotHistory
     /// </summary>
     /// <param name="prompt">The prompt's tokens.</param>
     /// <param name="valid">Per slot, how many of its tokens have entries: a busy slot's length, a free slot's <see cref="Retained"/>.</param>
+    /// <param name="adapter">The prompt's LoRA adapter (-1: none): only entries made with it match.</param>
     /// <returns>The slot to copy from (−1: none) and the tokens shared.</returns>
-    public (int Source, int Shared) Find(ReadOnlySpan<int> prompt, ReadOnlySpan<int> valid)
+    public (int Source, int Shared) Find(ReadOnlySpan<int> prompt, ReadOnlySpan<int> valid, int adapter = -1)
     {
         if (!_enabled)
         {
@@ -58,7 +62,7 @@ internal sealed class SlotHistory
         for (var slot = 0; slot < valid.Length; slot++)
         {
             var limit = Math.Min(Math.Min(valid[slot], prompt.Length - 1), _tokens[slot].Length);
-            if (limit <= bestShared)
+            if (limit <= bestShared || _adapters[slot] != adapter)
             {
                 continue;
             }
@@ -73,10 +77,11 @@ internal sealed class SlotHistory
         return bestShared >= MinimumSharedTokens ? (best, bestShared) : (-1, 0);
     }
 
-    /// <summary>A sequence takes the slot: its prompt is what the slot will hold, and nothing is retained for others meanwhile.</summary>
-    public void Begin(int slot, ReadOnlySpan<int> prompt)
+    /// <summary>A sequence takes the slot: its prompt is what the slot will hold (made with <paramref name="adapter"/>), and nothing is retained for others meanwhile.</summary>
+    public void Begin(int slot, ReadOnlySpan<int> prompt, int adapter = -1)
     {
         _retained[slot] = 0;
+        _adapters[slot] = adapter;
         if (_enabled)
         {
             prompt.CopyTo(_tokens[slot]);
@@ -112,6 +117,7 @@ internal sealed class SlotHistory
         {
             _tokens[from].AsSpan(0, _retained[from]).CopyTo(_tokens[to]);
             _retained[to] = _retained[from];
+            _adapters[to] = _adapters[from];
         }
     }
 

@@ -73,6 +73,7 @@ internal sealed class StepExecutor
             _statistics.RecordBatch(plan.Decodes.Count);
         }
 
+        SelectAdapters(plan.Rows);
         ReadOnlySpan<float> logits;
         try
         {
@@ -119,6 +120,7 @@ internal sealed class StepExecutor
                 continue;
             }
 
+            SelectAdapter(chunk.Slot);
             float[] logits;
             try
             {
@@ -139,6 +141,28 @@ internal sealed class StepExecutor
         return (Decode(results), prefillRun);
     }
 
+    /// <summary>Gives the decoder the adapter of each of slots [0, <paramref name="rows"/>) (an empty slot: none), when it serves any.</summary>
+    private void SelectAdapters(int rows)
+    {
+        if (_decoder.Adapters == 0)
+        {
+            return;
+        }
+
+        for (var slot = 0; slot < rows; slot++)
+        {
+            SelectAdapter(slot);
+        }
+    }
+
+    private void SelectAdapter(int slot)
+    {
+        if (_decoder.Adapters > 0)
+        {
+            _decoder.SelectAdapter(slot, _planner[slot]?.Request.Adapter ?? -1);
+        }
+    }
+
     /// <summary>One decode step over the slots the planner names now (a prompt completed by this step's chunks decodes too).</summary>
     private long Decode(IStepResults results)
     {
@@ -149,6 +173,7 @@ internal sealed class StepExecutor
         }
 
         _statistics.RecordBatch(_decoding.Count);
+        SelectAdapters(rows);
         ReadOnlySpan<float> logits;
         try
         {

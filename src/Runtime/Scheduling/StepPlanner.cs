@@ -290,7 +290,7 @@ internal sealed class StepPlanner
             highestBusy = _slots[i] is null ? highestBusy : i;
         }
 
-        var (source, shared) = _history.Find(prompt, _valid);
+        var (source, shared) = _history.Find(prompt, _valid, request.Adapter);
         var freeSource = source >= 0 && _slots[source] is null;
         if (freeSource && _settings.Retention != SlotRetention.Lowest && IsPartial(source, shared) && LeastRecentlyUsedFree(-1, -1) is var other && other != source)
         {
@@ -358,7 +358,7 @@ internal sealed class StepPlanner
     /// <summary>Gives <paramref name="slot"/> to the request, its first <paramref name="shared"/> tokens' entries already there once the copies ran.</summary>
     private Admission Admit(SequenceRequest request, int slot, KvCopy? evacuation, KvCopy? reuse, int shared)
     {
-        _history.Begin(slot, request.PromptTokens);
+        _history.Begin(slot, request.PromptTokens, request.Adapter);
         _slots[slot] = new SlotSequence(request) { Length = shared };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);

@@ -39,10 +39,11 @@ public sealed class ModelSearchEndpointsTests(EmberHostFixture host)
         Assert.False(string.IsNullOrEmpty(task.GetProperty("description").GetString()));
         Assert.Equal(0, int8.GetProperty("tags").GetArrayLength());
         Assert.Equal(
-            """[{"property_id":"context_window","value":"2048"},{"property_id":"max_total_tokens","value":"2048"},{"property_id":"max_sequence_tokens","value":"1800"},{"property_id":"default_max_tokens","value":"256"},{"property_id":"default_max_tokens_stream","value":"1800"},{"property_id":"installed","value":"false"},{"property_id":"stop","value":"true"},{"property_id":"response_format","value":"false"}]""",
+            """[{"property_id":"context_window","value":"2048"},{"property_id":"max_total_tokens","value":"2048"},{"property_id":"max_sequence_tokens","value":"1800"},{"property_id":"default_max_tokens","value":"256"},{"property_id":"default_max_tokens_stream","value":"1800"},{"property_id":"installed","value":"false"},{"property_id":"stop","value":"true"},{"property_id":"response_format","value":"false"},{"property_id":"lora","value":"false"}]""",
             int8.GetProperty("properties").GetRawText());
         Assert.Contains("""{"property_id":"installed","value":"true"}""", models[4].GetProperty("properties").GetRawText(), StringComparison.Ordinal);
         Assert.Contains("""{"property_id":"response_format","value":"true"}""", models[4].GetProperty("properties").GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("""{"property_id":"lora","value":"true"}""", models[4].GetProperty("properties").GetRawText(), StringComparison.Ordinal);
         Assert.Equal(2, models[3].GetProperty("source").GetInt32());
         Assert.Equal(3, models[4].GetProperty("source").GetInt32());
     }

@@ -18,4 +18,10 @@ public sealed class FakeModelPool : IModelReadiness, IModelInventory
 
     /// <inheritdoc />
     public bool TakesStructuredOutput(string modelId) => IsInstalled(modelId);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> AdaptersOf(string modelId) => [];
+
+    /// <inheritdoc />
+    public bool TakesLora(string modelId) => false;
 }

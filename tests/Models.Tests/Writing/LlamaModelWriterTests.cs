@@ -91,7 +91,7 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
         var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
         var builderForm = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { QuerySeqlens = false });
 
-        Assert.Contains("\"format\":5,", own, StringComparison.Ordinal);
+        Assert.Contains("\"format\":6,", own, StringComparison.Ordinal);
         Assert.Contains("\"query_seqlens\":true,", own, StringComparison.Ordinal);
         Assert.Equal(own.Replace("\"query_seqlens\":true", "\"query_seqlens\":false", StringComparison.Ordinal), builderForm);
     }
@@ -104,6 +104,16 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
 
         Assert.DoesNotContain("kv_cache", own, StringComparison.Ordinal);
         Assert.Equal(own.Replace("\"query_seqlens\":true,", "\"query_seqlens\":true,\"kv_cache\":\"int8\",", StringComparison.Ordinal), int8Cache);
+    }
+
+    [Fact]
+    public void Stamp_LoraOptions_AreRecorded()
+    {
+        var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
+        var without = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { Lora = false });
+
+        Assert.Contains("\"lora\":true,\"merged_adapter\":null,", own, StringComparison.Ordinal);
+        Assert.Equal(own.Replace("\"lora\":true", "\"lora\":false", StringComparison.Ordinal), without);
     }
 
     [Theory]

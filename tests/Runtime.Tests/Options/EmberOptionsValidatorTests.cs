@@ -47,6 +47,26 @@ public sealed class EmberOptionsValidatorTests : IDisposable
         Assert.StartsWith("Ember:Models:@cf/acme/nothing: '@cf/acme/nothing' is not a catalog model id", Assert.Single(Failures("@cf/acme/nothing", Valid())), StringComparison.Ordinal);
 
     [Fact]
+    public void Validate_BadAdapters_EveryFailureNamingItsKey()
+    {
+        var model = Valid();
+        model.Scheduler = SchedulerKind.Waves;
+        model.Lora.Adapters["bad:name"] = _folder;
+        model.Lora.Adapters["absent"] = Path.Combine(_folder, "absent");
+        model.Lora.Adapters["good"] = _folder;
+
+        var failures = Failures("@ember/tiny-llama", model).Where(f => f.Contains(":Lora:", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(
+            [
+                "Ember:Models:@ember/tiny-llama:Lora:Adapters: adapters are served by the continuous scheduler only (Scheduler is Waves).",
+                "Ember:Models:@ember/tiny-llama:Lora:Adapters:bad:name: an adapter's name is 1 to 64 letters, digits, '-', '_' or '.'.",
+                $"Ember:Models:@ember/tiny-llama:Lora:Adapters:absent: '{Path.Combine(_folder, "absent")}' is not a folder; it must hold adapter_config.json and adapter_model.safetensors.",
+            ],
+            failures);
+    }
+
+    [Fact]
     public void Validate_MissingFolder_FailsNamingTheKey() =>
         Assert.StartsWith("Ember:Models:@ember/tiny-llama:Folder: ", Assert.Single(Failures("@ember/tiny-llama", new ModelOptions { Folder = Path.Combine(_folder, "absent") })), StringComparison.Ordinal);
 

@@ -39,6 +39,14 @@ internal sealed class ScriptedDecoder : IDecoder
 
     public long LastRunTicks => 0;
 
+    /// <summary>Gets or sets the number of adapters it claims to serve.</summary>
+    public int Adapters { get; set; }
+
+    /// <summary>Every (slot, adapter) <see cref="SelectAdapter"/> was given, in order.</summary>
+    public List<(int Slot, int Adapter)> SelectedAdapters { get; } = [];
+
+    public void SelectAdapter(int slot, int adapter) => SelectedAdapters.Add((slot, adapter));
+
     /// <summary>Every call, in order.</summary>
     public List<DecoderCall> Calls { get; } = [];
 

@@ -30,11 +30,11 @@ internal sealed class ScriptedLoop : IDisposable
         return [1, .. Enumerable.Range(1, length - 1).Select(_ => random.Next(3, ScriptedDecoder.Vocabulary))];
     }
 
-    /// <summary>Queues a greedy request.</summary>
-    public TextGeneration Enqueue(int[] prompt, int maxTokens)
+    /// <summary>Queues a greedy request, of <paramref name="adapter"/> (-1: none).</summary>
+    public TextGeneration Enqueue(int[] prompt, int maxTokens, int adapter = -1)
     {
         var output = new TextGeneration(prompt.Length, maxTokens);
-        Assert.True(Queue.TryEnqueue(new SequenceRequest("@ember/scripted", prompt, maxTokens, SamplingSettings.Greedy, output, CancellationToken.None, CancellationToken.None)));
+        Assert.True(Queue.TryEnqueue(new SequenceRequest("@ember/scripted", prompt, maxTokens, SamplingSettings.Greedy, output, CancellationToken.None, CancellationToken.None) { Adapter = adapter }));
         return output;
     }
 

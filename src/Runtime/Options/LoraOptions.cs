@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+using Ember.Models.Lora;
+
+namespace Ember.Runtime.Options;
+
+/// <summary>The LoRA adapters a model serves: <c>Ember:Models:{model id}:Lora</c> in <c>runtime.json</c>.</summary>
+public sealed class LoraOptions
+{
+    /// <summary>
+    /// The adapters, by the name requests pick them with (<c>lora</c>, <c>model:adapter</c>): each a folder holding a
+    /// PEFT adapter (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>), relative to the config file's folder.
+    /// Each is checked against the model when it loads; one that does not fit stops the start, naming it.
+    /// </summary>
+    public Dictionary<string, string> Adapters { get; set; } = [];
+
+    /// <summary>The highest adapter rank taken (an adapter's <c>r</c>).</summary>
+    [Range(1, 1024)]
+    public int MaxRank { get; set; } = LoraLimits.DefaultMaxRank;
+
+    /// <summary>The largest <c>adapter_model.safetensors</c> taken, in bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBytes { get; set; } = LoraLimits.DefaultMaxBytes;
+
+    /// <summary>The limits as the adapter loader takes them.</summary>
+    public LoraLimits Limits => new() { MaxRank = MaxRank, MaxBytes = MaxBytes };
+}

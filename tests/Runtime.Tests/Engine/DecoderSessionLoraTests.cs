@@ -1,0 +1,106 @@
+using Ember.Runtime.Engine;
+
+namespace Ember.Runtime.Tests.Engine;
+
+/// <summary>
+/// Per-row LoRA in Ember's graphs: an adapter served per row gives the greedy tokens of the model with its change merged
+/// into the weights, rows of different adapters in one step each get what they get alone, and no adapter is the base model.
+/// </summary>
+[Collection(LoraTestGroup.Name)]
+public sealed class DecoderSessionLoraTests(LoraModelFixture models)
+{
+    private const int Generated = 24;
+
+    private static readonly int[][] Prompts =
+    [
+        [1, 762, 769, 447, 761, 323, 829, 798, 755],
+        [1, 751, 757, 263, 260, 762, 447, 761, 323, 829, 798, 755, 757, 263],
+        [1, 447, 761, 323],
+    ];
+
+    [Theory]
+    [InlineData("fp32", 0)]
+    [InlineData("fp32", 1)]
+    [InlineData("fp16", 0)]
+    [InlineData("fp16", 1)]
+    public void Solo_AdapterServedPerRow_SameGreedyTokensAsMergedWeights(string variant, int adapter)
+    {
+        using var served = Load(models.Base(variant));
+        served.UseAdapters(models.Adapters);
+        using var merged = Load(models.Merged(adapter, variant));
+        using var plain = Load(models.Base(variant));
+
+        foreach (var prompt in Prompts)
+        {
+            served.SelectAdapter(0, adapter);
+            var withAdapter = MixedStepRuns.Solo(served, prompt, Generated);
+
+            Assert.Equal(MixedStepRuns.Solo(merged, prompt, Generated), withAdapter);
+            Assert.NotEqual(MixedStepRuns.Solo(plain, prompt, Generated), withAdapter);
+        }
+    }
+
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("fp16")]
+    [InlineData("int8")]
+    public void Staggered_RowsOfDifferentAdaptersInOneStep_EachAsAlone(string variant)
+    {
+        using var session = Load(models.Base(variant));
+        session.UseAdapters(models.Adapters);
+        int[] adapters = [0, -1, 1];
+        for (var b = 0; b < adapters.Length; b++)
+        {
+            session.SelectAdapter(b, adapters[b]);
+        }
+
+        var together = MixedStepRuns.Staggered(session, Prompts, chunk: 5, Generated);
+
+        for (var b = 0; b < adapters.Length; b++)
+        {
+            session.SelectAdapter(0, adapters[b]);
+            Assert.Equal(MixedStepRuns.Solo(session, Prompts[b], Generated), together[b]);
+        }
+    }
+
+    [Fact]
+    public void Step_NoAdapterSelected_ExactlyTheLogitsOfTheGraphWithoutAdapterInputs()
+    {
+        using var served = Load(models.Base("fp32"));
+        served.UseAdapters(models.Adapters);
+        using var unfed = Load(models.Base("fp32"));
+        using var plain = Load(models.Plain);
+
+        foreach (var session in new[] { served, unfed, plain })
+        {
+            session.Prefill(0, Prompts[0], 0);
+            session.Prefill(1, Prompts[1], 0);
+        }
+
+        var expected = plain.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray();
+        Assert.Equal(expected, served.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray());
+        Assert.Equal(expected, unfed.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray());
+    }
+
+    [Fact]
+    public void SelectAdapter_BeyondThoseServed_Throws()
+    {
+        using var session = Load(models.Base("fp32"));
+        session.UseAdapters(models.Adapters);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.SelectAdapter(0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.SelectAdapter(0, -2));
+    }
+
+    [Fact]
+    public void UseAdapters_GraphWithoutAdapterInputs_Throws()
+    {
+        using var plain = Load(models.Plain);
+
+        var error = Assert.Throws<NotSupportedException>(() => plain.UseAdapters(models.Adapters));
+
+        Assert.Equal("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).", error.Message);
+    }
+
+    private static DecoderSession Load(string folder) => DecoderSession.Load(DecoderLayout.Read(folder), 4, 256, 0, spinning: false);
+}

@@ -1,0 +1,66 @@
+using Ember.Runtime.Generation;
+
+namespace Ember.Runtime.Tests.Engine;
+
+/// <summary>Adapters declared in the configuration: checked when the model loads, every refusal named at once; then picked per request by name.</summary>
+[Collection(LoraTestGroup.Name)]
+public sealed class LoraStartTests(LoraModelFixture models)
+{
+    private const string Key = "Ember:Models:@ember/tiny-llama:Lora";
+
+    [Fact]
+    public async Task Start_AdaptersThatDoNotFit_RefusedNamingEachKeyAndMismatch()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(models, Settings(("MaxRank", "2")), "fp32"));
+
+        Assert.Equal(
+            string.Join(
+                Environment.NewLine,
+                $"{Key}:Adapters:narrow: adapter_config.json: rank r = 4 is above the limit of 2.",
+                $"{Key}:Adapters:wide: adapter_config.json: rank r = 8 is above the limit of 2."),
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Start_GraphWithoutAdapterInputs_RefusedNamingTheKey()
+    {
+        var settings = Settings();
+        settings["Ember:Models:@ember/tiny-llama:Folder"] = models.Plain;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(models, settings, "fp32"));
+
+        Assert.Equal($"{Key}:Adapters: the model in {models.Plain} takes no LoRA adapters (its graph has no lora_row_adapters input; see docs/lora.md).", error.Message);
+    }
+
+    [Fact]
+    public async Task Run_LoraByName_AdapterTokensUnknownNameRefused()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models, Settings(), "fp32");
+        var request = new TextGenerationRequest { Prompt = "the sea and the moon", Raw = true, MaxTokens = 12, Temperature = 0 };
+
+        var baseText = (await runtime.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)).Response;
+        var wide = (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "wide" }, CancellationToken.None)).Response;
+        var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "Wide" }, CancellationToken.None));
+
+        Assert.NotEqual(baseText, wide);
+        Assert.Equal(wide, (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "wide" }, CancellationToken.None)).Response);
+        Assert.Equal(AiErrorKind.BadInput, error.Kind);
+        Assert.Equal("lora: no adapter 'Wide' for @ember/tiny-llama; it serves 'narrow', 'wide'.", error.Message);
+    }
+
+    private Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ember:Models:@ember/tiny-llama:Variant"] = "Fp32",
+            [$"{Key}:Adapters:wide"] = models.AdapterFolder("wide"),
+            [$"{Key}:Adapters:narrow"] = models.AdapterFolder("narrow"),
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[$"{Key}:{key}"] = value;
+        }
+
+        return settings;
+    }
+}
