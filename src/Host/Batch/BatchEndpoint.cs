@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Responses;
 using Ember.Host.Validation;
 using Ember.Host.Wire;

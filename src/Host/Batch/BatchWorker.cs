@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;

@@ -2,6 +2,8 @@ using System.Globalization;
 using Ember.Host.Catalog;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;

@@ -1,4 +1,5 @@
 using Ember.Host.Responses;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
-using Ember.Host.Wire;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Wire.OpenAi;
 using Ember.Models.Catalog;
 using Ember.Runtime.Pool;

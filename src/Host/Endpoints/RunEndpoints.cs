@@ -3,6 +3,7 @@ using Ember.Host.Batch;
 using Ember.Host.Configuration;
 using Ember.Host.Errors;
 using Ember.Host.Responses;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Models.Catalog;
 using Ember.Runtime.Generation;

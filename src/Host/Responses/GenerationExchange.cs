@@ -1,6 +1,5 @@
 using System.Text;
 using Ember.Host.Diagnostics;
-using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Ember.Runtime.Generation;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Structured;
 using Microsoft.Extensions.Logging;
 
 namespace Ember.Runtime.Scheduling;
@@ -165,7 +166,7 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         try
         {
             var constrained = request.Constraint is { } constraint && _tokenizer.TokenMask is { } mask && _tokenizer.Vocabulary is { } vocabulary
-                ? new Structured.ConstrainedDecoding(constraint, mask, vocabulary, _tokenizer.EosTokenId)
+                ? new ConstrainedDecoding(constraint, mask, vocabulary, _tokenizer.EosTokenId)
                 : null;
             _outputs[admission.Slot] = new SlotOutput(_tokenizer.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens, constrained));
         }

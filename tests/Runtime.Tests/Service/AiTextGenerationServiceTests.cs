@@ -2,7 +2,7 @@ using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Ember.Runtime.Tests.Generation;
+namespace Ember.Runtime.Tests.Service;
 
 [Collection(RuntimeTestGroup.Name)]
 public sealed class AiTextGenerationServiceTests(TinyModelFixture models)

@@ -1,8 +1,9 @@
 using Ember.Models.Catalog;
 using Ember.Models.Chat;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Service;
 
-namespace Ember.Runtime.Tests.Generation;
+namespace Ember.Runtime.Tests.Service;
 
 public sealed class RequestValidatorTests
 {

@@ -1,10 +1,12 @@
 using Ember.Models.Catalog;
 using Ember.Runtime.Diagnostics;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
+using Ember.Runtime.Structured;
 
-namespace Ember.Runtime.Generation;
+namespace Ember.Runtime.Service;
 
 /// <summary>
 /// The default <see cref="IAiTextGeneration"/>: validates, plans against the model's limits, and queues on the
@@ -13,12 +15,6 @@ namespace Ember.Runtime.Generation;
 /// <remarks>Thread-safe.</remarks>
 public sealed class AiTextGenerationService : IAiTextGeneration
 {
-    /// <summary>The message Workers AI sends when <c>rejectIfBusy</c> finds no free slot.</summary>
-    public const string CapacityExceededMessage = "Capacity temporarily exceeded, please try again.";
-
-    /// <summary>The message of a call its caller abandoned through its token.</summary>
-    public const string CancelledMessage = "The request was cancelled by its caller.";
-
     private readonly ServedModels _models;
     private readonly TimeProvider _time;
     private readonly GenerationMetrics _metrics;
@@ -37,7 +33,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         ArgumentNullException.ThrowIfNull(modelId);
         if (cancellationToken.IsCancellationRequested)
         {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, new OperationCanceledException(cancellationToken));
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, new OperationCanceledException(cancellationToken));
         }
 
         try
@@ -75,7 +71,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"logprobs: log probabilities are not available for {modelId}: {unavailable}");
         }
 
-        Structured.IJsonConstraint? constraint = null;
+        IJsonConstraint? constraint = null;
         if (request.ResponseFormat is { Kind: not ResponseFormatKind.Text } format)
         {
             if (abilities.LogprobsUnavailable is { } noVocabulary)
@@ -83,7 +79,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"response_format: structured output is not available for {modelId}: {noVocabulary}");
             }
 
-            constraint = Structured.ConstraintFactory.Create(format);
+            constraint = ConstraintFactory.Create(format);
         }
 
         if (request.EffectiveToolChoice is { Mode: not ToolChoiceMode.None } toolChoice)
@@ -93,13 +89,13 @@ public sealed class AiTextGenerationService : IAiTextGeneration
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"tools: tool calls are not available for {modelId}: {noVocabulary}");
             }
 
-            constraint = Structured.ConstraintFactory.CreateForTools(request.Tools!, toolChoice, request.ParallelToolCalls);
+            constraint = ConstraintFactory.CreateForTools(request.Tools!, toolChoice, request.ParallelToolCalls);
         }
 
         var replica = served.ReplicaFor(request.SessionAffinity);
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {
-            throw new AiTextGenerationException(AiErrorKind.Busy, CapacityExceededMessage);
+            throw new AiTextGenerationException(AiErrorKind.Busy, AiTextGenerationException.CapacityExceededMessage);
         }
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
@@ -125,7 +121,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, e);
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, e);
         }
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 
-namespace Ember.Runtime.Generation;
+namespace Ember.Runtime.Service;
 
 /// <summary>
 /// Checks a request against <see cref="RequestFields"/> and the model's limits before anything else happens, with the
