@@ -27,7 +27,7 @@ internal sealed class ServedModels : IModelInventory, IModelReadiness
 
     /// <inheritdoc/>
     public bool TakesStructuredOutput(string modelId) =>
-        _models.TryGetValue(modelId, out var served) && served.Replicas[0].Abilities.LogprobsUnavailable is null;
+        _models.TryGetValue(modelId, out var served) && served.Replicas[0].Abilities.VocabularyUnavailable is null;
 
     /// <inheritdoc/>
     public ModelLimits LimitsOf(CatalogEntry entry)

@@ -56,10 +56,12 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         });
         _executor = new StepExecutor(decoder, _planner, statistics, logger, name);
         _outputs = new SlotOutput?[decoder.Slots];
+        var noVocabulary = tokenizer.Vocabulary is null ? tokenizer.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null;
         Abilities = new(
             decoder.Provider.Provider,
             TokenPenalties: true,
-            LogprobsUnavailable: tokenizer.Vocabulary is null ? tokenizer.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
+            LogprobsUnavailable: noVocabulary,
+            VocabularyUnavailable: noVocabulary,
             ChunkedPrefill: chunked);
     }
 

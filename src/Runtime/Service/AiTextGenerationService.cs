@@ -74,7 +74,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         IJsonConstraint? constraint = null;
         if (request.ResponseFormat is { Kind: not ResponseFormatKind.Text } format)
         {
-            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            if (abilities.VocabularyUnavailable is { } noVocabulary)
             {
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"response_format: structured output is not available for {modelId}: {noVocabulary}");
             }
@@ -84,7 +84,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         if (request.EffectiveToolChoice is { Mode: not ToolChoiceMode.None } toolChoice)
         {
-            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            if (abilities.VocabularyUnavailable is { } noVocabulary)
             {
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"tools: tool calls are not available for {modelId}: {noVocabulary}");
             }
