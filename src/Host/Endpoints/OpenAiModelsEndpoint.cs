@@ -39,7 +39,7 @@ public sealed class OpenAiModelsEndpoint
     {
         ArgumentNullException.ThrowIfNull(context);
         var models = ModelCatalog.All
-            .Where(entry => _inventory.IsInstalled(entry.Id))
+            .Where(entry => _inventory.Resolve(entry.Id) is { IsInstalled: true })
             .Select(entry => new OpenAiModel(entry.Id, CatalogCreated, OwnedBy(entry.Source)))
             .ToArray();
         return context.Response.WriteAsJsonAsync(new OpenAiModelList(models), HostJson.Context.OpenAiModelList, contentType: null, context.RequestAborted);

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Ember.Host.Configuration;
 using Ember.Host.Errors;
 using Ember.Host.Validation;
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.Extensions.Options;
@@ -40,9 +39,9 @@ public sealed class OpenAiRequestReader
     /// <summary>Reads the request's body with an endpoint's own parser, once its <c>model</c> is resolved.</summary>
     /// <typeparam name="T">The checked request.</typeparam>
     /// <param name="request">The HTTP request.</param>
-    /// <param name="parse">Parses the body for the model and its served limits.</param>
+    /// <param name="parse">Parses the body for the model, resolved once here.</param>
     /// <returns>The request, or the error to answer.</returns>
-    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, CatalogEntry, ModelLimits, Parsed<T>> parse)
+    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, ModelHandle, Parsed<T>> parse)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parse);
@@ -60,11 +59,11 @@ public sealed class OpenAiRequestReader
             return modelId.Error;
         }
 
-        if (!ModelCatalog.TryGet(modelId.Value, out CatalogEntry? model))
+        if (_inventory.Resolve(modelId.Value) is not { } model)
         {
             return ErrorMapping.NoSuchModel(modelId.Value);
         }
 
-        return parse(root, model, _inventory.LimitsOf(model));
+        return parse(root, model);
     }
 }

@@ -61,6 +61,6 @@ public sealed class ResponsesEndpoint
         IGenerationResponse response = request.Generation.Stream
             ? new ResponsesStreamResponse(context, answer)
             : new ResponsesResponse(context, answer);
-        await _exchange.RunAsync(context, request.Model.Id, request.Generation, response, ResponsesRequestParser.RenameRuntimeFields).ConfigureAwait(false);
+        await _exchange.RunAsync(context, request.Model, request.Generation, response, ResponsesRequestParser.RenameRuntimeFields).ConfigureAwait(false);
     }
 }

@@ -92,6 +92,7 @@ public static class RunRequestParser
             Tools = tools,
             ToolChoice = toolChoice,
             ParallelToolCalls = parallelToolCalls,
+            RangesCheckedAgainst = limits,
         });
     }
 }

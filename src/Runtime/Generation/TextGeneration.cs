@@ -11,7 +11,7 @@ namespace Ember.Runtime.Generation;
 /// The scheduler's thread writes the pieces (a request that never reached a slot is finished by whichever thread
 /// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>. With stop strings the text is
 /// already cut: the sequence ends as <see cref="FinishReason.Stop"/> at the token that completes one.
-/// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
+/// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync(string, TextGenerationRequest, CancellationToken)"/>.
 /// An <see cref="IAiTextGeneration"/> made outside Ember's runtime produces one through a <see cref="TextGenerationWriter"/>.
 /// </remarks>
 public sealed class TextGeneration

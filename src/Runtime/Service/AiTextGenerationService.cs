@@ -1,7 +1,5 @@
-using Ember.Models.Catalog;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Generation;
-using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
 using Ember.Runtime.Structured;
@@ -12,7 +10,10 @@ namespace Ember.Runtime.Service;
 /// The default <see cref="IAiTextGeneration"/>: validates, plans against the model's limits, and queues on the
 /// least-loaded replica of the model's worker pool.
 /// </summary>
-/// <remarks>Thread-safe.</remarks>
+/// <remarks>
+/// Thread-safe. A model given by id is resolved here, once; one given as a <see cref="ModelHandle"/> (resolved where the
+/// request arrived) is used as it is.
+/// </remarks>
 public sealed class AiTextGenerationService : IAiTextGeneration
 {
     private readonly ServedModels _models;
@@ -31,6 +32,39 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     public Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
+        return Started(modelId, () => Start(Resolve(modelId), request, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<TextGeneration> StartAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Started(model.Id, () => Start(model, request, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken) =>
+        await ToEndAsync(await StartAsync(modelId, request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<TextGenerationResult> RunAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken) =>
+        await ToEndAsync(await StartAsync(model, request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private static async Task<TextGenerationResult> ToEndAsync(TextGeneration generation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await generation.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, e);
+        }
+    }
+
+    /// <summary>Starts a request, counting a refusal in the metrics.</summary>
+    private Task<TextGeneration> Started(string modelId, Func<TextGeneration> start, CancellationToken cancellationToken)
+    {
         if (cancellationToken.IsCancellationRequested)
         {
             throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, new OperationCanceledException(cancellationToken));
@@ -38,7 +72,7 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         try
         {
-            return Task.FromResult(Start(modelId, request, cancellationToken));
+            return Task.FromResult(start());
         }
         catch (AiTextGenerationException e)
         {
@@ -47,20 +81,21 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
     }
 
-    private TextGeneration Start(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
+    private ModelHandle Resolve(string modelId) =>
+        _models.Resolve(modelId) ?? throw new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+
+    private TextGeneration Start(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
     {
-        if (!_models.TryGet(modelId, out var served))
+        if (model is not ServedModel served)
         {
-            // The catalog is asked only on a miss, to tell an unknown id from one not installed here.
-            throw ModelCatalog.TryGet(modelId, out _)
-                ? new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{modelId}' is in the catalog but not installed on this server; add it to runtime.json.")
-                : new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+            throw new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{model.Id}' is in the catalog but not installed on this server; add it to runtime.json.");
         }
 
+        var modelId = served.Id;
         RequestValidator.Validate(request, served.Limits);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
         var sampling = SamplingSettings.From(request);
-        var abilities = served.Replicas[0].Abilities;
+        var abilities = served.Abilities!;
         if (sampling.HasTokenPenalties && !abilities.TokenPenalties)
         {
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"frequency_penalty: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
@@ -109,19 +144,5 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         output.Completion.ContinueWith(_ => timeout.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return output;
-    }
-
-    /// <inheritdoc/>
-    public async Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
-    {
-        var generation = await StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await generation.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, e);
-        }
     }
 }
