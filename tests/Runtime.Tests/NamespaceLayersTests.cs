@@ -9,16 +9,10 @@ namespace Ember.Runtime.Tests;
 /// </summary>
 public sealed class NamespaceLayersTests
 {
-    private static readonly SourceNamespaceReferences Sources = new(Path.Combine(RealTokenizers.RepositoryRoot, "src", "Runtime"));
-    private static readonly NamespaceGraph Graph = NamespaceGraph.Of(typeof(EmberOptions).Assembly, Sources);
+    private static readonly NamespaceLayers Layers = new(typeof(EmberOptions).Assembly, "Runtime");
 
     [Fact]
-    public void Namespaces_OfTheRuntime_FormNoCycle()
-    {
-        var cycles = Graph.Cycles();
-
-        Assert.True(cycles.Count == 0, "Namespace cycles in src/Runtime:\n" + string.Join("\n", cycles));
-    }
+    public void Namespaces_OfTheRuntime_FormNoCycle() => Layers.AssertNoCycle();
 
     [Theory]
     [InlineData("Ember.Runtime.Scheduling", "Ember.Runtime.Engine")]
@@ -27,26 +21,16 @@ public sealed class NamespaceLayersTests
     [InlineData("Ember.Runtime.Service", "Ember.Runtime.Structured")]
     [InlineData("Ember.Runtime.Structured", "Ember.Runtime.Generation")]
     [InlineData("Ember.Runtime.Engine", "Ember.Runtime.Options")]
-    public void Namespaces_OfTheRuntime_DependDownward(string from, string to)
-    {
-        Assert.True(Graph.HasEdge(from, to), $"{from} → {to} was not found.");
-        Assert.False(Graph.HasEdge(to, from), $"{to} → {from} goes back up.");
-    }
+    public void Namespaces_OfTheRuntime_DependDownward(string from, string to) => Layers.AssertDownward(from, to);
 
     [Fact]
     public void Generation_TheContracts_DependOnNoOtherRuntimeNamespace()
     {
-        var above = Graph.Namespaces.Where(name => name.StartsWith("Ember.Runtime.", StringComparison.Ordinal) && Graph.HasEdge("Ember.Runtime.Generation", name));
+        var above = Layers.Graph.Namespaces.Where(name => name.StartsWith("Ember.Runtime.", StringComparison.Ordinal) && Layers.Graph.HasEdge("Ember.Runtime.Generation", name));
 
         Assert.Empty(above);
     }
 
     [Fact]
-    public void SourceFiles_OfTheRuntime_NameOtherNamespacesThroughUsingLines()
-    {
-        var qualified = Sources.QualifiedNames(NamespaceGraph.TypeNames(typeof(EmberOptions).Assembly)).ToArray();
-
-        Assert.True(Sources.FileCount > 100, $"Only {Sources.FileCount} source files were read.");
-        Assert.True(qualified.Length == 0, "Qualified names instead of using lines:\n" + string.Join("\n", qualified));
-    }
+    public void SourceFiles_OfTheRuntime_NameOtherNamespacesThroughUsingLines() => Layers.AssertUsingLinesOnly();
 }
