@@ -1,10 +1,12 @@
 using System.Runtime.Versioning;
 using Ember.Host.Auth;
+using Ember.Host.Batch;
 using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Ember.Host.Playground;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -226,7 +228,7 @@ public static class EmberHost
         {
             await StartAsync(app, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException or AiTextGenerationException or Batch.BatchStoreException)
+        catch (Exception exception) when (exception is InvalidOperationException or OptionsValidationException or AiTextGenerationException or BatchStoreException)
         {
             // Refused (no tokens on a public address), invalid options (every failure listed), or a model that could
             // not load (a provider that cannot start, a cache that does not fit): the message says which and why.

@@ -1,11 +1,12 @@
 using Ember.Host.Auth;
+using Ember.Host.Batch;
 using Ember.Host.Catalog;
 using Ember.Host.Configuration;
-using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Ember.Host.Playground;
 using Ember.Host.Responses;
+using Ember.Runtime.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,13 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the HTTP host's services: options, authentication, metrics export and the endpoint handlers.</summary>
 public static class EmberHostServiceCollectionExtensions
 {
+    /// <summary>
+    /// The meters <c>/metrics</c> exports: Ember's runtime (requests, tokens, latencies, load), the batch API's, ASP.NET
+    /// Core's HTTP server metrics, Kestrel's connections, and the .NET runtime's (GC, memory, CPU, thread pool).
+    /// </summary>
+    private static readonly string[] ExportedMeters =
+        [GenerationMetrics.MeterName, BatchMeters.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
+
     /// <summary>
     /// Adds the host's services. The runtime itself (<c>IAiTextGeneration</c>, <c>IModelInventory</c>,
     /// <c>IModelReadiness</c>) is registered separately.
@@ -54,7 +62,7 @@ public static class EmberHostServiceCollectionExtensions
             .Configure<IOptions<EmberHostOptions>>((hostOptions, host) => hostOptions.ShutdownTimeout = host.Value.ShutdownTimeout);
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter([.. HostMeters.Exported])
+            .AddMeter(ExportedMeters)
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
 
         services.TryAddSingleton(TimeProvider.System);

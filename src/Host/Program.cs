@@ -1,1 +1,3 @@
-return await Ember.Host.EmberHost.RunAsync(args).ConfigureAwait(false);
+using Ember.Host;
+
+return await EmberHost.RunAsync(args).ConfigureAwait(false);

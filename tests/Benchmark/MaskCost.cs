@@ -53,7 +53,7 @@ internal static class MaskCost
 
         if (tokenizerFolder is not null)
         {
-            // As the runtime builds it (GenAIModel.TokenMask): the tokenizer's bytes, special tokens (the end of sequence among them) left out.
+            // As the runtime builds it (TokenMask.Of): the tokenizer's bytes, special tokens (the end of sequence among them) left out.
             var real = TokenVocabulary.Read(tokenizerFolder);
             var vocabulary = Enumerable.Range(0, real.Count).Select(id => real.IsSpecial(id) ? [] : real.BytesOf(id).ToArray()).ToArray();
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(tokenizerFolder));

@@ -28,7 +28,7 @@ internal static class ModelFacts
             $"| {preset} | {variant} | {(tokenizer.Folder is null ? "Ember's own" : Path.GetFileName(tokenizer.Folder))} ({tokenizer.VocabSize}) | {shape.ParameterCount / 1e9:F2}B | {weights / 1e9:F2} GB | " +
             $"{(writeSeconds is { } w ? $"{w:F1} s" : "(written before)")} | {(hostLoad is { } load ? $"{load.Seconds:F1} s" : "n/a")} | " +
             $"{(hostLoad?.IdleRss is { } rss ? $"{rss / 1e9:F2} GB" : "n/a")} | {(hostLoad?.IdleRss is { } r ? $"{(double)r / weights:F2}" : "n/a")} | {layout.Types.Cache} | " +
-            $"{kvPerToken:N0} B | {slots:N0} × {layout.ContextLength} tokens ({KvCacheBudget.Format(budget)}) |"));
+            $"{kvPerToken:N0} B | {slots:N0} × {layout.ContextLength} tokens ({ByteSize.Format(budget)}) |"));
         return text.ToString();
     }
 }

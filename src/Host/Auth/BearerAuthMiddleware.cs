@@ -1,7 +1,7 @@
 using System.Net;
 using Ember.Host.Diagnostics;
-using Ember.Host.Endpoints;
 using Ember.Host.Errors;
+using Ember.Host.Routing;
 
 namespace Ember.Host.Auth;
 

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Responses;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
-using Ember.Runtime.Pool;
+using Ember.Runtime.Generation;
 using Microsoft.Extensions.Options;
 
 namespace Ember.Host.Batch;
@@ -23,24 +24,22 @@ namespace Ember.Host.Batch;
 public sealed class BatchEndpoint
 {
     private readonly IBatchStore _store;
-    private readonly IModelInventory _inventory;
     private readonly TimeProvider _time;
     private readonly BatchOptions _options;
     private readonly ILogger<BatchEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public BatchEndpoint(IBatchStore store, IModelInventory inventory, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchEndpoint> logger)
+    public BatchEndpoint(IBatchStore store, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchEndpoint> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
-        _inventory = inventory;
         _time = time;
         _options = options.Value;
         _logger = logger;
     }
 
     /// <summary>Reads a <c>queueRequest</c> body (up to <see cref="BatchOptions.MaxBodyBytes"/>) and submits or polls.</summary>
-    public async Task HandleAsync(HttpContext context, CatalogEntry model)
+    public async Task HandleAsync(HttpContext context, ModelHandle model)
     {
         ArgumentNullException.ThrowIfNull(context);
         Parsed<JsonDocument> body = await RequestBodyReader.ReadJsonAsync(context.Request, BatchOptions.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
@@ -55,7 +54,7 @@ public sealed class BatchEndpoint
     }
 
     /// <summary>Submits (<c>requests</c>) or polls (<c>request_id</c>) with a body already read.</summary>
-    public Task HandleAsync(HttpContext context, CatalogEntry model, JsonElement root)
+    public Task HandleAsync(HttpContext context, ModelHandle model, JsonElement root)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(model);
@@ -71,7 +70,7 @@ public sealed class BatchEndpoint
     public static bool IsPoll(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("request_id", out _) && !root.TryGetProperty("prompt", out _) && !root.TryGetProperty("messages", out _);
 
-    private async Task SubmitAsync(HttpContext context, CatalogEntry model, JsonElement root)
+    private async Task SubmitAsync(HttpContext context, ModelHandle model, JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("requests", out JsonElement requests)
             || requests.ValueKind != JsonValueKind.Array || requests.GetArrayLength() is 0 || requests.GetArrayLength() > _options.MaxItems)
@@ -80,7 +79,7 @@ public sealed class BatchEndpoint
             return;
         }
 
-        var limits = _inventory.LimitsOf(model);
+        var limits = model.Limits;
         var items = new List<BatchItem>(requests.GetArrayLength());
         foreach (JsonElement item in requests.EnumerateArray())
         {
@@ -130,7 +129,7 @@ public sealed class BatchEndpoint
     internal static BatchItemResult Refusal(ApiError error) =>
         new(false, JsonSerializer.Serialize(new ApiErrorItem(error.Code, error.Message), HostJson.Context.ApiErrorItem));
 
-    private async Task PollAsync(HttpContext context, CatalogEntry model, JsonElement requestId)
+    private async Task PollAsync(HttpContext context, ModelHandle model, JsonElement requestId)
     {
         BatchJobState? state = null;
         if (JsonFields.TryGetText(requestId, out string? id) && id.Length is > 0 and <= 64)

@@ -1,3 +1,5 @@
+using Ember.Host.Errors;
+
 namespace Ember.Host.Batch;
 
 /// <summary>The batch store cannot be used: the database cannot be opened, is corrupt, locked, newer than this build, or its disk is full.</summary>
@@ -20,6 +22,6 @@ public sealed class BatchStoreException : Exception
     {
     }
 
-    /// <summary>Gets a value indicating whether the store failed for want of space (SQLite's disk full, PostgreSQL's <c>53100</c>): the batch API answers <see cref="Errors.ErrorMapping.BatchStoreFull"/>.</summary>
+    /// <summary>Gets a value indicating whether the store failed for want of space (SQLite's disk full, PostgreSQL's <c>53100</c>): the batch API answers <see cref="ErrorMapping.BatchStoreFull"/>.</summary>
     public bool StorageFull { get; init; }
 }

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.Extensions.Options;
@@ -141,7 +141,7 @@ public sealed class BatchWorker : BackgroundService
     private async Task RunHeldAsync(ItemInHand item, CancellationToken stopping)
     {
         BatchLease lease = item.Lease;
-        if (!ModelCatalog.TryGet(lease.Model, out CatalogEntry? model))
+        if (_inventory.Resolve(lease.Model) is not { } model)
         {
             await EndAsync(item, BatchEndpoint.Refusal(ErrorMapping.NoSuchModel(lease.Model)), maxAttempts: null, stopping).ConfigureAwait(false);
             return;
@@ -150,7 +150,7 @@ public sealed class BatchWorker : BackgroundService
         Parsed<TextGenerationRequest> parsed;
         using (JsonDocument body = JsonDocument.Parse(lease.Body))
         {
-            parsed = RunRequestParser.Parse(body.RootElement, _inventory.LimitsOf(model));
+            parsed = RunRequestParser.Parse(body.RootElement, model.Limits);
         }
 
         if (!parsed.Succeeded)
@@ -164,7 +164,7 @@ public sealed class BatchWorker : BackgroundService
         TextGenerationResult result;
         try
         {
-            result = await _generation.RunAsync(model.Id, request, item.Lost.Token).ConfigureAwait(false);
+            result = await _generation.RunAsync(model, request, item.Lost.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AiTextGenerationException or OperationCanceledException && item.Lost.IsCancellationRequested)
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using Ember.Host.Catalog;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
 using Ember.Models.Catalog;
@@ -113,18 +115,19 @@ public sealed class ModelSearchEndpoints
             return FailAsync(context, ErrorMapping.InvalidInput("model", "is required"));
         }
 
-        if (!ModelCatalog.TryGet(modelId, out CatalogEntry? model))
+        if (_inventory.Resolve(modelId) is not { } model)
         {
             return FailAsync(context, ErrorMapping.NoSuchModel(modelId));
         }
 
-        var envelope = new ApiEnvelope<ModelSchema>(ModelSchemas.For(model, _inventory.LimitsOf(model)));
+        var envelope = new ApiEnvelope<ModelSchema>(ModelSchemas.For(model.Entry, model.Limits));
         return context.Response.WriteAsJsonAsync(envelope, HostJson.Context.ApiEnvelopeModelSchema, contentType: null, context.RequestAborted);
     }
 
     private ModelSearchItem ToItem(CatalogEntry entry)
     {
-        ModelLimits limits = _inventory.LimitsOf(entry);
+        ModelHandle model = _inventory.Resolve(entry.Id) ?? throw new InvalidOperationException($"{entry.Id} is in the catalog but the inventory does not resolve it.");
+        ModelLimits limits = model.Limits;
         ModelProperty[] properties =
         [
             new("context_window", Invariant(limits.ContextTokensLimit)),
@@ -132,10 +135,10 @@ public sealed class ModelSearchEndpoints
             new("max_sequence_tokens", Invariant(limits.SequenceTokensLimit)),
             new("default_max_tokens", Invariant(limits.DefaultMaxTokens)),
             new("default_max_tokens_stream", Invariant(limits.DefaultMaxTokensStream)),
-            new("installed", _inventory.IsInstalled(entry.Id) ? "true" : "false"),
+            new("installed", model.IsInstalled ? "true" : "false"),
             new("stop", "true"),
-            new("response_format", _inventory.TakesStructuredOutput(entry.Id) ? "true" : "false"),
-            new("lora", _inventory.TakesLora(entry.Id) ? "true" : "false"),
+            new("response_format", model.Abilities is { StructuredOutput: true } ? "true" : "false"),
+            new("lora", model.TakesLora ? "true" : "false"),
         ];
         return new ModelSearchItem(
             ModelIdentity.For(entry.Id).ToString(),

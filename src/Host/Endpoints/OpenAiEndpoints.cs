@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Host.Endpoints;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Ember.Host.Endpoints;
 /// and error shapes: <see cref="OpenAiGenerationEndpoint"/> (chat and text completions), <see cref="ResponsesEndpoint"/> and <see cref="OpenAiModelsEndpoint"/>.
 /// </summary>
 /// <remarks>
-/// Stop strings are the runtime's (<see cref="Ember.Runtime.Generation.TextGenerationRequest.Stop"/>): the text is cut
+/// Stop strings are the runtime's (<see cref="TextGenerationRequest.Stop"/>): the text is cut
 /// before the first one, the sequence ends there and <c>finish_reason</c> is <c>stop</c>; usage counts the tokens
 /// generated up to that point, and so do log probabilities (one entry per counted token, the stop string's own tokens
 /// included).

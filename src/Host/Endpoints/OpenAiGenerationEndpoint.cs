@@ -1,4 +1,5 @@
 using Ember.Host.Responses;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Mvc;
@@ -69,6 +70,6 @@ public sealed class OpenAiGenerationEndpoint
             (false, true) => new TextCompletionStreamResponse(context, answer, withLogprobs, request.IncludeUsage),
             (false, false) => new TextCompletionResponse(context, answer, withLogprobs),
         };
-        await _exchange.RunAsync(context, request.Model.Id, request.Generation, response).ConfigureAwait(false);
+        await _exchange.RunAsync(context, request.Model, request.Generation, response).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,8 @@
-using Ember.Host.Wire;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Wire.OpenAi;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
 
@@ -38,10 +40,12 @@ public sealed class OpenAiModelsEndpoint
     {
         ArgumentNullException.ThrowIfNull(context);
         var models = ModelCatalog.All
-            .Where(entry => _inventory.IsInstalled(entry.Id))
-            .SelectMany(entry => _inventory.AdaptersOf(entry.Id)
-                .Select(adapter => new OpenAiModel($"{entry.Id}:{adapter}", CatalogCreated, OwnedBy(entry.Source)))
-                .Prepend(new OpenAiModel(entry.Id, CatalogCreated, OwnedBy(entry.Source))))
+            .Select(entry => _inventory.Resolve(entry.Id))
+            .OfType<ModelHandle>()
+            .Where(model => model.IsInstalled)
+            .SelectMany(model => model.Adapters
+                .Select(adapter => new OpenAiModel($"{model.Id}:{adapter}", CatalogCreated, OwnedBy(model.Entry.Source)))
+                .Prepend(new OpenAiModel(model.Id, CatalogCreated, OwnedBy(model.Entry.Source))))
             .ToArray();
         return context.Response.WriteAsJsonAsync(new OpenAiModelList(models), HostJson.Context.OpenAiModelList, contentType: null, context.RequestAborted);
     }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Ember.Host.Configuration;
 using Ember.Host.Errors;
 using Ember.Host.Validation;
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.Extensions.Options;
@@ -40,10 +39,10 @@ public sealed class OpenAiRequestReader
     /// <summary>Reads the request's body with an endpoint's own parser, once its <c>model</c> is resolved.</summary>
     /// <typeparam name="T">The checked request.</typeparam>
     /// <param name="request">The HTTP request.</param>
-    /// <param name="parse">Parses the body for the model and its served limits.</param>
+    /// <param name="parse">Parses the body for the model, resolved once here.</param>
     /// <param name="withLora">Gives the parsed request the adapter a <c>model</c> of the form <c>model:adapter</c> names.</param>
     /// <returns>The request, or the error to answer.</returns>
-    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, CatalogEntry, ModelLimits, Parsed<T>> parse, Func<T, string, T> withLora)
+    public async Task<Parsed<T>> ReadAsync<T>(HttpRequest request, Func<JsonElement, ModelHandle, Parsed<T>> parse, Func<T, string, T> withLora)
     {
         ArgumentNullException.ThrowIfNull(withLora);
         ArgumentNullException.ThrowIfNull(request);
@@ -63,12 +62,12 @@ public sealed class OpenAiRequestReader
         }
 
         string? lora = null;
-        CatalogEntry? model;
-        if (!ModelCatalog.TryGet(modelId.Value, out model))
+        if (_inventory.Resolve(modelId.Value) is not { } model)
         {
             // vLLM's form: "<model>:<adapter>", the adapter one the model serves (listed in v1/models).
             int colon = modelId.Value.LastIndexOf(':');
-            if (colon <= 0 || !ModelCatalog.TryGet(modelId.Value[..colon], out model))
+            model = colon > 0 ? _inventory.Resolve(modelId.Value[..colon]) : null;
+            if (model is null)
             {
                 return ErrorMapping.NoSuchModel(modelId.Value);
             }
@@ -76,7 +75,7 @@ public sealed class OpenAiRequestReader
             lora = modelId.Value[(colon + 1)..];
         }
 
-        Parsed<T> parsed = parse(root, model, _inventory.LimitsOf(model));
+        Parsed<T> parsed = parse(root, model);
         return lora is null || !parsed.Succeeded ? parsed : new Parsed<T>(withLora(parsed.Value, lora));
     }
 }

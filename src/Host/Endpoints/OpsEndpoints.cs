@@ -1,3 +1,5 @@
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Wire;
 using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;

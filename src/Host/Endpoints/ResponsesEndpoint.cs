@@ -1,4 +1,5 @@
 using Ember.Host.Responses;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
 using Microsoft.AspNetCore.Mvc;
 
@@ -60,6 +61,6 @@ public sealed class ResponsesEndpoint
         IGenerationResponse response = request.Generation.Stream
             ? new ResponsesStreamResponse(context, answer)
             : new ResponsesResponse(context, answer);
-        await _exchange.RunAsync(context, request.Model.Id, request.Generation, response, ResponsesRequestParser.RenameRuntimeFields).ConfigureAwait(false);
+        await _exchange.RunAsync(context, request.Model, request.Generation, response, ResponsesRequestParser.RenameRuntimeFields).ConfigureAwait(false);
     }
 }

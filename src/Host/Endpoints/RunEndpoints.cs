@@ -3,8 +3,8 @@ using Ember.Host.Batch;
 using Ember.Host.Configuration;
 using Ember.Host.Errors;
 using Ember.Host.Responses;
+using Ember.Host.Routing;
 using Ember.Host.Validation;
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Microsoft.AspNetCore.Mvc;
@@ -66,7 +66,7 @@ public sealed class RunEndpoints
             return;
         }
 
-        if (!ModelCatalog.TryGet(modelId, out CatalogEntry? model))
+        if (_inventory.Resolve(modelId) is not { } model)
         {
             await GenerationExchange.FailAsync(context, _logger, ErrorMapping.NoSuchModel(modelId)).ConfigureAwait(false);
             return;
@@ -97,7 +97,7 @@ public sealed class RunEndpoints
                 return;
             }
 
-            parsed = RunRequestParser.Parse(document.RootElement, _inventory.LimitsOf(model));
+            parsed = RunRequestParser.Parse(document.RootElement, model.Limits);
         }
 
         if (!parsed.Succeeded)
@@ -108,6 +108,6 @@ public sealed class RunEndpoints
 
         TextGenerationRequest request = parsed.Value;
         IGenerationResponse response = request.Stream ? new RunStreamResponse(context) : new RunResponse(context);
-        await _exchange.RunAsync(context, model.Id, request, response).ConfigureAwait(false);
+        await _exchange.RunAsync(context, model, request, response).ConfigureAwait(false);
     }
 }

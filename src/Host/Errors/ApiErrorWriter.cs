@@ -1,4 +1,5 @@
-using Ember.Host.Endpoints;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Wire;
 using Ember.Host.Wire.OpenAi;
 using Microsoft.AspNetCore.Http;

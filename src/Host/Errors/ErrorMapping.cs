@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ember.Host.Configuration;
 using Ember.Runtime.Generation;
 using Microsoft.AspNetCore.Http;
 
@@ -70,7 +71,7 @@ public static partial class ErrorMapping
             AiErrorKind.ModelNotFound => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.ModelNotInstalled => new(StatusCodes.Status400BadRequest, NoSuchModelCode, exception.Message, "model"),
             AiErrorKind.LimitExceeded => new(StatusCodes.Status400BadRequest, InvalidInputCode, exception.Message),
-            AiErrorKind.Busy => new(StatusCodes.Status429TooManyRequests, OutOfCapacityCode, AiTextGenerationService.CapacityExceededMessage),
+            AiErrorKind.Busy => new(StatusCodes.Status429TooManyRequests, OutOfCapacityCode, AiTextGenerationException.CapacityExceededMessage),
             AiErrorKind.Timeout => new(StatusCodes.Status408RequestTimeout, TimeoutCode, "Request timeout"),
             AiErrorKind.Cancelled => new(StatusCodes.Status408RequestTimeout, AbortedCode, "Request was aborted"),
             _ => Internal(),
@@ -133,7 +134,7 @@ public static partial class ErrorMapping
         StatusCodes.Status411LengthRequired => new(status, IncompleteRequestCode, "Request is missing headers or body: Content-Length"),
         StatusCodes.Status413PayloadTooLarge => TooLarge(maxBodyBytes),
         StatusCodes.Status414UriTooLong => new(status, RequestTooLargeCode,
-            string.Create(CultureInfo.InvariantCulture, $"Request is too large: the request line may be at most {Configuration.EmberHostOptions.MaxRequestLineBytes} bytes")),
+            string.Create(CultureInfo.InvariantCulture, $"Request is too large: the request line may be at most {EmberHostOptions.MaxRequestLineBytes} bytes")),
         StatusCodes.Status431RequestHeaderFieldsTooLarge => new(status, RequestTooLargeCode, "Request is too large: the headers may be at most 32 KiB and 100 fields"),
         _ => new(status, InvalidInputCode,
             "request: the request line or a header is malformed (the target must be ASCII without a NUL, raw or as %00; fields must be name: value)", "request"),

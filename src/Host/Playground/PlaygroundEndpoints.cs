@@ -1,5 +1,6 @@
-using Ember.Host.Endpoints;
 using Ember.Host.Errors;
+using Ember.Host.Json;
+using Ember.Host.Routing;
 using Ember.Host.Wire;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,4 +1,5 @@
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Streaming;
 using Ember.Host.Wire;
 using Ember.Host.Wire.OpenAi;

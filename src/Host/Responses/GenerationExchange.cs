@@ -1,6 +1,5 @@
 using System.Text;
 using Ember.Host.Diagnostics;
-using Ember.Host.Endpoints;
 using Ember.Host.Errors;
 using Ember.Runtime.Generation;
 
@@ -32,14 +31,16 @@ public sealed class GenerationExchange
 
     /// <summary>Runs the request and writes its answer.</summary>
     /// <param name="context">The HTTP request.</param>
-    /// <param name="modelId">The model.</param>
+    /// <param name="model">The model, resolved where the request arrived.</param>
     /// <param name="request">The parsed request.</param>
     /// <param name="response">The response shape.</param>
     /// <param name="renameFields">Renames the fields a runtime refusal names into the API's own (the Responses API's <c>text.format</c> for <c>response_format</c>); <see langword="null"/>: as they are.</param>
     /// <returns>A task that completes when the answer is written.</returns>
-    public async Task RunAsync(HttpContext context, string modelId, TextGenerationRequest request, IGenerationResponse response, Func<ApiError, ApiError>? renameFields = null)
+    public async Task RunAsync(HttpContext context, ModelHandle model, TextGenerationRequest request, IGenerationResponse response, Func<ApiError, ApiError>? renameFields = null)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(model);
+        string modelId = model.Id;
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
         GenerationLog.Requested(_logger, modelId, request);
@@ -53,7 +54,7 @@ public sealed class GenerationExchange
         StringBuilder? transcript = _logger.IsEnabled(LogLevel.Trace) ? new StringBuilder() : null;
         try
         {
-            TextGeneration generation = await _generation.StartAsync(modelId, request, stopSource.Token).ConfigureAwait(false);
+            TextGeneration generation = await _generation.StartAsync(model, request, stopSource.Token).ConfigureAwait(false);
             ToolCallReader? tools = request.EffectiveToolChoice.Mode != ToolChoiceMode.None && response is IToolCallResponse ? ToolCallReader.For(request.EffectiveToolChoice) : null;
             await GenerationPump.RunAsync(generation, response, transcript, aborted, tools).ConfigureAwait(false);
             if (transcript is not null)

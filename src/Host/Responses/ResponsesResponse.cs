@@ -1,4 +1,4 @@
-using Ember.Host.Wire;
+using Ember.Host.Json;
 using Ember.Host.Wire.Responses;
 using Ember.Runtime.Generation;
 

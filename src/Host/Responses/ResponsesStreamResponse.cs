@@ -1,7 +1,7 @@
 using System.Text;
 using Ember.Host.Errors;
+using Ember.Host.Json;
 using Ember.Host.Streaming;
-using Ember.Host.Wire;
 using Ember.Host.Wire.Responses;
 using Ember.Runtime.Generation;
 

@@ -1,3 +1,4 @@
+using Ember.Host.Json;
 using Ember.Host.Wire;
 using Ember.Runtime.Generation;
 

@@ -1,3 +1,4 @@
+using Ember.Host.Json;
 using Ember.Host.Wire;
 using Ember.Host.Wire.OpenAi;
 using Ember.Runtime.Generation;

@@ -53,11 +53,11 @@ public static class OpenAiRequestParser
 
     /// <summary>Parses a <c>chat/completions</c> body.</summary>
     /// <param name="root">The parsed body, a JSON object.</param>
-    /// <param name="model">The model its <c>model</c> names.</param>
-    /// <param name="limits">The model's limits as served.</param>
+    /// <param name="model">The model its <c>model</c> names, with its limits as served.</param>
     /// <returns>The request, or the error.</returns>
-    public static Parsed<OpenAiRequest> ParseChat(JsonElement root, CatalogEntry model, ModelLimits limits)
+    public static Parsed<OpenAiRequest> ParseChat(JsonElement root, ModelHandle model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (!JsonFields.TryGet(root, "messages", out JsonElement messagesElement))
         {
             return ErrorMapping.InvalidInput("messages", "is required");
@@ -65,7 +65,7 @@ public static class OpenAiRequestParser
 
         var fields = new JsonFields();
         IReadOnlyList<ChatMessage>? messages = ChatMessagesParser.Parse(messagesElement, fields, openAi: true);
-        (TextGenerationRequest shared, bool includeUsage) = ReadShared(root, fields, RequestApis.OpenAiChat, limits);
+        (TextGenerationRequest shared, bool includeUsage) = ReadShared(root, fields, RequestApis.OpenAiChat, model.Limits);
         bool logprobs = fields.ReadBoolean(root, "logprobs", "logprobs") ?? false;
         double? top = fields.Read(root, RequestFields.TopLogprobs, RequestApis.OpenAiChat);
         if (top > 0 && !logprobs)
@@ -79,11 +79,11 @@ public static class OpenAiRequestParser
 
     /// <summary>Parses a <c>completions</c> body.</summary>
     /// <param name="root">The parsed body, a JSON object.</param>
-    /// <param name="model">The model its <c>model</c> names.</param>
-    /// <param name="limits">The model's limits as served.</param>
+    /// <param name="model">The model its <c>model</c> names, with its limits as served.</param>
     /// <returns>The request, or the error.</returns>
-    public static Parsed<OpenAiRequest> ParseCompletion(JsonElement root, CatalogEntry model, ModelLimits limits)
+    public static Parsed<OpenAiRequest> ParseCompletion(JsonElement root, ModelHandle model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (!JsonFields.TryGet(root, "prompt", out JsonElement promptElement))
         {
             return ErrorMapping.InvalidInput("prompt", "is required");
@@ -91,7 +91,7 @@ public static class OpenAiRequestParser
 
         var fields = new JsonFields();
         string? prompt = ParsePrompt(promptElement, fields);
-        (TextGenerationRequest shared, bool includeUsage) = ReadShared(root, fields, RequestApis.OpenAiCompletions, limits);
+        (TextGenerationRequest shared, bool includeUsage) = ReadShared(root, fields, RequestApis.OpenAiCompletions, model.Limits);
         double? logprobs = fields.Read(root, RequestFields.CompletionLogprobs, RequestApis.OpenAiCompletions);
         var request = shared with { Prompt = prompt, Raw = true, TopLogprobs = (int?)logprobs };
         return Finish(root, fields, RequestApis.OpenAiCompletions, model, request, includeUsage);
@@ -121,6 +121,7 @@ public static class OpenAiRequestParser
 
         var shared = new TextGenerationRequest
         {
+            RangesCheckedAgainst = limits,
             Stream = stream,
             MaxTokens = (int?)maxTokens,
             Temperature = temperature,
@@ -134,7 +135,7 @@ public static class OpenAiRequestParser
     }
 
     /// <summary>Reads <c>stop</c> (<see cref="StopParser"/>), refuses unsupported fields, and returns the request or the first failure.</summary>
-    private static Parsed<OpenAiRequest> Finish(JsonElement root, JsonFields fields, RequestApis api, CatalogEntry model, TextGenerationRequest request, bool includeUsage)
+    private static Parsed<OpenAiRequest> Finish(JsonElement root, JsonFields fields, RequestApis api, ModelHandle model, TextGenerationRequest request, bool includeUsage)
     {
         ArgumentNullException.ThrowIfNull(model);
         IReadOnlyList<string>? stop = StopParser.Parse(root, fields);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ember.Host.Errors;
-using Ember.Host.Wire;
+using Ember.Host.Json;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Ember.Host.Validation;

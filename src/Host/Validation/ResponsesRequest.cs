@@ -1,4 +1,3 @@
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 
 namespace Ember.Host.Validation;
@@ -7,4 +6,4 @@ namespace Ember.Host.Validation;
 /// <param name="Model">The catalog model named by <c>model</c>.</param>
 /// <param name="Generation">The runtime request.</param>
 /// <param name="Echo">The request's fields the response object repeats.</param>
-public sealed record ResponsesRequest(CatalogEntry Model, TextGenerationRequest Generation, ResponsesEcho Echo);
+public sealed record ResponsesRequest(ModelHandle Model, TextGenerationRequest Generation, ResponsesEcho Echo);

@@ -33,13 +33,12 @@ public static partial class ResponsesRequestParser
 
     /// <summary>Parses a Responses API body.</summary>
     /// <param name="root">The parsed body, a JSON object.</param>
-    /// <param name="model">The model its <c>model</c> names.</param>
-    /// <param name="limits">The model's limits as served.</param>
+    /// <param name="model">The model its <c>model</c> names, with its limits as served.</param>
     /// <returns>The request, or the error.</returns>
-    public static Parsed<ResponsesRequest> Parse(JsonElement root, CatalogEntry model, ModelLimits limits)
+    public static Parsed<ResponsesRequest> Parse(JsonElement root, ModelHandle model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(limits);
+        ModelLimits limits = model.Limits;
         var fields = new JsonFields();
         OpenAiUnsupportedFields.CheckResponses(root, fields);
         IReadOnlyList<ChatMessage>? messages = ResponsesInputParser.Parse(root, fields);
@@ -62,6 +61,7 @@ public static partial class ResponsesRequestParser
 
         var request = new TextGenerationRequest
         {
+            RangesCheckedAgainst = limits,
             Messages = messages,
             Stream = stream,
             MaxTokens = (int?)maxTokens,

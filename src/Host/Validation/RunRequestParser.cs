@@ -94,6 +94,7 @@ public static class RunRequestParser
             ToolChoice = toolChoice,
             ParallelToolCalls = parallelToolCalls,
             Lora = lora,
+            RangesCheckedAgainst = limits,
         });
     }
 }

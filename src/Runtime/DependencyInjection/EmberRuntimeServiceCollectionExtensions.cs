@@ -3,6 +3,7 @@ using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Pool;
+using Ember.Runtime.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

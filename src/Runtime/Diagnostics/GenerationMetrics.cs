@@ -8,7 +8,7 @@ namespace Ember.Runtime.Diagnostics;
 /// The runtime's meter, <see cref="MeterName"/>: requests by outcome, prompt and generated tokens, and the
 /// latencies OpenTelemetry's generative-AI conventions name for servers (request duration, time to first
 /// token, time per output token), each tagged with the model. The worker pool adds each model's load and
-/// sequence cap to the same meter (<see cref="Pool.WorkerPool"/>).
+/// sequence cap to the same meter.
 /// </summary>
 /// <remarks>
 /// Thread-safe. The model tag is always a catalog id (a request for a model not in the catalog is tagged

@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Diagnostics;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace Ember.Runtime.Diagnostics;
 /// <see cref="Admitted"/> and <see cref="Token"/> run on the scheduler's thread. <see cref="End"/> runs there too, or, for a request that
 /// never reached a slot, on whichever thread abandoned or closed its queue; it is guarded so a second end records nothing.
 /// </remarks>
-internal sealed class RequestTelemetry
+internal sealed class RequestTelemetry : IGenerationTelemetry
 {
     private readonly GenerationMetrics _metrics;
     private readonly string _model;
@@ -28,7 +30,8 @@ internal sealed class RequestTelemetry
         _accepted = accepted;
     }
 
-    /// <summary>The sequence took a slot (or joined a wave): records the time it queued, once.</summary>
+    /// <inheritdoc/>
+    /// <remarks>Records the time it queued, once.</remarks>
     public void Admitted(int? cachedPromptTokens = null)
     {
         if (!_admitted)
@@ -42,7 +45,8 @@ internal sealed class RequestTelemetry
         }
     }
 
-    /// <summary>A token was generated; the first one records the time to first token.</summary>
+    /// <inheritdoc/>
+    /// <remarks>The first one records the time to first token.</remarks>
     public void Token()
     {
         _lastToken = _metrics.Now();
@@ -54,12 +58,20 @@ internal sealed class RequestTelemetry
         }
     }
 
+    /// <inheritdoc/>
+    public void Finished(FinishReason reason, int promptTokens, int completionTokens) =>
+        End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, promptTokens, completionTokens);
+
+    /// <inheritdoc/>
+    public void Failed(AiErrorKind kind, int promptTokens, int completionTokens) =>
+        End(GenerationMetrics.OutcomeOf(kind), ranToEnd: false, promptTokens, completionTokens);
+
     /// <summary>The request ended with <paramref name="outcome"/> after generating <paramref name="completionTokens"/>.</summary>
     /// <param name="outcome">The outcome tag.</param>
     /// <param name="ranToEnd">Whether it ended at stop or length (only those give a time per output token).</param>
     /// <param name="promptTokens">Its prompt tokens.</param>
     /// <param name="completionTokens">Its generated tokens.</param>
-    public void End(string outcome, bool ranToEnd, int promptTokens, int completionTokens)
+    private void End(string outcome, bool ranToEnd, int promptTokens, int completionTokens)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {

@@ -164,7 +164,7 @@ internal sealed class DecoderSession : IDecoder
             {
                 throw new AiTextGenerationException(
                     AiErrorKind.RuntimeFailure,
-                    $"The KV cache of {slots} slots × {length} tokens ({Pool.KvCacheBudget.Format(bytes)}) does not fit on {provider.Provider} device {provider.DeviceId}: {e.Message} Lower SequenceCap or Limits:ContextTokensLimit.",
+                    $"The KV cache of {slots} slots × {length} tokens ({ByteSize.Format(bytes)}) does not fit on {provider.Provider} device {provider.DeviceId}: {e.Message} Lower SequenceCap or Limits:ContextTokensLimit.",
                     e);
             }
 

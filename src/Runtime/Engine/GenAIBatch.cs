@@ -1,3 +1,4 @@
+using Ember.Runtime.Generation;
 using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace Ember.Runtime.Engine;
@@ -19,7 +20,7 @@ internal sealed class GenAIBatch : IDisposable
     }
 
     /// <summary>Creates a batch of <paramref name="model"/> with these search options (numbers and flags, as ORT GenAI names them).</summary>
-    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI refused an option or could not create the generator.</exception>
+    /// <exception cref="AiTextGenerationException">ORT GenAI refused an option or could not create the generator.</exception>
     public static GenAIBatch Create(GenAIModel model, IEnumerable<KeyValuePair<string, object>> searchOptions)
     {
         var parameters = model.CreateParams();

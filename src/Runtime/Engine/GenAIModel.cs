@@ -1,3 +1,4 @@
+using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Microsoft.ML.OnnxRuntimeGenAI;
 
@@ -19,7 +20,6 @@ internal sealed class GenAIModel : IDisposable
     private readonly Tokenizer _tokenizer;
     private readonly Lock _encodeLock = new();
     private readonly SentencePieceBpeEncoder? _encoder;
-    private Structured.TokenMask? _tokenMask;
 
     private GenAIModel(Model? model, Tokenizer tokenizer, int eosTokenId, int contextLength, string folder)
     {
@@ -31,7 +31,7 @@ internal sealed class GenAIModel : IDisposable
         {
             Vocabulary = TokenVocabulary.Read(folder);
         }
-        catch (Generation.AiTextGenerationException e)
+        catch (AiTextGenerationException e)
         {
             VocabularyError = e.Message;
         }
@@ -58,14 +58,6 @@ internal sealed class GenAIModel : IDisposable
     /// </summary>
     public TokenVocabulary? Vocabulary { get; }
 
-    /// <summary>
-    /// Gets the trie of the vocabulary's token bytes for structured output, built on first use (special tokens and the
-    /// end of sequence left out); <see langword="null"/> without a <see cref="Vocabulary"/>.
-    /// </summary>
-    public Structured.TokenMask? TokenMask => Vocabulary is { } vocabulary
-        ? LazyInitializer.EnsureInitialized(ref _tokenMask, () => new Structured.TokenMask(vocabulary.Count, id => vocabulary.BytesOf(id).ToArray(), id => id == EosTokenId || vocabulary.IsSpecial(id)))
-        : null;
-
     /// <summary>Why <see cref="Vocabulary"/> could not be read, or <see langword="null"/>.</summary>
     public string? VocabularyError { get; }
 
@@ -76,7 +68,7 @@ internal sealed class GenAIModel : IDisposable
     public string? EncoderRefusal { get; }
 
     /// <summary>Loads the model in <paramref name="folder"/> onto <paramref name="provider"/>.</summary>
-    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
+    /// <exception cref="AiTextGenerationException">ORT GenAI could not load it.</exception>
     public static GenAIModel Load(string folder, ExecutionProvider provider, int deviceId, int intraOpThreads, int contextLength)
     {
         using var config = OrtGenAI.Guard("read the model's configuration", () => new Config(folder));
@@ -121,7 +113,7 @@ internal sealed class GenAIModel : IDisposable
     /// Loads only the tokenizer of the model in <paramref name="folder"/> (its <c>tokenizer.json</c> and
     /// <c>genai_config.json</c>), not the model's weights: for a scheduler that runs the decoder itself.
     /// </summary>
-    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI could not load it.</exception>
+    /// <exception cref="AiTextGenerationException">ORT GenAI could not load it.</exception>
     public static GenAIModel LoadTokenizer(string folder, int contextLength) =>
         Create(null, () => new Tokenizer(folder), contextLength, folder, ExecutionProvider.Cpu);
 
@@ -135,7 +127,7 @@ internal sealed class GenAIModel : IDisposable
             var eosIds = OrtGenAI.Guard("read the end-of-sequence token", () => loadedTokenizer.GetEosTokenIds().ToArray());
             if (eosIds.Length == 0)
             {
-                throw new Generation.AiTextGenerationException(Generation.AiErrorKind.RuntimeFailure, $"The model in {folder} names no end-of-sequence token (model.eos_token_id).");
+                throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The model in {folder} names no end-of-sequence token (model.eos_token_id).");
             }
 
             var padId = OrtGenAI.Guard("read the padding token", () => loadedTokenizer.GetPadTokenId());

@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Engine;
 
 /// <summary>
@@ -37,21 +39,21 @@ internal interface IDecoder : IDisposable
     long LastRunTicks { get; }
 
     /// <summary>Copies slot <paramref name="from"/>'s first <paramref name="tokens"/> entries into slot <paramref name="to"/> (prefix caching).</summary>
-    /// <exception cref="Generation.AiTextGenerationException">The copy failed.</exception>
+    /// <exception cref="AiTextGenerationException">The copy failed.</exception>
     void CopyPrefix(int from, int to, int tokens);
 
     /// <summary>
     /// Runs the next <paramref name="chunk"/> of a prompt into <paramref name="slot"/>, whose first
     /// <paramref name="pastLength"/> positions are already in the cache, and returns the chunk's last-position logits.
     /// </summary>
-    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    /// <exception cref="AiTextGenerationException">The run failed.</exception>
     float[] Prefill(int slot, ReadOnlySpan<int> chunk, int pastLength);
 
     /// <summary>
     /// One decode step for slots [0, <paramref name="rows"/>): row b takes <paramref name="tokens"/>[b] at position
     /// <paramref name="lengths"/>[b] (its tokens so far). Returns logits [rows, vocab], valid until the next call.
     /// </summary>
-    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    /// <exception cref="AiTextGenerationException">The run failed.</exception>
     ReadOnlySpan<float> Decode(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> lengths);
 
     /// <summary>
@@ -62,6 +64,6 @@ internal interface IDecoder : IDisposable
     /// valid until the next call.
     /// </summary>
     /// <exception cref="NotSupportedException">The decoder cannot run mixed steps.</exception>
-    /// <exception cref="Generation.AiTextGenerationException">The run failed.</exception>
+    /// <exception cref="AiTextGenerationException">The run failed.</exception>
     ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Ember.Runtime.Generation;
 using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace Ember.Runtime.Engine;
@@ -48,7 +49,7 @@ internal sealed class TokenTextStream : IDisposable
     }
 
     /// <summary>The text <paramref name="token"/> completes (empty while a character is still partial, and for a special token).</summary>
-    /// <exception cref="Generation.AiTextGenerationException">ORT GenAI failed.</exception>
+    /// <exception cref="AiTextGenerationException">ORT GenAI failed.</exception>
     public string Decode(int token)
     {
         if (_ortStream is { } stream)

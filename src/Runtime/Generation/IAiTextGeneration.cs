@@ -25,7 +25,34 @@ public interface IAiTextGeneration
     /// <exception cref="AiTextGenerationException">The request was not accepted.</exception>
     Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="StartAsync(string, TextGenerationRequest, CancellationToken)"/>, for a model already resolved where
+    /// the request arrived: the runtime looks nothing up again. The default forwards its id.
+    /// </summary>
+    /// <param name="model">The model, from the runtime's inventory.</param>
+    /// <param name="request">The task input.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    /// <returns>The running generation.</returns>
+    /// <exception cref="AiTextGenerationException">The request was not accepted.</exception>
+    Task<TextGeneration> StartAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return StartAsync(model.Id, request, cancellationToken);
+    }
+
     /// <summary>Runs a request to the end and returns the whole response.</summary>
     /// <exception cref="AiTextGenerationException">The request failed.</exception>
     Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Runs a request on a model already resolved to the end and returns the whole response. The default forwards its id.</summary>
+    /// <param name="model">The model, from the runtime's inventory.</param>
+    /// <param name="request">The task input.</param>
+    /// <param name="cancellationToken">Abandons the request.</param>
+    /// <returns>The whole response.</returns>
+    /// <exception cref="AiTextGenerationException">The request failed.</exception>
+    Task<TextGenerationResult> RunAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return RunAsync(model.Id, request, cancellationToken);
+    }
 }

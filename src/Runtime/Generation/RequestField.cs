@@ -2,7 +2,7 @@ namespace Ember.Runtime.Generation;
 
 /// <summary>
 /// One numeric field of a text-generation request: its name, type, range and default, and the APIs that take it.
-/// The Workers AI parser, the OpenAI parser, <c>models/schema</c> and <see cref="RequestValidator"/> all read it.
+/// The Workers AI parser, the OpenAI parser, <c>models/schema</c> and the service's <c>RequestValidator</c> all read it.
 /// </summary>
 /// <param name="Name">The field's name on the wire, such as <c>top_p</c>.</param>
 /// <param name="Type">Integer or number.</param>

@@ -5,7 +5,7 @@ namespace Ember.Runtime.Generation;
 
 /// <summary>
 /// The table of text-generation request fields: every rule and limit of a request, defined once. The Workers AI
-/// and OpenAI parsers check bodies against it, <c>models/schema</c> advertises it and <see cref="RequestValidator"/>
+/// and OpenAI parsers check bodies against it, <c>models/schema</c> advertises it and the service's <c>RequestValidator</c>
 /// enforces it for in-process callers.
 /// </summary>
 /// <remarks>

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
-using Ember.Runtime.Diagnostics;
 
 namespace Ember.Runtime.Generation;
 
@@ -12,7 +11,7 @@ namespace Ember.Runtime.Generation;
 /// The scheduler's thread writes the pieces (a request that never reached a slot is finished by whichever thread
 /// abandoned or closed its queue); one reader consumes <see cref="ReadPiecesAsync"/>. With stop strings the text is
 /// already cut: the sequence ends as <see cref="FinishReason.Stop"/> at the token that completes one.
-/// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync"/>.
+/// Abandoning the request is done through the token given to <see cref="IAiTextGeneration.StartAsync(string, TextGenerationRequest, CancellationToken)"/>.
 /// An <see cref="IAiTextGeneration"/> made outside Ember's runtime produces one through a <see cref="TextGenerationWriter"/>.
 /// </remarks>
 public sealed class TextGeneration
@@ -22,12 +21,12 @@ public sealed class TextGeneration
 
     private readonly TaskCompletionSource<TextGenerationResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _text = new();
-    private readonly RequestTelemetry? _telemetry;
+    private readonly IGenerationTelemetry? _telemetry;
     private int _completionTokens;
     private int _cachedPromptTokens;
     private readonly StopSequenceFilter? _stops;
 
-    internal TextGeneration(int promptTokens, int maxTokens, RequestTelemetry? telemetry = null, IReadOnlyList<string>? stops = null)
+    internal TextGeneration(int promptTokens, int maxTokens, IGenerationTelemetry? telemetry = null, IReadOnlyList<string>? stops = null)
     {
         PromptTokens = promptTokens;
         MaxTokens = maxTokens;
@@ -130,7 +129,7 @@ public sealed class TextGeneration
             _pieces.Writer.TryWrite(new TextPiece(rest, -1));
         }
 
-        _telemetry?.End(GenerationMetrics.OutcomeOf(reason), reason != FinishReason.Cancelled, PromptTokens, _completionTokens);
+        _telemetry?.Finished(reason, PromptTokens, _completionTokens);
         var result = new TextGenerationResult(_text.ToString(), new TextGenerationUsage(PromptTokens, _completionTokens) { CachedPromptTokens = CachedPromptTokens }, reason);
         _pieces.Writer.TryComplete();
         _result.TrySetResult(result);
@@ -139,7 +138,7 @@ public sealed class TextGeneration
     /// <summary>Scheduler side: the sequence failed.</summary>
     internal void Fail(AiTextGenerationException error)
     {
-        _telemetry?.End(GenerationMetrics.OutcomeOf(error.Kind), ranToEnd: false, PromptTokens, _completionTokens);
+        _telemetry?.Failed(error.Kind, PromptTokens, _completionTokens);
         _pieces.Writer.TryComplete(error);
         _result.TrySetException(error);
     }

@@ -1,3 +1,4 @@
+using Ember.Models.Catalog;
 using Ember.Models.Chat;
 
 namespace Ember.Runtime.Generation;
@@ -96,4 +97,12 @@ public sealed record TextGenerationRequest
 
     /// <summary>Gets the LoRA adapter to run with, by name (Workers AI's <c>lora</c>); null: the base model.</summary>
     public string? Lora { get; init; }
+
+    /// <summary>
+    /// Gets the served limits an HTTP parser already checked this request's ranges against: every numeric field, the
+    /// lengths of the prompt and the messages, and the stop strings, in its own API's ranges and words
+    /// (<see cref="RequestFields"/>). The service leaves the ranges of a request checked against the model's own limits
+    /// unchecked, and checks the rest of its rules as for any request. <see langword="null"/>: the service checks every rule.
+    /// </summary>
+    public ModelLimits? RangesCheckedAgainst { get; init; }
 }

@@ -1,41 +1,19 @@
-using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 
 namespace Ember.Runtime.Pool;
 
 /// <summary>
 /// Which catalog models this server serves, and the limits it serves them with: the catalog's, lowered by the
-/// configured overrides and the model's own context length, computed once when the model loads. Model search,
-/// the OpenAI model list, request parsing and <c>models/schema</c> read them here, so none can advertise a limit the
-/// runtime then refuses.
+/// configured overrides and the model's own context length, computed once when the model loads. A request's model is
+/// resolved here once, where the request arrives, and passed on as a <see cref="ModelHandle"/>; model search, the
+/// OpenAI model list, request parsing and <c>models/schema</c> read the same handles, so none can advertise a limit
+/// the runtime then refuses.
 /// </summary>
 /// <remarks>Implementations must be thread-safe; the answers do not change between start and shutdown.</remarks>
 public interface IModelInventory
 {
-    /// <summary>Tells whether a model is installed and loaded on this server.</summary>
+    /// <summary>Resolves a model id: the served model's handle, or for a catalog model not installed here a handle with the catalog's limits and no abilities.</summary>
     /// <param name="modelId">A catalog model id; compared ordinally.</param>
-    /// <returns><see langword="true"/> when requests for the model can be served.</returns>
-    bool IsInstalled(string modelId);
-
-    /// <summary>Gets a model's limits as served, or the catalog's for a model not installed here.</summary>
-    /// <param name="entry">The catalog entry.</param>
-    /// <returns>The limits requests are checked against.</returns>
-    ModelLimits LimitsOf(CatalogEntry entry);
-
-    /// <summary>
-    /// Tells whether an installed model takes <c>response_format</c> (structured output) and log probabilities: its
-    /// scheduler is the continuous one and its tokenizer's vocabulary could be read. Stop strings every model takes.
-    /// </summary>
-    /// <param name="modelId">A catalog model id.</param>
-    /// <returns><see langword="false"/> for a model not installed here.</returns>
-    bool TakesStructuredOutput(string modelId);
-
-    /// <summary>Gets the names of the LoRA adapters an installed model serves (<c>lora</c>, <c>model:adapter</c>).</summary>
-    /// <param name="modelId">A catalog model id.</param>
-    /// <returns>Empty for a model that serves none or is not installed here.</returns>
-    IReadOnlyList<string> AdaptersOf(string modelId);
-
-    /// <summary>Tells whether an installed model's graph takes LoRA adapters.</summary>
-    /// <param name="modelId">A catalog model id.</param>
-    /// <returns><see langword="false"/> for a model not installed here.</returns>
-    bool TakesLora(string modelId);
+    /// <returns>The handle, or <see langword="null"/> when the id is not in the catalog.</returns>
+    ModelHandle? Resolve(string modelId);
 }

@@ -22,7 +22,7 @@ internal static class KvCacheBudget
     public static (long Bytes, string Source) Default()
     {
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        return (available / 4 * 3, $"three quarters of the {Format(available)} the .NET runtime reports available");
+        return (available / 4 * 3, $"three quarters of the {ByteSize.Format(available)} the .NET runtime reports available");
     }
 
     /// <summary>Throws when the continuous models' caches together exceed <paramref name="budget"/>.</summary>
@@ -40,15 +40,15 @@ internal static class KvCacheBudget
                 var bytes = ReplicaBytes(model.Options, model.Layout, model.ContextTokens) * model.Options.Replicas;
                 return (model.Id, Bytes: bytes, Detail: string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{model.Id} {Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {Format(perToken)} a token)"));
+                    $"{model.Id} {ByteSize.Format(bytes)} ({model.Options.Replicas} replica(s) × SequenceCap {model.Options.SequenceCap} × {tokens} tokens × {ByteSize.Format(perToken)} a token)"));
             })
             .ToList();
         var total = shares.Sum(share => share.Bytes);
         if (total > budget)
         {
             throw new InvalidOperationException(
-                $"The continuous schedulers' KV caches need {Format(total)}, more than {EmberOptions.SectionName}:{nameof(EmberOptions.KvCacheBudgetBytes)} " +
-                $"({Format(budget)}: {source}): {string.Join("; ", shares.Select(share => share.Detail))}. " +
+                $"The continuous schedulers' KV caches need {ByteSize.Format(total)}, more than {EmberOptions.SectionName}:{nameof(EmberOptions.KvCacheBudgetBytes)} " +
+                $"({ByteSize.Format(budget)}: {source}): {string.Join("; ", shares.Select(share => share.Detail))}. " +
                 "Lower SequenceCap, Replicas or Limits:ContextTokensLimit of a model, or raise the budget.");
         }
     }
@@ -60,12 +60,4 @@ internal static class KvCacheBudget
     /// <summary>One replica's KV cache: SequenceCap slots of the context limit.</summary>
     public static long ReplicaBytes(ModelOptions options, DecoderLayout layout, int contextTokens) =>
         BytesPerToken(layout) * options.SequenceCap * layout.SlotLength(contextTokens);
-
-    /// <summary>Bytes as KiB, MiB or GiB with one decimal.</summary>
-    public static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GiB"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.0} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
-    };
 }

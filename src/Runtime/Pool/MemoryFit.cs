@@ -43,9 +43,9 @@ internal static class MemoryFit
 
         var details = models.Select(model => string.Create(
             CultureInfo.InvariantCulture,
-            $"{model.Id} {KvCacheBudget.Format(model.Options.Replicas * (model.WeightBytes + model.CacheBytes))} ({model.Options.Replicas} replica(s) × ({KvCacheBudget.Format(model.WeightBytes)} of weights + {KvCacheBudget.Format(model.CacheBytes)} of KV cache))"));
+            $"{model.Id} {ByteSize.Format(model.Options.Replicas * (model.WeightBytes + model.CacheBytes))} ({model.Options.Replicas} replica(s) × ({ByteSize.Format(model.WeightBytes)} of weights + {ByteSize.Format(model.CacheBytes)} of KV cache))"));
         throw new InvalidOperationException(
-            $"The models need {KvCacheBudget.Format(total)} of memory, more than the {KvCacheBudget.Format(memory)} there is ({EmberOptions.SectionName}:{nameof(EmberOptions.MemoryBytes)}: {source}): " +
+            $"The models need {ByteSize.Format(total)} of memory, more than the {ByteSize.Format(memory)} there is ({EmberOptions.SectionName}:{nameof(EmberOptions.MemoryBytes)}: {source}): " +
             $"{string.Join("; ", details)}. Use a smaller variant, or lower SequenceCap, Replicas or Limits:ContextTokensLimit.");
     }
 }

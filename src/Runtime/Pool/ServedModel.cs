@@ -1,31 +1,28 @@
 using Ember.Models.Catalog;
 using Ember.Models.Chat;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Scheduling;
 
 namespace Ember.Runtime.Pool;
 
-/// <summary>A catalog model this server has loaded: its effective limits, its template and its replicas.</summary>
+/// <summary>
+/// A catalog model this server has loaded: its effective limits, its template and its replicas; the
+/// <see cref="ModelHandle"/> the inventory hands out for it, with its replicas' abilities.
+/// </summary>
 /// <remarks>Immutable after load; thread-safe.</remarks>
-internal sealed class ServedModel
+internal sealed class ServedModel : ModelHandle
 {
     /// <summary>Creates the entry.</summary>
     public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, SchedulerKind scheduler, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics)
+        : base(entry, limits, AbilitiesOf(replicas))
     {
         Scheduler = scheduler;
-        Entry = entry;
-        Limits = limits;
         RequestTimeout = requestTimeout;
         Replicas = replicas;
         Statistics = statistics;
         Template = ChatTemplates.For(entry.Template);
     }
-
-    /// <summary>The catalog entry.</summary>
-    public CatalogEntry Entry { get; }
-
-    /// <summary>The limits after configured overrides.</summary>
-    public ModelLimits Limits { get; }
 
     /// <summary>Longest a request may take.</summary>
     public TimeSpan RequestTimeout { get; }
@@ -41,12 +38,6 @@ internal sealed class ServedModel
 
     /// <summary>The chat template.</summary>
     public IChatTemplate Template { get; }
-
-    /// <summary>The names of the LoRA adapters it serves; a request's adapter is its index here.</summary>
-    public IReadOnlyList<string> Adapters { get; init; } = [];
-
-    /// <summary>Whether its graph takes LoRA adapters (the continuous scheduler on a graph with the adapter inputs).</summary>
-    public bool TakesLora { get; init; }
 
     /// <summary>The replica for a request: the one its session affinity key always maps to, or the least loaded without a key.</summary>
     /// <param name="affinity">The request's key, or <see langword="null"/>.</param>
@@ -65,6 +56,13 @@ internal sealed class ServedModel
         }
 
         return Replicas[(int)(hash % (uint)Replicas.Count)];
+    }
+
+    /// <summary>What the replicas can do: the first one's, as every replica of a model runs the same scheduler on the same provider.</summary>
+    private static ModelAbilities AbilitiesOf(IReadOnlyList<ModelWorker> replicas)
+    {
+        var loop = replicas[0].Abilities;
+        return new ModelAbilities(loop.TokenPenalties, loop.LogprobsUnavailable, loop.VocabularyUnavailable);
     }
 
     /// <summary>The replica with the least sequences running and waiting.</summary>

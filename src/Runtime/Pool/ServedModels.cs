@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Scheduling;
 
 namespace Ember.Runtime.Pool;
@@ -23,23 +24,16 @@ internal sealed class ServedModels : IModelInventory, IModelReadiness
     public bool TryGet(string modelId, out ServedModel served) => _models.TryGetValue(modelId, out served!);
 
     /// <inheritdoc/>
-    public bool IsInstalled(string modelId) => _models.ContainsKey(modelId);
-
-    /// <inheritdoc/>
-    public bool TakesStructuredOutput(string modelId) =>
-        _models.TryGetValue(modelId, out var served) && served.Replicas[0].Abilities.LogprobsUnavailable is null;
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> AdaptersOf(string modelId) => _models.TryGetValue(modelId, out var served) ? served.Adapters : [];
-
-    /// <inheritdoc/>
-    public bool TakesLora(string modelId) => _models.TryGetValue(modelId, out var served) && served.TakesLora;
-
-    /// <inheritdoc/>
-    public ModelLimits LimitsOf(CatalogEntry entry)
+    /// <remarks>The catalog is asked only on a miss.</remarks>
+    public ModelHandle? Resolve(string modelId)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        return _models.TryGetValue(entry.Id, out var served) ? served.Limits : entry.Limits;
+        ArgumentNullException.ThrowIfNull(modelId);
+        if (_models.TryGetValue(modelId, out var served))
+        {
+            return served;
+        }
+
+        return ModelCatalog.TryGet(modelId, out var entry) ? new ModelHandle(entry, entry.Limits, abilities: null) : null;
     }
 
     /// <summary>Batch statistics of a served model, or <see langword="null"/> when it is not served.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Structured;
 using Microsoft.Extensions.Logging;
 
 namespace Ember.Runtime.Scheduling;
@@ -55,10 +56,12 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         });
         _executor = new StepExecutor(decoder, _planner, statistics, logger, name);
         _outputs = new SlotOutput?[decoder.Slots];
+        var noVocabulary = tokenizer.Vocabulary is null ? tokenizer.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null;
         Abilities = new(
             decoder.Provider.Provider,
             TokenPenalties: true,
-            LogprobsUnavailable: tokenizer.Vocabulary is null ? tokenizer.VocabularyError ?? "the tokenizer's vocabulary could not be read" : null,
+            LogprobsUnavailable: noVocabulary,
+            VocabularyUnavailable: noVocabulary,
             ChunkedPrefill: chunked);
     }
 
@@ -165,7 +168,7 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         try
         {
             var constrained = request.Constraint is { } constraint && _tokenizer.TokenMask is { } mask && _tokenizer.Vocabulary is { } vocabulary
-                ? new Structured.ConstrainedDecoding(constraint, mask, vocabulary, _tokenizer.EosTokenId)
+                ? new ConstrainedDecoding(constraint, mask, vocabulary, _tokenizer.EosTokenId)
                 : null;
             _outputs[admission.Slot] = new SlotOutput(_tokenizer.CreateStream(), new TokenSampler(request.Sampling, request.PromptTokens, constrained));
         }

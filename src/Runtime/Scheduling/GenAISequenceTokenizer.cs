@@ -1,4 +1,5 @@
 using Ember.Runtime.Engine;
+using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Scheduling;
 
@@ -7,6 +8,8 @@ namespace Ember.Runtime.Scheduling;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class GenAISequenceTokenizer(GenAIModel model) : ISequenceTokenizer
 {
+    private TokenMask? _tokenMask;
+
     /// <inheritdoc/>
     public int EosTokenId => model.EosTokenId;
 
@@ -14,7 +17,10 @@ internal sealed class GenAISequenceTokenizer(GenAIModel model) : ISequenceTokeni
     public TokenVocabulary? Vocabulary => model.Vocabulary;
 
     /// <inheritdoc/>
-    public Structured.TokenMask? TokenMask => model.TokenMask;
+    /// <remarks>Built on first use, once.</remarks>
+    public TokenMask? TokenMask => model.Vocabulary is { } vocabulary
+        ? LazyInitializer.EnsureInitialized(ref _tokenMask, () => TokenMask.Of(vocabulary, model.EosTokenId))
+        : null;
 
     /// <inheritdoc/>
     public string? VocabularyError => model.VocabularyError;

@@ -1,4 +1,5 @@
 using Ember.Runtime.Engine;
+using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Scheduling;
 
@@ -13,7 +14,7 @@ internal interface ISequenceTokenizer
     TokenVocabulary? Vocabulary { get; }
 
     /// <summary>Gets the trie of token bytes for structured output, or <see langword="null"/> without a <see cref="Vocabulary"/>.</summary>
-    Structured.TokenMask? TokenMask { get; }
+    TokenMask? TokenMask { get; }
 
     /// <summary>Gets why <see cref="Vocabulary"/> could not be read, or <see langword="null"/>.</summary>
     string? VocabularyError { get; }

@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>Where a <see cref="StepExecutor"/> reports what a step's calls gave: the continuous scheduler samples and publishes from it.</summary>
@@ -11,5 +13,5 @@ internal interface IStepResults
     void Decoded(int slot, ReadOnlySpan<float> logits);
 
     /// <summary>A call the slot took part in failed: its sequence, if any, fails, and its entries are not kept.</summary>
-    void Failed(int slot, Generation.AiTextGenerationException error);
+    void Failed(int slot, AiTextGenerationException error);
 }

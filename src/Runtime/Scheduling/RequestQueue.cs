@@ -1,3 +1,5 @@
+using Ember.Runtime.Generation;
+
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal sealed class RequestQueue : IDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly int _bound;
-    private Generation.AiTextGenerationException? _closed;
+    private AiTextGenerationException? _closed;
 
     /// <summary>Creates a queue that holds at most <paramref name="bound"/> requests.</summary>
     public RequestQueue(int bound) => _bound = bound;
@@ -41,7 +43,7 @@ internal sealed class RequestQueue : IDisposable
     public bool TryEnqueue(SequenceRequest request)
     {
         LinkedListNode<SequenceRequest> node;
-        Generation.AiTextGenerationException? closed;
+        AiTextGenerationException? closed;
         lock (_lock)
         {
             closed = _closed;
@@ -50,7 +52,7 @@ internal sealed class RequestQueue : IDisposable
                 return false;
             }
 
-            var queue = request.Priority == Generation.RequestPriority.Batch ? _batch : _items;
+            var queue = request.Priority == RequestPriority.Batch ? _batch : _items;
             node = closed is null ? queue.AddLast(request) : new LinkedListNode<SequenceRequest>(request);
         }
 
@@ -88,7 +90,7 @@ internal sealed class RequestQueue : IDisposable
     }
 
     /// <summary>Refuses new requests and finishes every waiting one with <paramref name="error"/> (shutdown, or a dead scheduler).</summary>
-    public void Close(Generation.AiTextGenerationException error)
+    public void Close(AiTextGenerationException error)
     {
         List<SequenceRequest> all;
         lock (_lock)

@@ -1,4 +1,6 @@
+using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Scheduling;
 
@@ -47,10 +49,10 @@ internal sealed class SequenceRequest
     public int Adapter { get; init; } = -1;
 
     /// <summary>Interactive, or a batch item admitted only while no interactive request waits.</summary>
-    public Generation.RequestPriority Priority { get; init; }
+    public RequestPriority Priority { get; init; }
 
     /// <summary>The structured-output constraint the sampler applies, or <see langword="null"/> for free text.</summary>
-    public Structured.IJsonConstraint? Constraint { get; init; }
+    public IJsonConstraint? Constraint { get; init; }
 
     /// <summary>Where the tokens go.</summary>
     public TextGeneration Output { get; }
@@ -100,7 +102,7 @@ internal sealed class SequenceRequest
 
     /// <summary>Ends it with a result; later calls do nothing.</summary>
     /// <param name="reason">Why it ended.</param>
-    /// <param name="rest">Text the detokenizer still held (<see cref="Engine.TokenTextStream.Flush"/>), published first.</param>
+    /// <param name="rest">Text the detokenizer still held (<see cref="TokenTextStream.Flush"/>), published first.</param>
     public void Finish(FinishReason reason, string rest = "")
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0)

@@ -1,3 +1,5 @@
+using Ember.Runtime.Options;
+
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
@@ -45,7 +47,7 @@ internal sealed class SlotHistory
     /// <summary>
     /// Where a prompt's first tokens already are: the slot, free or busy, whose entries share the longest prefix with
     /// it, when that is at least <see cref="MinimumSharedTokens"/>; the planner decides where the prompt runs (see
-    /// <see cref="Options.SlotRetention"/>). At least the prompt's last token is always left to prefill, for its logits.
+    /// <see cref="SlotRetention"/>). At least the prompt's last token is always left to prefill, for its logits.
     /// </summary>
     /// <param name="prompt">The prompt's tokens.</param>
     /// <param name="valid">Per slot, how many of its tokens have entries: a busy slot's length, a free slot's <see cref="Retained"/>.</param>

@@ -1,3 +1,5 @@
+using Ember.Runtime.Structured;
+
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal sealed class TokenSampler
     private readonly Random _random;
     private readonly HashSet<int> _seen = [];
     private readonly Dictionary<int, int> _generated = [];
-    private readonly Structured.ConstrainedDecoding? _constraint;
+    private readonly ConstrainedDecoding? _constraint;
     private float[] _scratch = [];
     private float[] _masked = [];
 
@@ -20,7 +22,7 @@ internal sealed class TokenSampler
     /// <param name="settings">How to pick.</param>
     /// <param name="promptTokens">The prompt.</param>
     /// <param name="constraint">Structured output: tokens the constraint refuses are never picked; sampling applies to the rest.</param>
-    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptTokens, Structured.ConstrainedDecoding? constraint = null)
+    public TokenSampler(SamplingSettings settings, ReadOnlySpan<int> promptTokens, ConstrainedDecoding? constraint = null)
     {
         _settings = settings;
         _constraint = constraint;

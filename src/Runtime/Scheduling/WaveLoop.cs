@@ -26,7 +26,8 @@ internal sealed class WaveLoop : IBatchLoop
         _statistics = statistics;
         _logger = logger;
         _name = name;
-        Abilities = new(model.Provider, TokenPenalties: false, LogprobsUnavailable: "they need the continuous scheduler, and it runs on Waves", ChunkedPrefill: false);
+        Abilities = new(model.Provider, TokenPenalties: false, LogprobsUnavailable: "they need the continuous scheduler, and it runs on Waves",
+            VocabularyUnavailable: "constrained decoding needs the continuous scheduler, and it runs on Waves", ChunkedPrefill: false);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Text.Unicode;
+using Ember.Runtime.Engine;
 
 namespace Ember.Runtime.Structured;
 
@@ -42,6 +43,18 @@ internal sealed class TokenMask
         _all = new ByteTrie(tokens);
         _plain = [.. tokens.Where(token => IsPlain(token.Bytes)).Select(token => token.Id)];
         _notPlain = new ByteTrie([.. tokens.Where(token => !IsPlain(token.Bytes))]);
+    }
+
+    /// <summary>
+    /// The mask of a model's vocabulary, as structured output uses it: every token's bytes, with the special tokens and
+    /// the end of sequence left out.
+    /// </summary>
+    /// <param name="vocabulary">The tokenizer's vocabulary.</param>
+    /// <param name="eosTokenId">The end-of-sequence token.</param>
+    public static TokenMask Of(TokenVocabulary vocabulary, int eosTokenId)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return new TokenMask(vocabulary.Count, id => vocabulary.BytesOf(id).ToArray(), id => id == eosTokenId || vocabulary.IsSpecial(id));
     }
 
     /// <summary>Gets the token ids the mask covers.</summary>

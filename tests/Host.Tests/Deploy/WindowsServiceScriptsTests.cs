@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ember.Host.Configuration;
-using Ember.Host.Endpoints;
+using Ember.Host.Routing;
 using Ember.Host.Tests.Infrastructure;
 using Ember.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;

@@ -56,6 +56,19 @@ public sealed class RunScriptedTests(ScriptedHostFixture host)
     }
 
     [Fact]
+    public async Task Run_Body_ReachesTheRuntimeWithItsRangesCheckedAgainstTheServedLimits()
+    {
+        using HttpClient client = host.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync(Tiny, ApiAssert.Json("""{"prompt":"Hi","temperature":4.5,"max_tokens":7}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        (string modelId, TextGenerationRequest request) = host.Generation.Last;
+        Assert.Equal((ModelCatalog.TinyLlamaId, 4.5, 7), (modelId, request.Temperature!.Value, request.MaxTokens!.Value));
+        Assert.Same(ModelCatalog.Get(ModelCatalog.TinyLlamaId).Limits, request.RangesCheckedAgainst);
+    }
+
+    [Fact]
     public async Task Run_Whole_IsExactEnvelope()
     {
         using HttpClient client = host.CreateClient();

@@ -1,5 +1,6 @@
 using Ember.Host.Catalog;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 
 namespace Ember.Host.Tests.Infrastructure;
@@ -11,17 +12,8 @@ public sealed class FakeModelPool : IModelReadiness, IModelInventory
     public bool IsReady { get; set; } = true;
 
     /// <inheritdoc />
-    public bool IsInstalled(string modelId) => modelId == ModelCatalog.TinyLlamaId;
-
-    /// <inheritdoc />
-    public ModelLimits LimitsOf(CatalogEntry entry) => entry.Limits;
-
-    /// <inheritdoc />
-    public bool TakesStructuredOutput(string modelId) => IsInstalled(modelId);
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> AdaptersOf(string modelId) => [];
-
-    /// <inheritdoc />
-    public bool TakesLora(string modelId) => false;
+    public ModelHandle? Resolve(string modelId) =>
+        ModelCatalog.TryGet(modelId, out var entry)
+            ? new ModelHandle(entry, entry.Limits, modelId == ModelCatalog.TinyLlamaId ? new ModelAbilities(TokenPenalties: true, LogprobsUnavailable: null, VocabularyUnavailable: null) : null)
+            : null;
 }

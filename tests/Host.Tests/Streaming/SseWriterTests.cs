@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text;
+using Ember.Host.Json;
 using Ember.Host.Streaming;
 using Ember.Host.Wire;
 using Microsoft.AspNetCore.Http;

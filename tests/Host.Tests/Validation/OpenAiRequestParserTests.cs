@@ -16,7 +16,7 @@ public sealed class OpenAiRequestParserTests
     private const string Messages = """ "messages":[{"role":"user","content":"hi"}]""";
     private const string Prompt = """ "prompt":"hi" """;
 
-    private static readonly CatalogEntry Model = ModelCatalog.Get(ModelCatalog.TinyLlamaId);
+    private static readonly ModelHandle Model = new(ModelCatalog.Get(ModelCatalog.TinyLlamaId), ModelCatalog.Get(ModelCatalog.TinyLlamaId).Limits, abilities: null);
 
     private static JsonElement Parse(string json)
     {
@@ -27,10 +27,10 @@ public sealed class OpenAiRequestParserTests
     private static ApiError Invalid(string param, string rule) => new(400, 5006, param + ": " + rule, param);
 
     private static Parsed<OpenAiRequest> Chat(string rest) =>
-        OpenAiRequestParser.ParseChat(Parse("{" + Messages + rest + "}"), Model, Model.Limits);
+        OpenAiRequestParser.ParseChat(Parse("{" + Messages + rest + "}"), Model);
 
     private static Parsed<OpenAiRequest> Completion(string rest) =>
-        OpenAiRequestParser.ParseCompletion(Parse("{" + Prompt + rest + "}"), Model, Model.Limits);
+        OpenAiRequestParser.ParseCompletion(Parse("{" + Prompt + rest + "}"), Model);
 
     private static OpenAiRequest Succeeds(Parsed<OpenAiRequest> parsed)
     {
@@ -71,7 +71,7 @@ public sealed class OpenAiRequestParserTests
         OpenAiRequest request = Succeeds(Chat(string.Empty));
 
         Assert.Same(Model, request.Model);
-        Assert.Equal(new TextGenerationRequest(), request.Generation with { Messages = null });
+        Assert.Equal(new TextGenerationRequest { RangesCheckedAgainst = Model.Limits }, request.Generation with { Messages = null });
         Assert.Equal([new ChatMessage(ChatRole.User, "hi")], request.Generation.Messages!);
         Assert.Null(request.Generation.Stop);
         Assert.False(request.IncludeUsage);
@@ -88,7 +88,7 @@ public sealed class OpenAiRequestParserTests
              "stop":["a","b"],"logprobs":true,"top_logprobs":3,"user":"u1","store":false,"repetition_penalty":"ignored"}
             """;
 
-        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseChat(Parse(body), Model, Model.Limits));
+        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseChat(Parse(body), Model));
 
         var expected = new TextGenerationRequest
         {
@@ -101,6 +101,7 @@ public sealed class OpenAiRequestParserTests
             FrequencyPenalty = -1.5,
             PresencePenalty = 1.25,
             TopLogprobs = 3,
+            RangesCheckedAgainst = Model.Limits,
         };
         Assert.Equal(expected, request.Generation with { Messages = null, Stop = null });
         Assert.Equal([new ChatMessage(ChatRole.System, "be brief"), new ChatMessage(ChatRole.User, "hi")], request.Generation.Messages!);
@@ -114,13 +115,13 @@ public sealed class OpenAiRequestParserTests
     [InlineData("""{"model":"m","messages":null}""")]
     public void ParseChat_NoMessages_IsRequired(string json)
     {
-        Assert.Equal(Invalid("messages", "is required"), OpenAiRequestParser.ParseChat(Parse(json), Model, Model.Limits).Error);
+        Assert.Equal(Invalid("messages", "is required"), OpenAiRequestParser.ParseChat(Parse(json), Model).Error);
     }
 
     [Fact]
     public void ParseChat_BadMessages_FailsWithTheMessagesError()
     {
-        Parsed<OpenAiRequest> parsed = OpenAiRequestParser.ParseChat(Parse("""{"messages":[{"role":"function","content":"x"}]}"""), Model, Model.Limits);
+        Parsed<OpenAiRequest> parsed = OpenAiRequestParser.ParseChat(Parse("""{"messages":[{"role":"function","content":"x"}]}"""), Model);
 
         Assert.Equal(Invalid("messages[0].role", "must be one of \"system\", \"developer\", \"user\", \"assistant\", \"tool\""), parsed.Error);
     }
@@ -157,8 +158,8 @@ public sealed class OpenAiRequestParserTests
     {
         var limits = new ModelLimits(defaultMaxTokens: 10, defaultMaxTokensStream: 10, contextTokensLimit: 100, sequenceTokensLimit: 50);
 
-        Parsed<OpenAiRequest> accepted = OpenAiRequestParser.ParseCompletion(Parse("""{"prompt":"hi","max_tokens":50}"""), Model, limits);
-        Parsed<OpenAiRequest> refused = OpenAiRequestParser.ParseCompletion(Parse("""{"prompt":"hi","max_completion_tokens":51}"""), Model, limits);
+        Parsed<OpenAiRequest> accepted = OpenAiRequestParser.ParseCompletion(Parse("""{"prompt":"hi","max_tokens":50}"""), new ModelHandle(Model.Entry, limits, abilities: null));
+        Parsed<OpenAiRequest> refused = OpenAiRequestParser.ParseCompletion(Parse("""{"prompt":"hi","max_completion_tokens":51}"""), new ModelHandle(Model.Entry, limits, abilities: null));
 
         Assert.Equal(50, Succeeds(accepted).Generation.MaxTokens);
         Assert.Equal(Invalid("max_completion_tokens", "must be an integer from 1 to 50"), refused.Error);
@@ -290,7 +291,7 @@ public sealed class OpenAiRequestParserTests
     public void ParseChat_SeveralFailures_ReportsTheFirstInReadingOrder()
     {
         Parsed<OpenAiRequest> parsed = OpenAiRequestParser.ParseChat(
-            Parse("""{"messages":[],"temperature":9,"stop":5,"tools":[{"type":"function"}]}"""), Model, Model.Limits);
+            Parse("""{"messages":[],"temperature":9,"stop":5,"tools":[{"type":"function"}]}"""), Model);
 
         Assert.Equal(Invalid("messages", "must be a non-empty array of {role, content} objects"), parsed.Error);
     }
@@ -348,7 +349,7 @@ public sealed class OpenAiRequestParserTests
     {
         OpenAiRequest request = Succeeds(Completion(string.Empty));
 
-        Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true }, request.Generation);
+        Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true, RangesCheckedAgainst = Model.Limits }, request.Generation);
         Assert.Null(request.Generation.Stop);
         Assert.False(request.IncludeUsage);
         Assert.Same(Model, request.Model);
@@ -363,7 +364,7 @@ public sealed class OpenAiRequestParserTests
              "stream_options":{"include_usage":true},"stop":"\n","logprobs":5,"echo":false,"best_of":1,"suffix":""}
             """;
 
-        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseCompletion(Parse(body), Model, Model.Limits));
+        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseCompletion(Parse(body), Model));
 
         var expected = new TextGenerationRequest
         {
@@ -378,6 +379,7 @@ public sealed class OpenAiRequestParserTests
             FrequencyPenalty = 2,
             PresencePenalty = -0.25,
             TopLogprobs = 5,
+            RangesCheckedAgainst = Model.Limits,
         };
         Assert.Equal(expected, request.Generation with { Stop = null });
         Assert.Equal(["\n"], request.Generation.Stop);
@@ -390,7 +392,7 @@ public sealed class OpenAiRequestParserTests
     [InlineData(""" "prompt":"caf\u00e9 \ud83d\ude00" """, "café \U0001F600")]
     public void ParseCompletion_PromptStringOrArrayOfOne_IsTheText(string prompt, string expected)
     {
-        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseCompletion(Parse("{" + prompt + "}"), Model, Model.Limits));
+        OpenAiRequest request = Succeeds(OpenAiRequestParser.ParseCompletion(Parse("{" + prompt + "}"), Model));
 
         Assert.Equal(expected, request.Generation.Prompt);
         Assert.True(request.Generation.Raw);
@@ -410,7 +412,7 @@ public sealed class OpenAiRequestParserTests
     [InlineData("""{"prompt":"\ud800"}""", "prompt", "must be valid Unicode text (it has an unpaired surrogate escape)")]
     public void ParseCompletion_PromptInvalid_FailsNamingIt(string json, string param, string rule)
     {
-        Assert.Equal(Invalid(param, rule), OpenAiRequestParser.ParseCompletion(Parse(json), Model, Model.Limits).Error);
+        Assert.Equal(Invalid(param, rule), OpenAiRequestParser.ParseCompletion(Parse(json), Model).Error);
     }
 
     [Fact]
@@ -418,10 +420,10 @@ public sealed class OpenAiRequestParserTests
     {
         string longest = new('x', RequestFields.MaxTextLength);
 
-        Assert.Equal(longest, Succeeds(OpenAiRequestParser.ParseCompletion(Parse($$"""{"prompt":"{{longest}}"}"""), Model, Model.Limits)).Generation.Prompt);
+        Assert.Equal(longest, Succeeds(OpenAiRequestParser.ParseCompletion(Parse($$"""{"prompt":"{{longest}}"}"""), Model)).Generation.Prompt);
         Assert.Equal(
             Invalid("prompt", "must be a string of 1 to 131072 characters"),
-            OpenAiRequestParser.ParseCompletion(Parse($$"""{"prompt":"{{longest}}x"}"""), Model, Model.Limits).Error);
+            OpenAiRequestParser.ParseCompletion(Parse($$"""{"prompt":"{{longest}}x"}"""), Model).Error);
     }
 
     [Theory]
@@ -472,7 +474,7 @@ public sealed class OpenAiRequestParserTests
     {
         OpenAiRequest request = Succeeds(Completion(""","tools":[{"type":"function"}],"messages":5"""));
 
-        Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true }, request.Generation);
+        Assert.Equal(new TextGenerationRequest { Prompt = "hi", Raw = true, RangesCheckedAgainst = Model.Limits }, request.Generation);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Service;
 
 namespace Ember.Runtime.Tests.Generation;
 

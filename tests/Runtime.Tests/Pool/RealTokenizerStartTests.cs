@@ -1,8 +1,8 @@
 using Ember.Models.Catalog;
 using Ember.Models.Writing;
+using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
-using Ember.Runtime.Pool;
 using Ember.Tests.Shared;
 
 namespace Ember.Runtime.Tests.Pool;
@@ -93,7 +93,7 @@ public sealed class RealTokenizerStartTests(TinyModelFixture models) : IDisposab
 
         Assert.StartsWith("The models need ", error.Message, StringComparison.Ordinal);
         Assert.Contains("(Ember:MemoryBytes: configured): @ember/tiny-llama ", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"(1 replica(s) × ({KvCacheBudget.Format(weights)} of weights + {KvCacheBudget.Format(cache)} of KV cache)). Use a smaller variant, or lower SequenceCap, Replicas or Limits:ContextTokensLimit.", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"(1 replica(s) × ({ByteSize.Format(weights)} of weights + {ByteSize.Format(cache)} of KV cache)). Use a smaller variant, or lower SequenceCap, Replicas or Limits:ContextTokensLimit.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ internal sealed class FailingLoop : IBatchLoop
 {
     public int Active => 0;
 
-    public LoopAbilities Abilities => new(ExecutionProvider.Cpu, false, "a failing loop", false);
+    public LoopAbilities Abilities => new(ExecutionProvider.Cpu, false, "a failing loop", "a failing loop", false);
 
     public void Run(RequestQueue queue, CancellationToken stopping) => throw new InvalidOperationException("a defect in the loop");
 

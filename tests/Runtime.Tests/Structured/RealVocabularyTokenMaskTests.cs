@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Ember.Runtime.Engine;
+using Ember.Runtime.Scheduling;
 using Ember.Runtime.Structured;
 
 namespace Ember.Runtime.Tests.Structured;
 
 /// <summary>
-/// The structured-output mask on the real Llama 2 vocabulary, as the runtime builds it (<see cref="GenAIModel.TokenMask"/>:
+/// The structured-output mask on the real Llama 2 vocabulary, as the runtime builds it (<see cref="GenAISequenceTokenizer.TokenMask"/>:
 /// special tokens and the end of sequence left out): byte tokens (<c>&lt;0xNN&gt;</c>, id 3 + NN) are single bytes, pieces
 /// with <c>▁</c> start with a space, and the mask allows exactly the tokens whose bytes the constraint takes.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class RealVocabularyTokenMaskTests(RealVocabularyModelFixture mode
     {
         using var model = GenAIModel.LoadTokenizer(models.Folder("int8"), 2048);
         var vocabulary = model.Vocabulary!;
-        var mask = model.TokenMask!;
+        var mask = new GenAISequenceTokenizer(model).TokenMask!;
         var constraint = Compile(schema);
         var allowed = new bool[mask.Count];
         var random = new Random(schema.Length);
@@ -71,9 +72,10 @@ public sealed class RealVocabularyTokenMaskTests(RealVocabularyModelFixture mode
     {
         using var model = GenAIModel.LoadTokenizer(models.Folder("int8"), 2048);
         var constraint = Compile(Person);
-        var allowed = new bool[model.TokenMask!.Count];
+        var mask = new GenAISequenceTokenizer(model).TokenMask!;
+        var allowed = new bool[mask.Count];
 
-        var count = model.TokenMask.Fill(constraint, constraint.Start, allowed);
+        var count = mask.Fill(constraint, constraint.Start, allowed);
 
         Assert.Equal([B('{'), BraceQuote, Brace], Enumerable.Range(0, allowed.Length).Where(id => allowed[id]).ToArray());
         Assert.Equal(3, count);
@@ -86,9 +88,10 @@ public sealed class RealVocabularyTokenMaskTests(RealVocabularyModelFixture mode
         using var model = GenAIModel.LoadTokenizer(models.Folder("int8"), 2048);
         var constraint = Compile(Person);
         var state = Takes(constraint, constraint.Start, "{\"name\":\""u8)!;
-        var allowed = new bool[model.TokenMask!.Count];
+        var mask = new GenAISequenceTokenizer(model).TokenMask!;
+        var allowed = new bool[mask.Count];
 
-        model.TokenMask.Fill(constraint, state, allowed);
+        mask.Fill(constraint, state, allowed);
 
         Assert.Equal(
             (true, true, true, true, true, true, true),
@@ -110,9 +113,10 @@ public sealed class RealVocabularyTokenMaskTests(RealVocabularyModelFixture mode
         using var model = GenAIModel.LoadTokenizer(models.Folder("int8"), 2048);
         var constraint = Compile(Person);
         var state = Takes(constraint, constraint.Start, [.. "{\"name\":\""u8, (byte)lead])!;
-        var allowed = new bool[model.TokenMask!.Count];
+        var mask = new GenAISequenceTokenizer(model).TokenMask!;
+        var allowed = new bool[mask.Count];
 
-        var count = model.TokenMask.Fill(constraint, state, allowed);
+        var count = mask.Fill(constraint, state, allowed);
 
         Assert.Equal(Enumerable.Range(first, last - first + 1).Select(B).ToArray(), Enumerable.Range(0, allowed.Length).Where(id => allowed[id]).ToArray());
         Assert.Equal(last - first + 1, count);

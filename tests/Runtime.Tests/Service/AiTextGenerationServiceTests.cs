@@ -1,8 +1,10 @@
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Ember.Runtime.Tests.Generation;
+namespace Ember.Runtime.Tests.Service;
 
 [Collection(RuntimeTestGroup.Name)]
 public sealed class AiTextGenerationServiceTests(TinyModelFixture models)
@@ -256,5 +258,32 @@ public sealed class AiTextGenerationServiceTests(TinyModelFixture models)
         await runtime.DisposeAsync();
 
         Assert.Equal(before, NativeObjectCounter.Live);
+    }
+
+    [Fact]
+    public async Task Run_ByHandle_SameTokensAsById()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        var model = runtime.Services.GetRequiredService<IModelInventory>().Resolve(Requests.Tiny)!;
+
+        var byId = await runtime.Generation.RunAsync(Requests.Tiny, Requests.Greedy("the cat", 12), CancellationToken.None);
+        var byHandle = await runtime.Generation.RunAsync(model, Requests.Greedy("the cat", 12), CancellationToken.None);
+
+        // The second run finds the first one's prompt in the prefix cache; the rest is the same.
+        Assert.Equal((byId.Response, byId.FinishReason, byId.Usage.PromptTokens), (byHandle.Response, byHandle.FinishReason, byHandle.Usage.PromptTokens));
+        Assert.Equal(12, byHandle.Usage.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Start_HandleOfAModelNotInstalled_ThrowsModelNotInstalled()
+    {
+        await using var runtime = await RuntimeHarness.StartAsync(models);
+        var model = runtime.Services.GetRequiredService<IModelInventory>().Resolve("@hf/codellama/codellama-7b-hf")!;
+
+        var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => runtime.Generation.StartAsync(model, new TextGenerationRequest { Prompt = "hi" }, CancellationToken.None));
+
+        Assert.Equal(
+            (AiErrorKind.ModelNotInstalled, "Model '@hf/codellama/codellama-7b-hf' is in the catalog but not installed on this server; add it to runtime.json."),
+            (error.Kind, error.Message));
     }
 }

@@ -2,7 +2,7 @@ using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
 using Ember.Runtime.Generation;
 
-namespace Ember.Host.Endpoints;
+namespace Ember.Host.Responses;
 
 /// <summary>The logging the generation endpoints share: what was asked (text only at Trace) and how it failed.</summary>
 internal static class GenerationLog

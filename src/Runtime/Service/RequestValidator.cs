@@ -1,13 +1,18 @@
 using System.Globalization;
 using Ember.Models.Catalog;
+using Ember.Runtime.Generation;
 
-namespace Ember.Runtime.Generation;
+namespace Ember.Runtime.Service;
 
 /// <summary>
 /// Checks a request against <see cref="RequestFields"/> and the model's limits before anything else happens, with the
 /// same words the HTTP parsers use (<c>field: rule</c>), so a value that reaches the runtime unchecked is refused
 /// exactly as the host would have refused it.
 /// </summary>
+/// <remarks>
+/// The ranges (numeric fields, text lengths, stop strings) of a request an HTTP parser already checked against these
+/// limits (<see cref="TextGenerationRequest.RangesCheckedAgainst"/>) are not checked again; the other rules always are.
+/// </remarks>
 internal static class RequestValidator
 {
     /// <summary>Throws <see cref="AiErrorKind.BadInput"/> naming the first rule the request breaks.</summary>
@@ -17,6 +22,7 @@ internal static class RequestValidator
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(limits);
+        var ranges = !ReferenceEquals(request.RangesCheckedAgainst, limits);
         if ((request.Prompt is null) == (request.Messages is null))
         {
             throw Bad("body: " + RequestFields.PromptOrMessagesRule);
@@ -24,7 +30,7 @@ internal static class RequestValidator
 
         if (request.Prompt is { } prompt)
         {
-            Require(prompt.Length is >= 1 and <= RequestFields.MaxTextLength, "prompt: " + RequestFields.TextRule(1));
+            Require(!ranges || prompt.Length is >= 1 and <= RequestFields.MaxTextLength, "prompt: " + RequestFields.TextRule(1));
             Require(!prompt.Contains('\0', StringComparison.Ordinal), "prompt: must not contain U+0000");
         }
 
@@ -35,12 +41,12 @@ internal static class RequestValidator
             {
                 var path = string.Create(CultureInfo.InvariantCulture, $"messages[{i}]");
                 Require(messages[i] is not null, path + ": " + RequestFields.MessageRule);
-                Require(messages[i].Content.Length <= RequestFields.MaxTextLength, path + ".content: " + RequestFields.TextRule(0));
+                Require(!ranges || messages[i].Content.Length <= RequestFields.MaxTextLength, path + ".content: " + RequestFields.TextRule(0));
                 Require(!messages[i].Content.Contains('\0', StringComparison.Ordinal), path + ".content: must not contain U+0000");
             }
         }
 
-        if (request.Stop is { } stops)
+        if (ranges && request.Stop is { } stops)
         {
             Require(stops.Count <= RequestFields.MaxStopStrings, "stop: " + RequestFields.StopRule);
             for (var i = 0; i < stops.Count; i++)
@@ -50,6 +56,11 @@ internal static class RequestValidator
         }
 
         ValidateTools(request);
+        if (!ranges)
+        {
+            return;
+        }
+
         Check(RequestFields.MaxTokens(limits), request.MaxTokens);
         Check(RequestFields.Temperature, request.Temperature);
         Check(RequestFields.TopP, request.TopP);

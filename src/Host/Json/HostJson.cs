@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Ember.Host.Wire;
+namespace Ember.Host.Json;
 
 /// <summary>The JSON settings the host writes with.</summary>
 /// <remarks>

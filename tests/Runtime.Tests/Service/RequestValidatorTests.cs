@@ -1,8 +1,9 @@
 using Ember.Models.Catalog;
 using Ember.Models.Chat;
 using Ember.Runtime.Generation;
+using Ember.Runtime.Service;
 
-namespace Ember.Runtime.Tests.Generation;
+namespace Ember.Runtime.Tests.Service;
 
 public sealed class RequestValidatorTests
 {
@@ -96,4 +97,34 @@ public sealed class RequestValidatorTests
         "top_logprobs" => new() { Prompt = "a", TopLogprobs = (int)value },
         _ => throw new ArgumentOutOfRangeException(nameof(field), field.Name, "a field this test does not know"),
     };
+
+    [Fact]
+    public void Validate_RangesCheckedAgainstTheseLimits_LeavesThemUnchecked()
+    {
+        var request = new TextGenerationRequest { Prompt = new string('a', 131_073), MaxTokens = 5000, Temperature = 9, TopK = 0, Stop = ["", "b", "c", "d", "e"], RangesCheckedAgainst = Limits };
+
+        RequestValidator.Validate(request, Limits);
+    }
+
+    [Fact]
+    public void Validate_RangesCheckedAgainstOtherLimits_ChecksThem()
+    {
+        var request = new TextGenerationRequest { Prompt = "a", Temperature = 9, RangesCheckedAgainst = new ModelLimits(256, 1800, 2048, 1800) };
+
+        var error = Assert.Throws<AiTextGenerationException>(() => RequestValidator.Validate(request, Limits));
+
+        Assert.Equal((AiErrorKind.BadInput, "temperature: must be a number from 0 to 5"), (error.Kind, error.Message));
+    }
+
+    [Theory]
+    [InlineData("a\0b", "prompt: must not contain U+0000")]
+    [InlineData(null, "body: must have exactly one of prompt and messages, not both")]
+    public void Validate_RangesChecked_StillChecksTheOtherRules(string? prompt, string message)
+    {
+        var request = new TextGenerationRequest { Prompt = prompt, Temperature = 9, RangesCheckedAgainst = Limits };
+
+        var error = Assert.Throws<AiTextGenerationException>(() => RequestValidator.Validate(request, Limits));
+
+        Assert.Equal((AiErrorKind.BadInput, message), (error.Kind, error.Message));
+    }
 }

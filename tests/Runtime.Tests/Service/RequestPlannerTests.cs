@@ -1,6 +1,6 @@
 using Ember.Runtime.Generation;
 
-namespace Ember.Runtime.Tests.Generation;
+namespace Ember.Runtime.Tests.Service;
 
 [Collection(RuntimeTestGroup.Name)]
 public sealed class RequestPlannerTests(TinyModelFixture models)

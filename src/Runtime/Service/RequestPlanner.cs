@@ -1,7 +1,8 @@
 using Ember.Models.Chat;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 
-namespace Ember.Runtime.Generation;
+namespace Ember.Runtime.Service;
 
 /// <summary>
 /// Turns a validated request into what the scheduler runs: the templated prompt's tokens and the token

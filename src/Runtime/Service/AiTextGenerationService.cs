@@ -1,24 +1,21 @@
-using Ember.Models.Catalog;
 using Ember.Runtime.Diagnostics;
-using Ember.Runtime.Options;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Pool;
 using Ember.Runtime.Scheduling;
+using Ember.Runtime.Structured;
 
-namespace Ember.Runtime.Generation;
+namespace Ember.Runtime.Service;
 
 /// <summary>
 /// The default <see cref="IAiTextGeneration"/>: validates, plans against the model's limits, and queues on the
 /// least-loaded replica of the model's worker pool.
 /// </summary>
-/// <remarks>Thread-safe.</remarks>
+/// <remarks>
+/// Thread-safe. A model given by id is resolved here, once; one given as a <see cref="ModelHandle"/> (resolved where the
+/// request arrived) is used as it is.
+/// </remarks>
 public sealed class AiTextGenerationService : IAiTextGeneration
 {
-    /// <summary>The message Workers AI sends when <c>rejectIfBusy</c> finds no free slot.</summary>
-    public const string CapacityExceededMessage = "Capacity temporarily exceeded, please try again.";
-
-    /// <summary>The message of a call its caller abandoned through its token.</summary>
-    public const string CancelledMessage = "The request was cancelled by its caller.";
-
     private readonly ServedModels _models;
     private readonly TimeProvider _time;
     private readonly GenerationMetrics _metrics;
@@ -35,14 +32,47 @@ public sealed class AiTextGenerationService : IAiTextGeneration
     public Task<TextGeneration> StartAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
+        return Started(modelId, () => Start(Resolve(modelId), request, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<TextGeneration> StartAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Started(model.Id, () => Start(model, request, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken) =>
+        await ToEndAsync(await StartAsync(modelId, request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<TextGenerationResult> RunAsync(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken) =>
+        await ToEndAsync(await StartAsync(model, request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private static async Task<TextGenerationResult> ToEndAsync(TextGeneration generation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await generation.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, e);
+        }
+    }
+
+    /// <summary>Starts a request, counting a refusal in the metrics.</summary>
+    private Task<TextGeneration> Started(string modelId, Func<TextGeneration> start, CancellationToken cancellationToken)
+    {
         if (cancellationToken.IsCancellationRequested)
         {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, new OperationCanceledException(cancellationToken));
+            throw new AiTextGenerationException(AiErrorKind.Cancelled, AiTextGenerationException.CancelledMessage, new OperationCanceledException(cancellationToken));
         }
 
         try
         {
-            return Task.FromResult(Start(modelId, request, cancellationToken));
+            return Task.FromResult(start());
         }
         catch (AiTextGenerationException e)
         {
@@ -51,21 +81,22 @@ public sealed class AiTextGenerationService : IAiTextGeneration
         }
     }
 
-    private TextGeneration Start(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
+    private ModelHandle Resolve(string modelId) =>
+        _models.Resolve(modelId) ?? throw new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+
+    private TextGeneration Start(ModelHandle model, TextGenerationRequest request, CancellationToken cancellationToken)
     {
-        if (!_models.TryGet(modelId, out var served))
+        if (model is not ServedModel served)
         {
-            // The catalog is asked only on a miss, to tell an unknown id from one not installed here.
-            throw ModelCatalog.TryGet(modelId, out _)
-                ? new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{modelId}' is in the catalog but not installed on this server; add it to runtime.json.")
-                : new AiTextGenerationException(AiErrorKind.ModelNotFound, $"No such model: '{modelId}'.");
+            throw new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{model.Id}' is in the catalog but not installed on this server; add it to runtime.json.");
         }
 
+        var modelId = served.Id;
         RequestValidator.Validate(request, served.Limits);
         var adapter = AdapterOf(modelId, served, request.Lora);
         var (tokens, maxTokens) = RequestPlanner.Plan(served, request);
         var sampling = SamplingSettings.From(request);
-        var abilities = served.Replicas[0].Abilities;
+        var abilities = served.Abilities!;
         if (sampling.HasTokenPenalties && !abilities.TokenPenalties)
         {
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"frequency_penalty: frequency_penalty and presence_penalty need the continuous scheduler; {modelId} runs on {served.Scheduler}.");
@@ -76,31 +107,31 @@ public sealed class AiTextGenerationService : IAiTextGeneration
             throw new AiTextGenerationException(AiErrorKind.BadInput, $"logprobs: log probabilities are not available for {modelId}: {unavailable}");
         }
 
-        Structured.IJsonConstraint? constraint = null;
+        IJsonConstraint? constraint = null;
         if (request.ResponseFormat is { Kind: not ResponseFormatKind.Text } format)
         {
-            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            if (abilities.VocabularyUnavailable is { } noVocabulary)
             {
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"response_format: structured output is not available for {modelId}: {noVocabulary}");
             }
 
-            constraint = Structured.ConstraintFactory.Create(format);
+            constraint = ConstraintFactory.Create(format);
         }
 
         if (request.EffectiveToolChoice is { Mode: not ToolChoiceMode.None } toolChoice)
         {
-            if (abilities.LogprobsUnavailable is { } noVocabulary)
+            if (abilities.VocabularyUnavailable is { } noVocabulary)
             {
                 throw new AiTextGenerationException(AiErrorKind.BadInput, $"tools: tool calls are not available for {modelId}: {noVocabulary}");
             }
 
-            constraint = Structured.ConstraintFactory.CreateForTools(request.Tools!, toolChoice, request.ParallelToolCalls);
+            constraint = ConstraintFactory.CreateForTools(request.Tools!, toolChoice, request.ParallelToolCalls);
         }
 
         var replica = served.ReplicaFor(request.SessionAffinity);
         if (request.RejectIfBusy && replica.Load >= replica.SequenceCap)
         {
-            throw new AiTextGenerationException(AiErrorKind.Busy, CapacityExceededMessage);
+            throw new AiTextGenerationException(AiErrorKind.Busy, AiTextGenerationException.CapacityExceededMessage);
         }
 
         var timeout = new CancellationTokenSource(served.RequestTimeout, _time);
@@ -133,19 +164,5 @@ public sealed class AiTextGenerationService : IAiTextGeneration
 
         var known = served.Adapters.Count == 0 ? (served.TakesLora ? "it serves none" : "it takes none") : $"it serves {string.Join(", ", served.Adapters.Select(a => $"'{a}'"))}";
         throw new AiTextGenerationException(AiErrorKind.BadInput, $"lora: no adapter '{lora}' for {modelId}; {known}.");
-    }
-
-    /// <inheritdoc/>
-    public async Task<TextGenerationResult> RunAsync(string modelId, TextGenerationRequest request, CancellationToken cancellationToken)
-    {
-        var generation = await StartAsync(modelId, request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await generation.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new AiTextGenerationException(AiErrorKind.Cancelled, CancelledMessage, e);
-        }
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Ember.Host.Endpoints;
+namespace Ember.Host.Routing;
 
 /// <summary>The route patterns the host serves, and tests on paths.</summary>
 public static class ApiRoutes

@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
+using Ember.Host.Wire;
 using Ember.Host.Wire.OpenAi;
 using Ember.Host.Wire.Responses;
 
-namespace Ember.Host.Wire;
+namespace Ember.Host.Json;
 
 /// <summary>
 /// The source-generated JSON metadata of every type the host writes, in snake_case as the Workers AI and
