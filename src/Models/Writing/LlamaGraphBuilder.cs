@@ -100,7 +100,7 @@ internal sealed class LlamaGraphBuilder
         var (seqlensK, totalLength) = AttentionLengths(mask);
         var packing = _options.QuerySeqlens ? PackedRows.Build(_graph, inputIds, seqlensK) : null;
         var (cos, sin) = RotaryCaches();
-        var lora = _options.Lora ? LoraNodes.Build(_graph, inputIds, packing) : null;
+        var lora = _options.LoraFor(_shape) ? LoraNodes.Build(_graph, inputIds, packing) : null;
         var loraShape = LoraTargetShape.From(s);
 
         var hidden = Embedding(packing?.PackIds(inputIds) ?? inputIds);

@@ -67,7 +67,7 @@ public static class LlamaModelWriter
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}}{{KvCacheField(options.KvCache)}},"lora":{{(options.Lora ? "true" : "false")}},"merged_adapter":{{(options.MergedAdapter is { } merged ? $"\"{merged.Name}\"" : "null")}},"shape":"{{shape}}"}""") + "\n";
+            $$"""{"writer":"ember","format":{{FormatVersion}},"variant":"{{FolderName(variant)}}","seed":{{options.Seed}},"tokenizer":"{{options.Tokenizer.Fingerprint}}","block":{{options.QuantizationBlock ?? shape.DefaultQuantizationBlock}},"eos_bias":{{(options.EndOfSequenceBias is { } bias ? bias.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"query_seqlens":{{(options.QuerySeqlens ? "true" : "false")}}{{KvCacheField(options.KvCache)}},"lora":{{(options.LoraFor(shape) ? "true" : "false")}},"merged_adapter":{{(options.MergedAdapter is { } merged ? $"\"{merged.Name}\"" : "null")}},"shape":"{{shape}}"}""") + "\n";
     }
 
     /// <summary>The stamp's <c>kv_cache</c> field: recorded for a quantized cache only, so a float-cache folder keeps the stamp it had.</summary>

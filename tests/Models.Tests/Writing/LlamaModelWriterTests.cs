@@ -107,6 +107,15 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
     }
 
     [Fact]
+    public void Stamp_LoraUnset_ToyShapesTakeAdaptersAndRealShapesDoNot()
+    {
+        Assert.Contains("\"lora\":true,", LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int4, new LlamaWriterOptions()), StringComparison.Ordinal);
+        Assert.Contains("\"lora\":true,", LlamaModelWriter.Stamp(LlamaShape.Small, ModelVariant.Int4, new LlamaWriterOptions()), StringComparison.Ordinal);
+        Assert.Contains("\"lora\":false,", LlamaModelWriter.Stamp(LlamaShape.TinyLlama, ModelVariant.Int4, new LlamaWriterOptions()), StringComparison.Ordinal);
+        Assert.Contains("\"lora\":true,", LlamaModelWriter.Stamp(LlamaShape.TinyLlama, ModelVariant.Int4, new LlamaWriterOptions { Lora = true }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Stamp_LoraOptions_AreRecorded()
     {
         var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
