@@ -64,10 +64,7 @@ internal static class ChatMode
         var done = new List<ChatTurn>();
         for (var turn = 0; turn < turns; turn++)
         {
-            messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
-            var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
-            done.Add(new ChatTurn(turn, sample, prompt, cached));
-            messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
+            done.Add(await NextTurnAsync(host, messages, conversation, turn, maxTokens, cancellationToken).ConfigureAwait(false));
         }
 
         return done;
@@ -85,15 +82,20 @@ internal static class ChatMode
         {
             for (var conversation = 0; conversation < conversations; conversation++)
             {
-                var messages = histories[conversation];
-                messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
-                var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
-                done.Add(new ChatTurn(turn, sample, prompt, cached));
-                messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
+                done.Add(await NextTurnAsync(host, histories[conversation], conversation, turn, maxTokens, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return done;
+    }
+
+    /// <summary>One turn of a conversation: its next user line, the answer, and the answer added to its history.</summary>
+    private static async Task<ChatTurn> NextTurnAsync(HttpHostTarget host, JsonArray messages, int conversation, int turn, int maxTokens, CancellationToken cancellationToken)
+    {
+        messages.Add(User(UserLines[(conversation + turn) % UserLines.Length]));
+        var (sample, text, prompt, cached) = await TurnAsync(host, messages, maxTokens, $"conversation-{conversation}", cancellationToken).ConfigureAwait(false);
+        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text });
+        return new ChatTurn(turn, sample, prompt, cached);
     }
 
     /// <summary>A first turn whose system prompt makes a ~1,000-token history, then the second turn, whose TTFT is reported.</summary>
