@@ -34,6 +34,14 @@ internal sealed class LlamaGraphBuilder
     /// </summary>
     public const string QuerySeqlensName = "query_seqlens";
 
+    /// <summary>
+    /// The optional input, beside <see cref="QuerySeqlensName"/>, of how many of each row's last valid positions return
+    /// logits (int32 [rows]; 0 for none): the logits are then [Σ counts, 1, vocab], row after row, positions in order.
+    /// Speculative decoding verifies a row's drafted tokens with it. An overridable initializer holding -1: one position
+    /// a row, the last, when it is not fed. Only read when <c>query_seqlens</c> is fed.
+    /// </summary>
+    public const string LogitCountsName = "logit_counts";
+
     /// <summary><c>GroupQueryAttention</c>'s input index of <c>query_seqlens</c> in ONNX Runtime 1.32's schema.</summary>
     private const int QuerySeqlensSlot = 16;
 

@@ -20,7 +20,7 @@ public static class LlamaModelWriter
     public const string ConfigFileName = "genai_config.json";
 
     /// <summary>The writer's output format; raise it whenever the same arguments would write different files.</summary>
-    public const int FormatVersion = 6;
+    public const int FormatVersion = 7;
 
     /// <summary>The variants Ember writes for its own models, in folder order.</summary>
     public static IReadOnlyList<ModelVariant> AllVariants { get; } = [ModelVariant.Fp32, ModelVariant.Fp16, ModelVariant.Int8, ModelVariant.Int4];

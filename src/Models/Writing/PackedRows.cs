@@ -88,24 +88,43 @@ internal sealed class PackedRows
     }
 
     /// <summary>
-    /// Of packed final states [1, N, <paramref name="width"/>], each row's last valid position ([rows, 1, width]; an
-    /// idle row gets another's) when <c>query_seqlens</c> is fed, and every position of the padded rows when it is not
-    /// ([rows, S, width]; a padding position gets another's, which no caller reads).
+    /// Of packed final states [1, N, <paramref name="width"/>], the positions whose logits the caller asked for. When
+    /// <c>query_seqlens</c> is fed: each row's last <c>logit_counts[b]</c> valid positions
+    /// (<see cref="LlamaGraphBuilder.LogitCountsName"/>; one a row where it is not fed, an idle row getting another's), row
+    /// after row, [P, 1, width]. When it is not fed: every position of the padded rows ([rows, S, width]; a padding
+    /// position gets another's, which no caller reads).
     /// </summary>
     public string OutputPositions(string packed, long width)
     {
         const string prefix = Prefix + "/output";
+        _graph.Input(LlamaGraphBuilder.LogitCountsName, OnnxDataType.Int32, "logit_rows");
+        var counts = _graph.Initializer(OnnxTensor.Int32(LlamaGraphBuilder.LogitCountsName, [1], [-1]));
         var sequence = _graph.Node("Gather", $"{prefix}/Sequence", [_inputShape, Int64(_graph, "output/index_1", [], 1)], OnnxAttribute.Int("axis", 0));
         var positions = _graph.Node("Range", $"{prefix}/Positions", [Int64(_graph, "output/zero", [], 0), sequence, Int64(_graph, "output/one", [], 1)]);
         var lengths = _graph.Node("Cast", $"{prefix}/Lengths", [QueryLengths], OnnxAttribute.Int("to", (int)OnnxDataType.Int64));
-        var last = _graph.Node("Max", $"{prefix}/Last", [_graph.Node("Sub", $"{prefix}/LastValid", [lengths, Int64(_graph, "output/one_b", [], 1)]), Int64(_graph, "output/zero_b", [], 0)]);
-        var isLast = _graph.Node("Equal", $"{prefix}/IsLast", [positions, _graph.Node("Unsqueeze", $"{prefix}/LastColumn", [last, Int64(_graph, "output/axes_1", [1], 1)])]);
-        var notFed = _graph.Node("Unsqueeze", $"{prefix}/NotFedColumn", [NotFed(_graph, _input, "output/NotFed"), Int64(_graph, "output/axes_1b", [1], 1)]);
-        var keep = _graph.Node("Reshape", $"{prefix}/KeepFlat", [_graph.Node("Expand", $"{prefix}/Keep", [_graph.Node("Or", $"{prefix}/LastOrAll", [isLast, notFed]), _inputShape]), Int64(_graph, "output/flat", [1], -1)]);
+
+        // Row b keeps positions [max(len − c, 0), max(len, c)): its last c valid ones, or position 0 for an idle row asked one.
+        var fedCounts = _graph.Node("Cast", $"{prefix}/Counts", [counts], OnnxAttribute.Int("to", (int)OnnxDataType.Int64));
+        var wanted = _graph.Node("Where", $"{prefix}/Wanted", [NotFed(_graph, counts, "output/CountsNotFed"), Int64(_graph, "output/one_c", [], 1), fedCounts]);
+        var zero = Int64(_graph, "output/zero_b", [], 0);
+        var first = _graph.Node("Max", $"{prefix}/First", [_graph.Node("Sub", $"{prefix}/FirstValid", [lengths, wanted]), zero]);
+        var end = _graph.Node("Max", $"{prefix}/End", [lengths, wanted]);
+        var axes = Int64(_graph, "output/axes_1", [1], 1);
+        var fromFirst = _graph.Node("Not", $"{prefix}/FromFirst", [_graph.Node("Less", $"{prefix}/BeforeFirst", [positions, _graph.Node("Unsqueeze", $"{prefix}/FirstColumn", [first, axes])])]);
+        var beforeEnd = _graph.Node("Less", $"{prefix}/BeforeEnd", [positions, _graph.Node("Unsqueeze", $"{prefix}/EndColumn", [end, axes])]);
+        var isTail = _graph.Node("And", $"{prefix}/IsTail", [fromFirst, beforeEnd]);
+        var notFed = NotFed(_graph, _input, "output/NotFed");
+        var notFedColumn = _graph.Node("Unsqueeze", $"{prefix}/NotFedColumn", [notFed, Int64(_graph, "output/axes_1b", [1], 1)]);
+        var keep = _graph.Node("Reshape", $"{prefix}/KeepFlat", [_graph.Node("Expand", $"{prefix}/Keep", [_graph.Node("Or", $"{prefix}/TailOrAll", [isTail, notFedColumn]), _inputShape]), Int64(_graph, "output/flat", [1], -1)]);
         var rows = _graph.Node("Compress", $"{prefix}/Rows", [_unpack, keep], OnnxAttribute.Int("axis", 0));
         var kept = _graph.Node("Gather", $"{prefix}/Kept", [packed, rows], OnnxAttribute.Int("axis", 1));
+
+        // [rows, -1, width] for every position; [-1, 1, width], one position a row, when query_seqlens is fed.
         var batch = _graph.Node("Slice", $"{prefix}/Batch", [_inputShape, Int64(_graph, "output/start", [1], 0), Int64(_graph, "output/end", [1], 1)]);
-        var shape = _graph.Node("Concat", $"{prefix}/Shape", [batch, _graph.Initializer(OnnxTensor.Int64($"{prefix}/rest", [2], [-1, width]))], OnnxAttribute.Int("axis", 0));
+        var allPositions = _graph.Node("Concat", $"{prefix}/AllShape", [batch, _graph.Initializer(OnnxTensor.Int64($"{prefix}/rest", [2], [-1, width]))], OnnxAttribute.Int("axis", 0));
+        var onePerRow = _graph.Initializer(OnnxTensor.Int64($"{prefix}/one_per_row", [3], [-1, 1, width]));
+        var anyNotFed = _graph.Node("Gather", $"{prefix}/FirstNotFed", [notFed, Int64(_graph, "output/index_0", [], 0)], OnnxAttribute.Int("axis", 0));
+        var shape = _graph.Node("Where", $"{prefix}/Shape", [anyNotFed, allPositions, onePerRow]);
         return _graph.Node("Reshape", $"{prefix}/Reshape", [kept, shape]);
     }
 

@@ -55,6 +55,16 @@ internal sealed record DecoderLayout(
     /// </summary>
     public LoraTargetShape? Lora { get; init; }
 
+    /// <summary>The name of the <c>logit_counts</c> graph input that <see cref="LogitCounts"/> looks for.</summary>
+    public const string LogitCountsInput = "logit_counts";
+
+    /// <summary>
+    /// Name of the graph's <c>logit_counts</c> input (int32 [rows], beside <see cref="QuerySeqlens"/>: how many of each
+    /// row's last valid positions return logits), which Ember's own models have and speculative decoding needs to
+    /// verify drafted tokens; null for a graph without it.
+    /// </summary>
+    public string? LogitCounts { get; init; }
+
     /// <summary>Tokens a cache slot holds when the model is served with <paramref name="contextLimit"/>: at most the model's own context length.</summary>
     public int SlotLength(int contextLimit) => Math.Min(contextLimit, ContextLength);
 
@@ -108,6 +118,7 @@ internal sealed record DecoderLayout(
                 types,
                 querySeqlens)
             {
+                LogitCounts = querySeqlens is not null && signature.Contains(LogitCountsInput) ? CheckedInt32(signature, LogitCountsInput) : null,
                 Lora = signature.Contains(LoraGraphInputs.RowAdapters)
                     ? new LoraTargetShape(layers, decoder.GetProperty("num_attention_heads").GetInt32(), decoder.GetProperty("num_key_value_heads").GetInt32(), decoder.GetProperty("head_size").GetInt32())
                     : null,
@@ -118,4 +129,7 @@ internal sealed record DecoderLayout(
             throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The model in {folder} has no decoder layout the continuous scheduler can run: {e.Message}", e);
         }
     }
+
+    private static string CheckedInt32(OnnxGraphSignature signature, string input) =>
+        signature[input] == TensorElementType.Int32 ? input : throw new InvalidDataException($"The graph's {input} input is {signature[input]}; Ember feeds int32.");
 }

@@ -22,8 +22,8 @@ internal sealed class DecoderSession : IDecoder
     private readonly DecoderLayout _layout;
     private readonly KvCache _cache;
     private readonly RunOptions _runOptions = new();
-    private readonly float[] _stepLogits;
-    private readonly byte[] _stepLogitsRaw;
+    private float[] _stepLogits;
+    private byte[] _stepLogitsRaw;
     private readonly int _logitBytes;
     private readonly long[] _slotAdapters;
     private LoraStack? _adapters;
@@ -268,10 +268,18 @@ internal sealed class DecoderSession : IDecoder
         : $"the graph takes query_seqlens, which Ember does not feed on {Provider.Provider}";
 
     /// <summary>
+    /// Gets a value indicating whether <see cref="Step"/> takes logit counts (speculative decoding's verification): mixed
+    /// steps run, and the graph takes <c>logit_counts</c> (<see cref="DecoderLayout.LogitCounts"/>).
+    /// </summary>
+    public bool Verifies => MixedSteps && _layout.LogitCounts is not null;
+
+    /// <summary>
     /// One mixed step for slots [0, <paramref name="rows"/>) (only when <see cref="MixedSteps"/>): row b feeds
-    /// <paramref name="counts"/>[b] tokens (0: idle, cache untouched; 1: a decode token; more: a prefill chunk), taken
-    /// in order from <paramref name="tokens"/>, after its first <paramref name="pastLengths"/>[b] entries. Returns logits
-    /// [rows, vocab]: row b's are those of its last fed token (an idle row's are unspecified), valid until the next call.
+    /// <paramref name="counts"/>[b] tokens (0: idle, cache untouched; 1: a decode token; more: a prefill chunk, or a
+    /// decode token and drafted ones), taken in order from <paramref name="tokens"/>, after its first
+    /// <paramref name="pastLengths"/>[b] entries. Returns logits [outputs, vocab], valid until the next call: with no
+    /// <paramref name="logitCounts"/>, one a row, row b's those of its last fed token (an idle row's unspecified); with
+    /// them (only when <see cref="Verifies"/>), those of row b's last logitCounts[b] fed tokens, in order, row after row.
     /// </summary>
     /// <remarks>
     /// One <c>Run</c>: input_ids [rows, S], each row right-padded to S, the most tokens a row feeds; an attention mask
@@ -280,23 +288,36 @@ internal sealed class DecoderSession : IDecoder
     /// read. ONNX Runtime requires every row to have room for the whole padded chunk after its past (pastLengths[b] + S
     /// within the slot); rows near the end of their slot that lack it run in a further <c>Run</c>, the others idle.
     /// </remarks>
-    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps (<see cref="MixedSteps"/> is false).</exception>
+    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps, or logit counts were given and it cannot verify.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A row is out of the cache, or the counts and tokens disagree.</exception>
     /// <exception cref="AiTextGenerationException">The run failed.</exception>
-    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths)
+    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths, ReadOnlySpan<int> logitCounts = default)
     {
         if (!MixedSteps)
         {
             throw new NotSupportedException($"This decoder runs prefill and decode apart: {MixedStepsReason}.");
         }
 
+        var chosen = !logitCounts.IsEmpty;
+        if (chosen && !Verifies)
+        {
+            throw new NotSupportedException($"This model's graph has no {DecoderLayout.LogitCountsInput} input: it returns one position's logits a row.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, Slots);
         ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, rows, nameof(counts));
         ArgumentOutOfRangeException.ThrowIfLessThan(pastLengths.Length, rows, nameof(pastLengths));
+        if (chosen)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(logitCounts.Length, rows, nameof(logitCounts));
+        }
+
         var offsets = new int[rows];
+        var outputAt = new int[rows];
         var pending = new List<int>(rows);
         var fed = 0;
+        var outputs = 0;
         for (var b = 0; b < rows; b++)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(counts[b], nameof(counts));
@@ -304,6 +325,18 @@ internal sealed class DecoderSession : IDecoder
             ArgumentOutOfRangeException.ThrowIfGreaterThan(pastLengths[b] + counts[b], MaxLength, nameof(pastLengths));
             offsets[b] = fed;
             fed += counts[b];
+            outputAt[b] = outputs;
+            if (chosen)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(logitCounts[b], nameof(logitCounts));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(logitCounts[b], counts[b], nameof(logitCounts));
+                outputs += logitCounts[b];
+            }
+            else
+            {
+                outputs++;
+            }
+
             if (counts[b] > 0)
             {
                 pending.Add(b);
@@ -311,6 +344,7 @@ internal sealed class DecoderSession : IDecoder
         }
 
         ArgumentOutOfRangeException.ThrowIfNotEqual(tokens.Length, fed, nameof(tokens));
+        EnsureLogits(outputs);
         var vocab = VocabSize;
         float[]? merged = null;
         long ticks = 0;
@@ -335,6 +369,7 @@ internal sealed class DecoderSession : IDecoder
             var ids = new long[rows * sequence];
             var query = new int[rows];
             var totals = new int[rows];
+            var wanted = chosen ? new int[rows] : null;
             Array.Fill(totals, 1);
             foreach (var b in now)
             {
@@ -345,6 +380,10 @@ internal sealed class DecoderSession : IDecoder
 
                 query[b] = counts[b];
                 totals[b] = pastLengths[b] + counts[b];
+                if (wanted is not null)
+                {
+                    wanted[b] = logitCounts[b];
+                }
             }
 
             var width = Math.Max(sequence, totals.Max());
@@ -354,21 +393,43 @@ internal sealed class DecoderSession : IDecoder
                 Array.Fill(mask, 1L, b * width, totals[b]);
             }
 
-            ticks += RunRows("run a mixed step", rows, sequence, ids, mask, width, query);
+            var runOutputs = wanted?.Sum() ?? rows;
+            ticks += RunRows("run a mixed step", rows, sequence, ids, mask, width, query, wanted, runOutputs);
             pending.RemoveAll(now.Contains);
             if (pending.Count > 0 || merged is not null)
             {
-                merged ??= new float[rows * vocab];
-                foreach (var b in now)
+                // Rows that run in different Runs: each Run's outputs are gathered at their place in the step's.
+                merged ??= new float[outputs * vocab];
+                var at = 0;
+                for (var b = 0; b < rows; b++)
                 {
-                    _stepLogits.AsSpan(b * vocab, vocab).CopyTo(merged.AsSpan(b * vocab, vocab));
+                    var rowOutputs = wanted?[b] ?? 1;
+                    if (now.Contains(b))
+                    {
+                        _stepLogits.AsSpan(at * vocab, rowOutputs * vocab).CopyTo(merged.AsSpan(outputAt[b] * vocab));
+                    }
+
+                    at += wanted is null || now.Contains(b) ? rowOutputs : 0;
                 }
             }
         }
 
-        merged?.CopyTo(_stepLogits.AsSpan(0, rows * vocab));
+        merged?.CopyTo(_stepLogits.AsSpan(0, outputs * vocab));
         LastRunTicks = ticks;
-        return _stepLogits.AsSpan(0, rows * vocab);
+        return _stepLogits.AsSpan(0, outputs * vocab);
+    }
+
+    /// <summary>Grows the step's logit buffers to hold <paramref name="outputs"/> positions (a verification step's can exceed one a slot); they only grow.</summary>
+    private void EnsureLogits(int outputs)
+    {
+        var count = outputs * VocabSize;
+        if (count <= _stepLogits.Length)
+        {
+            return;
+        }
+
+        _stepLogits = new float[count];
+        _stepLogitsRaw = _layout.Types.Logits == TensorElementType.Float ? [] : GC.AllocateArray<byte>(count * _logitBytes, pinned: true);
     }
 
     /// <summary>Ends the profiler a <c>profilePrefix</c> started and returns its trace's file (Chrome's trace format).</summary>
@@ -419,20 +480,22 @@ internal sealed class DecoderSession : IDecoder
     /// One <c>Run</c> of slots [0, <paramref name="rows"/>), <paramref name="sequence"/> tokens a row, whose logits
     /// [rows, 1, vocab] land in the step buffer; returns the <see cref="System.Diagnostics.Stopwatch"/> ticks spent in <c>Run</c>.
     /// </summary>
-    private long RunRows(string what, int rows, int sequence, long[] ids, long[] mask, int width, int[]? query)
+    private long RunRows(string what, int rows, int sequence, long[] ids, long[] mask, int width, int[]? query, int[]? logitCounts = null, int outputs = -1)
     {
+        outputs = outputs < 0 ? rows : outputs;
         var stepLogits = _stepLogits;
         var raw = _stepLogitsRaw;
         var logitsType = _layout.Types.Logits;
-        var count = rows * VocabSize;
+        var count = outputs * VocabSize;
         var ticks = Guard(what, () =>
         {
             using var inputIds = IdTensor(ids, [rows, sequence], _layout.Types.InputIds);
             using var attention = IdTensor(mask, [rows, width], _layout.Types.AttentionMask);
             using var queryLengths = query is null ? null : OrtValue.CreateTensorValueFromMemory(query, [rows]);
             using var logits = logitsType == TensorElementType.Float
-                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, count), [rows, 1, VocabSize])
-                : OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, logitsType, [rows, 1, VocabSize], RawAddress(raw), (long)count * _logitBytes);
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stepLogits.AsMemory(0, count), [outputs, 1, VocabSize])
+                : OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, logitsType, [outputs, 1, VocabSize], RawAddress(raw), (long)count * _logitBytes);
+            using var wanted = logitCounts is null ? null : OrtValue.CreateTensorValueFromMemory(logitCounts, [rows]);
             using var binding = _session.CreateIoBinding();
             binding.BindInput(_layout.InputIds, inputIds);
             binding.BindInput(_layout.AttentionMask, attention);
@@ -440,6 +503,11 @@ internal sealed class DecoderSession : IDecoder
             if (queryLengths is not null)
             {
                 binding.BindInput(_layout.QuerySeqlens!, queryLengths);
+            }
+
+            if (wanted is not null)
+            {
+                binding.BindInput(_layout.LogitCounts!, wanted);
             }
 
             binding.BindOutput(_layout.Logits, logits);

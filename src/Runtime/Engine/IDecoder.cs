@@ -57,13 +57,21 @@ internal interface IDecoder : IDisposable
     ReadOnlySpan<float> Decode(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> lengths);
 
     /// <summary>
+    /// Gets a value indicating whether <see cref="Step"/> takes logit counts, so that a row of drafted tokens is verified
+    /// in the step (speculative decoding; the graph takes <c>logit_counts</c>). Only when <see cref="MixedSteps"/>.
+    /// </summary>
+    bool Verifies { get; }
+
+    /// <summary>
     /// One mixed step for slots [0, <paramref name="rows"/>) (only when <see cref="MixedSteps"/>): row b feeds
     /// <paramref name="counts"/>[b] tokens (0: the row is idle and its cache untouched; 1: a decode token; more: a
-    /// prefill chunk), taken in order from <paramref name="tokens"/>, after its first <paramref name="pastLengths"/>[b]
-    /// entries. Returns logits [rows, vocab]: row b's are those of its last fed token (an idle row's are unspecified),
-    /// valid until the next call.
+    /// prefill chunk, or a decode token and drafted ones), taken in order from <paramref name="tokens"/>, after its first
+    /// <paramref name="pastLengths"/>[b] entries. Returns logits [outputs, vocab], valid until the next call: with no
+    /// <paramref name="logitCounts"/>, one a row, row b's those of its last fed token (an idle row's unspecified); with
+    /// them (only when <see cref="Verifies"/>; logitCounts[b] ≤ counts[b]), those of row b's last logitCounts[b] fed
+    /// tokens, in order, row after row.
     /// </summary>
-    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps.</exception>
+    /// <exception cref="NotSupportedException">The decoder cannot run mixed steps, or cannot verify and logit counts were given.</exception>
     /// <exception cref="AiTextGenerationException">The run failed.</exception>
-    ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths);
+    ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths, ReadOnlySpan<int> logitCounts = default);
 }

@@ -75,6 +75,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:StepTokens: must be at least SequenceCap ({model.SequenceCap}), so that a prompt still gets a token of a step in which every other sequence decodes (got {model.StepTokens}; 0 takes SequenceCap + PrefillChunkTokens).");
         }
 
+        if (model.SpeculativeTokens > 0 && (model.Scheduler != SchedulerKind.Continuous || !model.MixedSteps || model.Provider != ExecutionProvider.Cpu))
+        {
+            failures.Add($"{key}:SpeculativeTokens: speculation verifies drafts inside mixed steps of the continuous scheduler on the CPU (Scheduler Continuous, MixedSteps true, Provider Cpu); got Scheduler {model.Scheduler}, MixedSteps {model.MixedSteps}, Provider {model.Provider}. Set it to 0.");
+        }
+
         ValidateFolder(key, model, failures);
         ValidateAdapters(key, model, failures);
         var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);

@@ -96,6 +96,19 @@ public sealed class ModelOptions
     /// </summary>
     public SlotRetention Retention { get; set; } = SlotRetention.Move;
 
+    /// <summary>The most tokens <see cref="SpeculativeTokens"/> takes.</summary>
+    public const int MaxSpeculativeTokens = 16;
+
+    /// <summary>
+    /// Continuous scheduler, mixed steps: n-gram speculation. A greedy sequence whose last tokens occur earlier in its
+    /// prompt or output drafts up to this many tokens that followed them, verified in the step's one <c>Run</c> beside
+    /// the other rows; the drafts kept are exactly the tokens it would have picked one step at a time. Drafts take only
+    /// the step budget prompts leave. 0 (the default): off. At most <see cref="MaxSpeculativeTokens"/>. Needs a graph
+    /// with <c>logit_counts</c> (Ember's own models) on the CPU.
+    /// </summary>
+    [Range(0, MaxSpeculativeTokens)]
+    public int SpeculativeTokens { get; set; }
+
     /// <summary>The step token budget in force: <see cref="StepTokens"/>, or its default when 0.</summary>
     public int EffectiveStepTokens => StepTokens == 0 ? SequenceCap + PrefillChunkTokens : StepTokens;
 

@@ -64,14 +64,14 @@ internal static class ReplicaLoader
             }
 
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, layout.Types.Cache.ToString(), KvCacheBudget.BytesPerToken(layout), decoder.CacheWhere);
-            var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId);
+            var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId, options.SpeculativeTokens);
             var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);
             Log.StepPath(
                 logger,
                 plan.Id,
                 replica,
                 loop.MixedSteps
-                    ? $"mixed steps of at most {settings.StepTokens} tokens (one Run carries decode rows and prefill chunks)"
+                    ? $"mixed steps of at most {settings.StepTokens} tokens (one Run carries decode rows and prefill chunks){(loop.SpeculativeTokens > 0 ? $", n-gram speculation of up to {loop.SpeculativeTokens} tokens" : "")}"
                     : $"separate steps (prefill and decode in Runs of their own, {settings.PrefillChunkTokens} prompt tokens a step)",
                 options.MixedSteps ? decoder.MixedStepsReason : "MixedSteps is off",
                 options.Retention.ToString());

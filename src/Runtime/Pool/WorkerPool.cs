@@ -138,6 +138,14 @@ public sealed class WorkerPool : IHostedService, IDisposable
             KvCacheTypeRule.Check(id, options, layout ?? DecoderLayout.From(config));
         }
 
+        if (options.SpeculativeTokens > 0 && layout is { LogitCounts: null })
+        {
+            throw new InvalidOperationException(
+                $"{EmberOptions.SectionName}:Models:{id}:{nameof(ModelOptions.SpeculativeTokens)}: speculation verifies drafted tokens with the graph's " +
+                $"{DecoderLayout.LogitCountsInput} and {DecoderLayout.QuerySeqlensInput} inputs, which the graph in {options.Folder} lacks (Ember writes its own " +
+                $"models with them; the model builder's exports have neither). Set {nameof(ModelOptions.SpeculativeTokens)} to 0.");
+        }
+
         return new ModelPlan(id, options, entry, config, limits, layout) { Adapters = LoadAdapters(id, options, layout) };
     }
 

@@ -49,10 +49,12 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         _logger = logger;
         _name = name;
         var chunked = decoder.Provider.ChunkedPrefill;
+        var mixed = settings.MixedSteps && decoder.MixedSteps && chunked;
         _planner = new StepPlanner(decoder.Slots, decoder.MaxLength, settings with
         {
-            MixedSteps = settings.MixedSteps && decoder.MixedSteps && chunked,
+            MixedSteps = mixed,
             ChunkedPrefill = chunked,
+            SpeculativeTokens = mixed && decoder.Verifies ? settings.SpeculativeTokens : 0,
         });
         _executor = new StepExecutor(decoder, _planner, statistics, logger, name);
         _outputs = new SlotOutput?[decoder.Slots];
@@ -73,6 +75,9 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
 
     /// <summary>Gets a value indicating whether each step is one call carrying decode tokens and prompt chunks together.</summary>
     public bool MixedSteps => _planner.MixedSteps;
+
+    /// <summary>Gets the most tokens a greedy sequence drafts a step (0: speculation is off, or the decoder cannot verify).</summary>
+    public int SpeculativeTokens => _planner.SpeculativeTokens;
 
     /// <inheritdoc/>
     public void Run(RequestQueue queue, CancellationToken stopping)
@@ -148,6 +153,27 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
     {
         _planner.Decoded(slot);
         Deliver(slot, logits);
+    }
+
+    /// <inheritdoc/>
+    void IStepResults.Verified(int slot, ReadOnlySpan<float> logits, ReadOnlySpan<int> drafts)
+    {
+        var vocab = _decoder.VocabSize;
+        var accepted = 0;
+        for (var position = 0; ; position++)
+        {
+            // The fed token at this position (the input, then each draft kept so far) is in the cache; its logits pick the next.
+            _planner.Decoded(slot);
+            Deliver(slot, logits.Slice(position * vocab, vocab));
+            if (position == drafts.Length || _planner[slot] is not { } sequence || sequence.NextInput != drafts[position])
+            {
+                break;
+            }
+
+            accepted++;
+        }
+
+        _statistics.RecordAccepted(accepted);
     }
 
     /// <inheritdoc/>

@@ -10,4 +10,5 @@ namespace Ember.Runtime.Scheduling;
 /// <param name="PrefixCaching">Whether finished sequences' entries are kept for later prompts (<see cref="SlotHistory"/>).</param>
 /// <param name="Retention">Which free slot a request takes, and whether kept histories are moved to keep steps narrow.</param>
 /// <param name="EosTokenId">The end-of-sequence token.</param>
-internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId);
+/// <param name="SpeculativeTokens">Mixed steps whose decoder verifies: the most tokens a greedy sequence drafts a step (n-gram speculation, <see cref="NgramDrafter"/>); 0: none.</param>
+internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId, int SpeculativeTokens = 0);

@@ -24,6 +24,8 @@ public sealed class SchedulerStatistics
     private long _prefillRunTicks;
     private int _largestPrefill;
     private int _retained;
+    private long _drafted;
+    private long _accepted;
 
     /// <summary>Batches run so far: waves, or continuous decode steps.</summary>
     public long Batches => Interlocked.Read(ref _batches);
@@ -63,6 +65,22 @@ public sealed class SchedulerStatistics
         }
     }
 
+    /// <summary>Gets the tokens speculation drafted and verified (n-gram speculation, <c>SpeculativeTokens</c>).</summary>
+    public long DraftedTokens => Interlocked.Read(ref _drafted);
+
+    /// <summary>Gets the drafted tokens the verification kept: each was the token the sequence picked.</summary>
+    public long AcceptedTokens => Interlocked.Read(ref _accepted);
+
+    /// <summary>Gets the share of drafted tokens kept (0 before any).</summary>
+    public double AcceptanceRate
+    {
+        get
+        {
+            var drafted = DraftedTokens;
+            return drafted == 0 ? 0 : (double)AcceptedTokens / drafted;
+        }
+    }
+
     /// <summary>Gets the free slots that keep a finished sequence's entries for a later prompt (conversations retained), over the replicas.</summary>
     public int Retained => Volatile.Read(ref _retained);
 
@@ -91,6 +109,8 @@ public sealed class SchedulerStatistics
         Interlocked.Exchange(ref _iterationTicks, 0);
         Interlocked.Exchange(ref _decodeRunTicks, 0);
         Interlocked.Exchange(ref _prefillRunTicks, 0);
+        Interlocked.Exchange(ref _drafted, 0);
+        Interlocked.Exchange(ref _accepted, 0);
         _batchSizes.Clear();
         Interlocked.Exchange(ref _batches, 0);
         Interlocked.Exchange(ref _sequences, 0);
@@ -125,6 +145,12 @@ public sealed class SchedulerStatistics
         Interlocked.Add(ref _prefillTokens, tokens);
         RaiseTo(ref _largestPrefill, tokens);
     }
+
+    /// <summary>Records <paramref name="tokens"/> drafted tokens a step verified.</summary>
+    internal void RecordDrafted(int tokens) => Interlocked.Add(ref _drafted, tokens);
+
+    /// <summary>Records <paramref name="tokens"/> drafted tokens a verification kept.</summary>
+    internal void RecordAccepted(int tokens) => Interlocked.Add(ref _accepted, tokens);
 
     /// <summary>Records sequences taken into service.</summary>
     internal void RecordAdmitted(int count) => Interlocked.Add(ref _sequences, count);

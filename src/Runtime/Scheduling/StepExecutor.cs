@@ -77,7 +77,9 @@ internal sealed class StepExecutor
         ReadOnlySpan<float> logits;
         try
         {
-            logits = _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows));
+            logits = plan.Verifies
+                ? _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows), plan.LogitCounts.AsSpan(0, plan.Rows))
+                : _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows));
         }
         catch (AiTextGenerationException e)
         {
@@ -96,6 +98,12 @@ internal sealed class StepExecutor
 
         var ticks = _decoder.LastRunTicks;
         var vocab = _decoder.VocabSize;
+        if (plan.Verifies)
+        {
+            ReportVerified(plan, logits, results);
+            return ticks;
+        }
+
         foreach (var slot in plan.Decodes)
         {
             results.Decoded(slot, logits.Slice(slot * vocab, vocab));
@@ -108,6 +116,54 @@ internal sealed class StepExecutor
         }
 
         return ticks;
+    }
+
+    /// <summary>
+    /// Reports a verifying step's logits, laid out row after row by the plan's logit counts: a decoding row's input and
+    /// drafted tokens' positions go to <see cref="IStepResults.Verified"/> when it drafted, a prompt chunk's last
+    /// position to <see cref="IStepResults.Prefilled"/>.
+    /// </summary>
+    private void ReportVerified(StepPlan plan, ReadOnlySpan<float> logits, IStepResults results)
+    {
+        var vocab = _decoder.VocabSize;
+        var at = 0;
+        var fed = 0;
+        for (var slot = 0; slot < plan.Rows; slot++)
+        {
+            var positions = plan.LogitCounts[slot];
+            var row = logits.Slice(at * vocab, positions * vocab);
+            if (positions > 0 && _planner[slot] is { IsPrefilling: true })
+            {
+                var chunk = ChunkOf(plan, slot);
+                _statistics.RecordPrefill(chunk.Count);
+                results.Prefilled(chunk, row);
+            }
+            else if (plan.Drafted[slot] > 0)
+            {
+                _statistics.RecordDrafted(plan.Drafted[slot]);
+                results.Verified(slot, row, plan.Tokens.Slice(fed + 1, plan.Drafted[slot]));
+            }
+            else if (positions > 0)
+            {
+                results.Decoded(slot, row);
+            }
+
+            at += positions;
+            fed += plan.Counts[slot];
+        }
+    }
+
+    private static PrefillChunk ChunkOf(StepPlan plan, int slot)
+    {
+        foreach (var chunk in plan.Chunks)
+        {
+            if (chunk.Slot == slot)
+            {
+                return chunk;
+            }
+        }
+
+        throw new InvalidOperationException($"The plan feeds slot {slot} a prompt chunk it does not list.");
     }
 
     private (long DecodeRun, long PrefillRun) RunSeparate(StepPlan plan, IStepResults results)

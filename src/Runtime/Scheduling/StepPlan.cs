@@ -19,6 +19,8 @@ internal sealed class StepPlan
     {
         Counts = new int[slots];
         PastLengths = new int[slots];
+        Drafted = new int[slots];
+        LogitCounts = new int[slots];
     }
 
     /// <summary>Gets a value indicating whether the step is one call carrying decode tokens and prompt chunks together.</summary>
@@ -38,6 +40,15 @@ internal sealed class StepPlan
 
     /// <summary>Gets, per row of a mixed step, the entries its cache holds before the step.</summary>
     public int[] PastLengths { get; }
+
+    /// <summary>Gets, per row of a mixed step, how many drafted tokens its decode input is followed by (speculation; 0: none).</summary>
+    public int[] Drafted { get; }
+
+    /// <summary>Gets a value indicating whether a row drafted tokens, so the step asks <see cref="LogitCounts"/> of the decoder.</summary>
+    public bool Verifies { get; private set; }
+
+    /// <summary>Gets, per row of a mixed step that verifies, how many of its last positions give logits: 1 + its drafts for a decoding row, 1 for a prompt chunk, 0 when idle.</summary>
+    public int[] LogitCounts { get; }
 
     /// <summary>Gets the tokens a mixed step feeds, row after row.</summary>
     public ReadOnlySpan<int> Tokens => CollectionsMarshal.AsSpan(_tokens);
@@ -65,7 +76,26 @@ internal sealed class StepPlan
         Chunks.Clear();
         _tokens.Clear();
         Rows = 0;
+        Verifies = false;
         Array.Clear(Counts);
+        Array.Clear(Drafted);
+    }
+
+    /// <summary>Gives a decoding row <paramref name="drafted"/> drafted tokens after its input.</summary>
+    internal void Draft(int slot, int drafted)
+    {
+        Drafted[slot] = drafted;
+        Counts[slot] = 1 + drafted;
+        Verifies = true;
+    }
+
+    /// <summary>The step verifies: sets each row's logit count from its tokens and drafts.</summary>
+    internal void CountLogits()
+    {
+        for (var slot = 0; slot < Rows; slot++)
+        {
+            LogitCounts[slot] = Counts[slot] == 0 ? 0 : 1 + Drafted[slot];
+        }
     }
 
     /// <summary>Sets the rows of a mixed step: slots [0, <paramref name="rows"/>).</summary>

@@ -52,6 +52,10 @@ internal sealed class StepPlanner
     /// <summary>The slots still prefilling, in order of admission: the order the budget goes to prompts in.</summary>
     private readonly List<int> _prefillOrder;
     private readonly StepPlan _plan;
+
+    /// <summary>Speculation's drafter (null when off), and each slot's draft of the step planned.</summary>
+    private readonly NgramDrafter? _drafter;
+    private readonly int[][] _drafts;
     private long _clock;
     private int _active;
 
@@ -69,7 +73,14 @@ internal sealed class StepPlanner
         _usedAt = new long[slots];
         _prefillOrder = new List<int>(slots);
         _plan = new StepPlan(slots);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.SpeculativeTokens);
+        var speculating = settings.MixedSteps && settings.SpeculativeTokens > 0;
+        _drafter = speculating ? new NgramDrafter(slots, maxLength) : null;
+        _drafts = speculating ? [.. Enumerable.Range(0, slots).Select(_ => new int[settings.SpeculativeTokens])] : [];
     }
+
+    /// <summary>Gets the most tokens a sequence drafts a step (0: speculation is off).</summary>
+    public int SpeculativeTokens => _drafter is null ? 0 : _settings.SpeculativeTokens;
 
     /// <summary>Gets the sequences holding a slot; read from any thread.</summary>
     public int Active => Volatile.Read(ref _active);
@@ -181,6 +192,11 @@ internal sealed class StepPlanner
             }
         }
 
+        if (_drafter is not null && budget > 0)
+        {
+            Draft(budget);
+        }
+
         if (_settings.MixedSteps)
         {
             LayMixedStep();
@@ -257,6 +273,7 @@ internal sealed class StepPlanner
         var sequence = _slots[slot]!;
         sequence.NextInput = token;
         sequence.Generated++;
+        _drafter?.Append(slot, token);
         return FinishRule.Decide(token, _settings.EosTokenId, stopped, sequence.Generated, sequence.Request.MaxTokens, sequence.Length + 1 >= _maxLength);
     }
 
@@ -359,6 +376,7 @@ internal sealed class StepPlanner
     private Admission Admit(SequenceRequest request, int slot, KvCopy? evacuation, KvCopy? reuse, int shared)
     {
         _history.Begin(slot, request.PromptTokens, request.Adapter);
+        _drafter?.Begin(slot, request.PromptTokens);
         _slots[slot] = new SlotSequence(request) { Length = shared };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);
@@ -388,6 +406,37 @@ internal sealed class StepPlanner
         return best;
     }
 
+    /// <summary>
+    /// Speculation: the decoding greedy sequences, lowest slot first, draft tokens after their input (<see cref="NgramDrafter"/>)
+    /// with what the budget still holds once prompts took theirs, so drafts never delay a prompt: up to
+    /// <c>SpeculativeTokens</c> each, no more than the sequence may still generate after its input's next token, nor
+    /// than its slot holds. A sampled sequence does not draft: its tokens are drawn, and a draft is only kept where it
+    /// equals the token picked, which only greedy picking reproduces.
+    /// </summary>
+    private void Draft(int budget)
+    {
+        foreach (var slot in _plan.Decodes)
+        {
+            var sequence = _slots[slot]!;
+            if (sequence.Request.Sampling.DoSample)
+            {
+                continue;
+            }
+
+            var most = Math.Min(Math.Min(_settings.SpeculativeTokens, budget), Math.Min(sequence.Request.MaxTokens - sequence.Generated - 1, _maxLength - sequence.Length - 2));
+            var drafted = most > 0 ? _drafter!.Draft(slot, _drafts[slot].AsSpan(0, most)) : 0;
+            if (drafted > 0)
+            {
+                _plan.Draft(slot, drafted);
+                budget -= drafted;
+                if (budget == 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     /// <summary>Sets a mixed step's rows and lays out its tokens row after row: a decode input, or a prompt chunk.</summary>
     private void LayMixedStep()
     {
@@ -399,6 +448,11 @@ internal sealed class StepPlanner
         }
 
         _plan.SetRows(rows);
+        if (_plan.Verifies)
+        {
+            _plan.CountLogits();
+        }
+
         for (var slot = 0; slot < rows; slot++)
         {
             if (_plan.Counts[slot] == 0)
@@ -410,6 +464,11 @@ internal sealed class StepPlanner
             if (!sequence.IsPrefilling)
             {
                 _plan.Feed([sequence.NextInput]);
+                if (_plan.Drafted[slot] > 0)
+                {
+                    _plan.Feed(_drafts[slot].AsSpan(0, _plan.Drafted[slot]));
+                }
+
                 continue;
             }
 

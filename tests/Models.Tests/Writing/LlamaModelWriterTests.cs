@@ -91,7 +91,7 @@ public sealed class LlamaModelWriterTests(TinyModelFolder folder)
         var own = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions());
         var builderForm = LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { QuerySeqlens = false });
 
-        Assert.Contains("\"format\":6,", own, StringComparison.Ordinal);
+        Assert.Contains("\"format\":7,", own, StringComparison.Ordinal);
         Assert.Contains("\"query_seqlens\":true,", own, StringComparison.Ordinal);
         Assert.Equal(own.Replace("\"query_seqlens\":true", "\"query_seqlens\":false", StringComparison.Ordinal), builderForm);
     }

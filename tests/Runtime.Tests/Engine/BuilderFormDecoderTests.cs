@@ -19,9 +19,24 @@ public sealed class BuilderFormDecoderTests(TinyModelFixture models, BuilderForm
         using var session = DecoderSession.Load(layout, 2, 64, 0, spinning: false);
 
         Assert.Null(layout.QuerySeqlens);
+        Assert.Null(layout.LogitCounts);
         Assert.False(session.MixedSteps);
+        Assert.False(session.Verifies);
         var error = Assert.Throws<NotSupportedException>(() => session.Step(1, [1], [1], [0]).ToArray());
         Assert.Equal("This decoder runs prefill and decode apart: the graph has no query_seqlens input (as the model builder exports it).", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_SpeculationAskedOfABuilderGraph_RefusesNamingTheKey()
+    {
+        var settings = new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:SpeculativeTokens"] = "4" };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(builderForm, settings, variant: "fp32"));
+
+        Assert.Equal(
+            $"Ember:Models:@ember/tiny-llama:SpeculativeTokens: speculation verifies drafted tokens with the graph's logit_counts and query_seqlens inputs, which the graph in {builderForm.Folder("fp32")} " +
+            "lacks (Ember writes its own models with them; the model builder's exports have neither). Set SpeculativeTokens to 0.",
+            error.Message);
     }
 
     [Fact]
@@ -31,7 +46,9 @@ public sealed class BuilderFormDecoderTests(TinyModelFixture models, BuilderForm
         using var session = DecoderSession.Load(layout, 2, 64, 0, spinning: false);
 
         Assert.Equal("query_seqlens", layout.QuerySeqlens);
+        Assert.Equal("logit_counts", layout.LogitCounts);
         Assert.True(session.MixedSteps);
+        Assert.True(session.Verifies);
         Assert.Equal("the graph takes query_seqlens on Cpu", session.MixedStepsReason);
     }
 

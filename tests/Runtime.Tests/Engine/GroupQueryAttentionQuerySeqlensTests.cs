@@ -27,7 +27,7 @@ public sealed class GroupQueryAttentionQuerySeqlensTests(TinyModelFixture models
         var (logits, shape) = Run(session, cache, [A], [A.Length], null);
 
         Assert.DoesNotContain("query_seqlens", session.InputMetadata.Keys);
-        Assert.Equal(["query_seqlens"], session.OverridableInitializerMetadata.Keys.Where(name => !name.StartsWith("lora", StringComparison.Ordinal)));
+        Assert.Equal(["query_seqlens", "logit_counts"], session.OverridableInitializerMetadata.Keys.Where(name => !name.StartsWith("lora", StringComparison.Ordinal)));
         Assert.Equal([1L, A.Length, 1024], shape);
         Assert.Equal(A.Length * 1024, logits.Length);
     }

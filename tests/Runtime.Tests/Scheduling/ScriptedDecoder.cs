@@ -19,11 +19,13 @@ internal sealed class ScriptedDecoder : IDecoder
     private readonly int[][] _cache;
     private float[] _logits = [];
 
-    public ScriptedDecoder(int slots, int maxLength, bool mixedSteps)
+    public ScriptedDecoder(int slots, int maxLength, bool mixedSteps, bool loops = false)
     {
         Slots = slots;
         MaxLength = maxLength;
         MixedSteps = mixedSteps;
+        Verifies = mixedSteps;
+        Loops = loops;
         _cache = [.. Enumerable.Range(0, slots).Select(_ => new int[maxLength])];
     }
 
@@ -36,6 +38,15 @@ internal sealed class ScriptedDecoder : IDecoder
     public DecoderProvider Provider => DecoderProvider.Cpu;
 
     public bool MixedSteps { get; }
+
+    /// <summary>Gets or sets a value indicating whether <see cref="Step"/> takes logit counts (speculation).</summary>
+    public bool Verifies { get; set; }
+
+    /// <summary>Gets a value indicating whether the model picks <see cref="LoopingToken"/> (its text falls into loops, which n-gram drafts predict) instead of <see cref="NextToken"/>.</summary>
+    public bool Loops { get; }
+
+    /// <summary>Every logit-count list <see cref="Step"/> was given (empty when none), in order.</summary>
+    public List<int[]> LogitCountsGiven { get; } = [];
 
     public long LastRunTicks => 0;
 
@@ -67,13 +78,21 @@ internal sealed class ScriptedDecoder : IDecoder
         return 3 + (int)(hash % (Vocabulary - 3));
     }
 
+    /// <summary>The token a looping model picks after <paramref name="context"/>: a function of the last two tokens into 8 words, so its text soon repeats.</summary>
+    public static int LoopingToken(ReadOnlySpan<int> context)
+    {
+        var last = context.Length > 0 ? context[^1] : 0;
+        var before = context.Length > 1 ? context[^2] : 0;
+        return 3 + (int)((uint)((last * 5) + (before * 3) + 1) % 8u);
+    }
+
     /// <summary>The greedy continuation of <paramref name="prompt"/> run alone: what every request must get, whoever it is batched with.</summary>
-    public static int[] Reference(int[] prompt, int maxTokens)
+    public static int[] Reference(int[] prompt, int maxTokens, bool loops = false)
     {
         var context = new List<int>(prompt);
         for (var i = 0; i < maxTokens; i++)
         {
-            context.Add(NextToken(context.ToArray()));
+            context.Add(loops ? LoopingToken(context.ToArray()) : NextToken(context.ToArray()));
         }
 
         return [.. context.Skip(prompt.Length)];
@@ -108,26 +127,41 @@ internal sealed class ScriptedDecoder : IDecoder
         return _logits;
     }
 
-    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths)
+    public ReadOnlySpan<float> Step(int rows, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts, ReadOnlySpan<int> pastLengths, ReadOnlySpan<int> logitCounts = default)
     {
         if (!MixedSteps)
         {
             throw new NotSupportedException("this scripted decoder runs separate steps");
         }
 
+        if (!logitCounts.IsEmpty && !Verifies)
+        {
+            throw new NotSupportedException("this scripted decoder does not verify");
+        }
+
+        LogitCountsGiven.Add(logitCounts.IsEmpty ? [] : logitCounts[..rows].ToArray());
         var call = new DecoderCall(DecoderCallKind.Step, rows, [.. Enumerable.Range(0, rows)], counts[..rows].ToArray(), pastLengths[..rows].ToArray());
         Record(call, [.. Enumerable.Range(0, rows).Where(row => call.Counts[row] > 0)]);
         Assert.Equal(counts[..rows].ToArray().Sum(), tokens.Length);
-        _logits = new float[rows * Vocabulary];
+        var outputs = logitCounts.IsEmpty ? rows : logitCounts[..rows].ToArray().Sum();
+        _logits = new float[outputs * Vocabulary];
         var next = 0;
+        var at = 0;
         for (var row = 0; row < rows; row++)
         {
             tokens.Slice(next, counts[row]).CopyTo(_cache[row].AsSpan(pastLengths[row]));
             next += counts[row];
-            if (counts[row] > 0)
+            var wanted = logitCounts.IsEmpty ? 1 : logitCounts[row];
+            Assert.True(wanted <= Math.Max(counts[row], logitCounts.IsEmpty ? 1 : 0), $"row {row} asks {wanted} logits of {counts[row]} fed tokens");
+            for (var j = 0; j < wanted; j++)
             {
-                OneHot(row, pastLengths[row] + counts[row]).CopyTo(_logits, row * Vocabulary);
+                if (counts[row] > 0)
+                {
+                    OneHot(row, pastLengths[row] + counts[row] - wanted + j + 1).CopyTo(_logits, (at + j) * Vocabulary);
+                }
             }
+
+            at += wanted;
         }
 
         return _logits;
@@ -152,7 +186,8 @@ internal sealed class ScriptedDecoder : IDecoder
     private float[] OneHot(int slot, int length)
     {
         var logits = new float[Vocabulary];
-        logits[NextToken(_cache[slot].AsSpan(0, length))] = 1;
+        var context = _cache[slot].AsSpan(0, length);
+        logits[Loops ? LoopingToken(context) : NextToken(context)] = 1;
         return logits;
     }
 }

@@ -8,10 +8,10 @@ namespace Ember.Runtime.Tests.Scheduling;
 /// <summary>A continuous loop over a <see cref="ScriptedDecoder"/>, driven one iteration at a time on the test's thread.</summary>
 internal sealed class ScriptedLoop : IDisposable
 {
-    public ScriptedLoop(int cap, bool mixed, int stepTokens = 0, int prefillChunk = 64, bool prefixCaching = false, SlotRetention retention = SlotRetention.Move, int maxLength = 512)
+    public ScriptedLoop(int cap, bool mixed, int stepTokens = 0, int prefillChunk = 64, bool prefixCaching = false, SlotRetention retention = SlotRetention.Move, int maxLength = 512, int speculativeTokens = 0, bool loops = false)
     {
-        Decoder = new ScriptedDecoder(cap, maxLength, mixed);
-        var settings = new PlannerSettings(mixed, stepTokens == 0 ? cap + prefillChunk : stepTokens, prefillChunk, ChunkedPrefill: true, prefixCaching, retention, ScriptedDecoder.Eos);
+        Decoder = new ScriptedDecoder(cap, maxLength, mixed, loops);
+        var settings = new PlannerSettings(mixed, stepTokens == 0 ? cap + prefillChunk : stepTokens, prefillChunk, ChunkedPrefill: true, prefixCaching, retention, ScriptedDecoder.Eos, speculativeTokens);
         Loop = new ContinuousLoop(Decoder, ScriptedTokenizer.Instance, settings, Statistics, NullLogger.Instance, "scripted#0");
     }
 
@@ -30,11 +30,11 @@ internal sealed class ScriptedLoop : IDisposable
         return [1, .. Enumerable.Range(1, length - 1).Select(_ => random.Next(3, ScriptedDecoder.Vocabulary))];
     }
 
-    /// <summary>Queues a greedy request, of <paramref name="adapter"/> (-1: none).</summary>
-    public TextGeneration Enqueue(int[] prompt, int maxTokens, int adapter = -1)
+    /// <summary>Queues a request, greedy unless <paramref name="sampling"/> says otherwise, of <paramref name="adapter"/> (-1: none).</summary>
+    public TextGeneration Enqueue(int[] prompt, int maxTokens, int adapter = -1, SamplingSettings? sampling = null)
     {
         var output = new TextGeneration(prompt.Length, maxTokens);
-        Assert.True(Queue.TryEnqueue(new SequenceRequest("@ember/scripted", prompt, maxTokens, SamplingSettings.Greedy, output, CancellationToken.None, CancellationToken.None) { Adapter = adapter }));
+        Assert.True(Queue.TryEnqueue(new SequenceRequest("@ember/scripted", prompt, maxTokens, sampling ?? SamplingSettings.Greedy, output, CancellationToken.None, CancellationToken.None) { Adapter = adapter }));
         return output;
     }
 
@@ -51,11 +51,11 @@ internal sealed class ScriptedLoop : IDisposable
     }
 
     /// <summary>Asserts that <paramref name="output"/> ended with the greedy text of <paramref name="prompt"/> run alone.</summary>
-    public static void AssertAnsweredAsAlone(TextGeneration output, int[] prompt, int maxTokens)
+    public static void AssertAnsweredAsAlone(TextGeneration output, int[] prompt, int maxTokens, bool loops = false)
     {
         Assert.True(output.Completion.IsCompletedSuccessfully, "the request completed");
         var result = output.Completion.Result;
-        Assert.Equal(ScriptedTokenizer.Text(ScriptedDecoder.Reference(prompt, maxTokens)), result.Response);
+        Assert.Equal(ScriptedTokenizer.Text(ScriptedDecoder.Reference(prompt, maxTokens, loops)), result.Response);
         Assert.Equal(FinishReason.Length, result.FinishReason);
     }
 
