@@ -56,6 +56,9 @@ internal sealed class BenchmarkOptions
     /// <summary>GPU check mode: compare the decoder on <see cref="Provider"/> with the CPU, then a tok/s table.</summary>
     public bool GpuCheck { get; private set; }
 
+    /// <summary>Speculation mode: the levels with <c>SpeculativeTokens</c> 0 and this (<see cref="SpeculationMode"/>); null when off.</summary>
+    public int? Speculate { get; private set; }
+
     /// <summary>KV drift mode: the int8 KV cache's effect on the log-probabilities against the float cache (<see cref="Benchmark.KvDrift"/>).</summary>
     public bool KvDrift { get; private set; }
 
@@ -127,6 +130,9 @@ internal sealed class BenchmarkOptions
           --chat-in-turn             chat: the conversations take turns one request at a time (round after round)
                                      instead of all at once: what a few users of a self-hosted server do
           --abandon-every N          sustained mode: one request in N is abandoned mid-stream (default 10, 0: none)
+          --speculate K              instead of the levels: the engine at each --concurrency level with n-gram
+                                     speculation off and with SpeculativeTokens K, tok/s and tokens drafted and kept,
+                                     then the 8 fixed prompts' greedy texts alone, on against off
           --kv-drift                 instead of the levels: the int8 KV cache against the float cache on the same
                                      weights (--preset, --variant, --tokenizer): greedy runs of the fixed prompts on the
                                      float cache, each token's log-probability under both, and free-running greedy agreement
@@ -174,6 +180,7 @@ internal sealed class BenchmarkOptions
                     break;
                 case "--gpu-check": options.GpuCheck = true; break;
                 case "--kv-drift": options.KvDrift = true; break;
+                case "--speculate": options.Speculate = Positive(Next()); break;
                 case "--provider": options.Provider = Next(); break;
                 case "--device": options.DeviceId = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--json": options.JsonPath = Next(); break;

@@ -74,6 +74,11 @@ if (options.ChatTurns is { } chatTurns)
     return await ChatMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), chatTurns, ct).ConfigureAwait(false);
 }
 
+if (options.Speculate is { } speculate)
+{
+    return await SpeculationMode.RunAsync(options, modelsRoot, variantFolderName, levels, cap, speculate, ct).ConfigureAwait(false);
+}
+
 if (options.SustainSeconds is { } sustainSeconds)
 {
     return await SustainedMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), TimeSpan.FromSeconds(sustainSeconds), ct).ConfigureAwait(false);

@@ -19,6 +19,8 @@ internal static class PoolGauges
         // The Gateway API Inference Extension's KVCacheUtilization (0-1): the cache is slotted, so the share of slots taken.
         meter.CreateObservableGauge("ember.kv_cache.utilization", () => Utilization(models), unit: null, "Share of the model's KV cache slots held by sequences, 0 to 1.");
         meter.CreateObservableUpDownCounter("ember.prefix_cache.retained", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.Retained)), "{sequence}", "Free KV cache slots keeping a finished sequence's entries for a later prompt (conversations retained), over the model's replicas.");
+        meter.CreateObservableCounter("ember.speculation.drafted_tokens", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.DraftedTokens)), "{token}", "Tokens n-gram speculation drafted and a step verified (SpeculativeTokens).");
+        meter.CreateObservableCounter("ember.speculation.accepted_tokens", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.AcceptedTokens)), "{token}", "Drafted tokens kept: each was the token the sequence picked.");
         meter.CreateObservableGauge("ember.prefix_cache.hit_ratio", () => models.All.Select(model => Tagged(model.Key, model.Value.Statistics.PrefixHitRate)), unit: null, "Share of the model's admissions since start whose prompt began with kept entries, 0 to 1 (prefix caching on).");
     }
 

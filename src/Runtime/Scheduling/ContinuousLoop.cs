@@ -174,6 +174,10 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
         }
 
         _statistics.RecordAccepted(accepted);
+        if (_planner[slot] is not null)
+        {
+            _planner.Verified(slot, drafts.Length, accepted);
+        }
     }
 
     /// <inheritdoc/>

@@ -56,6 +56,9 @@ internal sealed class StepPlanner
     /// <summary>Speculation's drafter (null when off), and each slot's draft of the step planned.</summary>
     private readonly NgramDrafter? _drafter;
     private readonly int[][] _drafts;
+
+    /// <summary>Per slot, the most tokens its sequence drafts next: halved toward what its last verification kept, doubled back while every draft is kept.</summary>
+    private readonly int[] _draftLimits;
     private long _clock;
     private int _active;
 
@@ -77,6 +80,7 @@ internal sealed class StepPlanner
         var speculating = settings.MixedSteps && settings.SpeculativeTokens > 0;
         _drafter = speculating ? new NgramDrafter(slots, maxLength) : null;
         _drafts = speculating ? [.. Enumerable.Range(0, slots).Select(_ => new int[settings.SpeculativeTokens])] : [];
+        _draftLimits = new int[slots];
     }
 
     /// <summary>Gets the most tokens a sequence drafts a step (0: speculation is off).</summary>
@@ -377,6 +381,7 @@ internal sealed class StepPlanner
     {
         _history.Begin(slot, request.PromptTokens, request.Adapter);
         _drafter?.Begin(slot, request.PromptTokens);
+        _draftLimits[slot] = _settings.SpeculativeTokens;
         _slots[slot] = new SlotSequence(request) { Length = shared };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);
@@ -423,7 +428,7 @@ internal sealed class StepPlanner
                 continue;
             }
 
-            var most = Math.Min(Math.Min(_settings.SpeculativeTokens, budget), Math.Min(sequence.Request.MaxTokens - sequence.Generated - 1, _maxLength - sequence.Length - 2));
+            var most = Math.Min(Math.Min(_draftLimits[slot], budget), Math.Min(sequence.Request.MaxTokens - sequence.Generated - 1, _maxLength - sequence.Length - 2));
             var drafted = most > 0 ? _drafter!.Draft(slot, _drafts[slot].AsSpan(0, most)) : 0;
             if (drafted > 0)
             {
@@ -436,6 +441,14 @@ internal sealed class StepPlanner
             }
         }
     }
+
+    /// <summary>
+    /// A verification of the slot's <paramref name="drafted"/> tokens kept <paramref name="kept"/>: its next draft is at
+    /// most one more than it kept (a sequence leaving its loop stops paying for drafts it rejects), or twice as long,
+    /// up to <c>SpeculativeTokens</c>, when it kept them all.
+    /// </summary>
+    public void Verified(int slot, int drafted, int kept) =>
+        _draftLimits[slot] = kept == drafted ? Math.Min(_settings.SpeculativeTokens, Math.Max(1, drafted * 2)) : kept + 1;
 
     /// <summary>Sets a mixed step's rows and lays out its tokens row after row: a decode input, or a prompt chunk.</summary>
     private void LayMixedStep()

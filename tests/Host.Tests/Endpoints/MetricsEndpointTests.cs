@@ -46,6 +46,23 @@ public sealed class MetricsEndpointTests(MetricsHostFixture host)
     }
 
     [Fact]
+    public async Task Metrics_AfterAGreedyRunThatLoops_CountDraftedAndAcceptedTokens()
+    {
+        using HttpClient client = host.CreateClient();
+        string before = await ScrapeAsync(client);
+
+        // The random model's greedy answer to this raw prompt falls into loops, which n-gram drafts predict.
+        using HttpResponseMessage run = await client.PostAsync(ApiAssert.RunPath(MetricsHostFixture.ModelId), ApiAssert.Json("""{"prompt":"Once upon a time","raw":true,"max_tokens":200,"temperature":0}"""));
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        string after = await ScrapeAsync(client);
+
+        double drafted = Value(after, "ember_speculation_drafted_tokens_total", [Model]) - Value(before, "ember_speculation_drafted_tokens_total", [Model]);
+        double accepted = Value(after, "ember_speculation_accepted_tokens_total", [Model]) - Value(before, "ember_speculation_accepted_tokens_total", [Model]);
+        Assert.InRange(accepted, 1, drafted);
+        Assert.Equal(200, Value(after, "ember_tokens_generated_total", [Model]) - Value(before, "ember_tokens_generated_total", [Model]));
+    }
+
+    [Fact]
     public async Task Metrics_RefusedByTheRuntime_CountsTheOutcome()
     {
         using HttpClient client = host.CreateClient();
