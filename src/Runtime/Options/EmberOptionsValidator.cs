@@ -75,6 +75,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:StepTokens: must be at least SequenceCap ({model.SequenceCap}), so that a prompt still gets a token of a step in which every other sequence decodes (got {model.StepTokens}; 0 takes SequenceCap + PrefillChunkTokens).");
         }
 
+        if (!Enum.IsDefined(model.LoraBatching))
+        {
+            failures.Add($"{key}:LoraBatching: must be {string.Join(" or ", Enum.GetNames<LoraBatching>())} (got {(int)model.LoraBatching}).");
+        }
+
         ValidateFolder(key, model, failures);
         ValidateAdapters(key, model, failures);
         var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);

@@ -10,4 +10,8 @@ namespace Ember.Runtime.Scheduling;
 /// <param name="PrefixCaching">Whether finished sequences' entries are kept for later prompts (<see cref="SlotHistory"/>).</param>
 /// <param name="Retention">Which free slot a request takes, and whether kept histories are moved to keep steps narrow.</param>
 /// <param name="EosTokenId">The end-of-sequence token.</param>
-internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId);
+internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId)
+{
+    /// <summary>Gets whether rows of any LoRA adapters run in one step, or one adapter's rows a step (<see cref="LoraBatching.Groups"/>).</summary>
+    public LoraBatching LoraBatching { get; init; } = LoraBatching.PerRow;
+}
