@@ -20,6 +20,9 @@ internal sealed class BenchmarkOptions
 
     public IReadOnlyList<int> Concurrency { get; private set; } = [1, 4, 16];
 
+    /// <summary>Whether <c>--concurrency</c> was given (modes with levels of their own keep theirs otherwise).</summary>
+    public bool ConcurrencyGiven { get; private set; }
+
     public int MaxTokens { get; private set; } = 64;
 
     /// <summary>Requests measured per concurrency level and mode.</summary>
@@ -61,6 +64,15 @@ internal sealed class BenchmarkOptions
 
     /// <summary>KV drift mode: the int8 KV cache's effect on the log-probabilities against the float cache (<see cref="Benchmark.KvDrift"/>).</summary>
     public bool KvDrift { get; private set; }
+
+    /// <summary>LoRA mode: this many random adapters served, the workload run with none, one and all of them; null: not.</summary>
+    public int? LoraAdapters { get; private set; }
+
+    /// <summary>LoRA mode: the adapters' rank (Workers AI takes adapters of rank 8 or less).</summary>
+    public int LoraRank { get; private set; } = 8;
+
+    /// <summary>LoRA mode: how many times each workload is measured, in turn with the others; the figures are over all rounds.</summary>
+    public int Rounds { get; private set; } = 1;
 
     /// <summary>The execution provider of the GPU check (Cpu, Cuda, Dml).</summary>
     public string Provider { get; private set; } = "Cuda";
@@ -136,6 +148,13 @@ internal sealed class BenchmarkOptions
           --kv-drift                 instead of the levels: the int8 KV cache against the float cache on the same
                                      weights (--preset, --variant, --tokenizer): greedy runs of the fixed prompts on the
                                      float cache, each token's log-probability under both, and free-running greedy agreement
+          --lora N                   instead of the levels: write N random PEFT adapters (fixed seeds, q/k/v/o) for the
+                                     model (tiny or small: written with LoRA inputs) and run the workload through the
+                                     engine with no adapter served, every request on one adapter, and requests round-robin
+                                     over the N, under both batching rules (LoraBatching PerRow and Groups; --set
+                                     LoraBatching=X runs X only), at --concurrency (default 1,16); ratios mixed÷one, one÷none
+          --lora-rank R              LoRA mode: the adapters' rank (default 8, Workers AI's limit)
+          --rounds N                 LoRA mode: measure every workload N times, in turn (default 1)
           --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
                                      model, continuous against alone there, and tok/s at each --concurrency level
           --provider cuda|cpu|dml    GPU check provider (default cuda; cpu checks the CPU against itself)
@@ -161,6 +180,7 @@ internal sealed class BenchmarkOptions
                 case "--models": options.ModelsRoot = Next(); break;
                 case "--concurrency":
                     options.Concurrency = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Positive)];
+                    options.ConcurrencyGiven = true;
                     break;
                 case "--max-tokens": options.MaxTokens = Positive(Next()); break;
                 case "--per-level": options.RequestsPerLevel = Positive(Next()); break;
@@ -178,6 +198,9 @@ internal sealed class BenchmarkOptions
                 case "--abandon-every":
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;
+                case "--lora": options.LoraAdapters = Positive(Next()); break;
+                case "--lora-rank": options.LoraRank = Positive(Next()); break;
+                case "--rounds": options.Rounds = Positive(Next()); break;
                 case "--gpu-check": options.GpuCheck = true; break;
                 case "--kv-drift": options.KvDrift = true; break;
                 case "--speculate": options.Speculate = Positive(Next()); break;

@@ -24,6 +24,9 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public string Mode => "engine";
 
+    /// <summary>Gets or sets what picks each request's LoRA adapter (<c>lora</c>) as it is sent; null: none.</summary>
+    public Func<string?>? Lora { get; set; }
+
     public SchedulerStatistics? Statistics => _host.Services.GetRequiredService<WorkerPool>().GetStatistics(ModelCatalog.TinyLlamaId);
 
     public static async Task<EngineTarget> StartAsync(string modelsRoot, string variant, int sequenceCap, int queueBound, int prefillChunk, CancellationToken cancellationToken, string provider = "Cpu", IReadOnlyDictionary<string, string>? settings = null)
@@ -56,7 +59,7 @@ internal sealed class EngineTarget : IStreamingTarget
 
     public async Task StreamAsync(string prompt, int maxTokens, Func<double> clockMs, RequestSample sample, CancellationToken cancellationToken)
     {
-        var request = new TextGenerationRequest { Prompt = prompt, MaxTokens = maxTokens, Temperature = 0, Stream = true };
+        var request = new TextGenerationRequest { Prompt = prompt, MaxTokens = maxTokens, Temperature = 0, Stream = true, Lora = Lora?.Invoke() };
         var generation = await _generation.StartAsync(ModelCatalog.TinyLlamaId, request, cancellationToken).ConfigureAwait(false);
         await foreach (var _ in generation.ReadPiecesAsync(cancellationToken).ConfigureAwait(false))
         {

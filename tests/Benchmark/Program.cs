@@ -84,6 +84,11 @@ if (options.SustainSeconds is { } sustainSeconds)
     return await SustainedMode.RunAsync(options, modelsRoot, variantFolderName, levels.Max(), TimeSpan.FromSeconds(sustainSeconds), ct).ConfigureAwait(false);
 }
 
+if (options.LoraAdapters is not null)
+{
+    return await LoraMode.RunAsync(options, modelsRoot, variantFolderName, options.ConcurrencyGiven ? levels : [1, 16], ct).ConfigureAwait(false);
+}
+
 var perLevel = options.RequestsPerLevel;
 (double Seconds, long? IdleRss)? hostLoad = null;
 var results = new List<LevelResult>();

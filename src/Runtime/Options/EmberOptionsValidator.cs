@@ -80,6 +80,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:SpeculativeTokens: speculation verifies drafts inside mixed steps of the continuous scheduler on the CPU (Scheduler Continuous, MixedSteps true, Provider Cpu); got Scheduler {model.Scheduler}, MixedSteps {model.MixedSteps}, Provider {model.Provider}. Set it to 0.");
         }
 
+        if (!Enum.IsDefined(model.LoraBatching))
+        {
+            failures.Add($"{key}:LoraBatching: must be {string.Join(" or ", Enum.GetNames<LoraBatching>())} (got {(int)model.LoraBatching}).");
+        }
+
         ValidateFolder(key, model, failures);
         ValidateAdapters(key, model, failures);
         var limits = EffectiveLimits.Compute(entry.Limits, model.Limits);

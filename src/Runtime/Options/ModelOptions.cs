@@ -109,6 +109,13 @@ public sealed class ModelOptions
     [Range(0, MaxSpeculativeTokens)]
     public int SpeculativeTokens { get; set; }
 
+    /// <summary>
+    /// Continuous scheduler serving LoRA adapters: <see cref="LoraBatching.PerRow"/> (the default) runs rows of any
+    /// adapters in one step; <see cref="LoraBatching.Groups"/> runs one adapter's rows a step, the groups taking turns,
+    /// as one adapter set per ONNX Runtime <c>Run</c> would, kept to compare the two (see docs/lora.md).
+    /// </summary>
+    public LoraBatching LoraBatching { get; set; } = LoraBatching.PerRow;
+
     /// <summary>The step token budget in force: <see cref="StepTokens"/>, or its default when 0.</summary>
     public int EffectiveStepTokens => StepTokens == 0 ? SequenceCap + PrefillChunkTokens : StepTokens;
 

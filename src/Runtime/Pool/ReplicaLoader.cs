@@ -64,7 +64,7 @@ internal static class ReplicaLoader
             }
 
             Log.ContinuousLoaded(logger, plan.Id, replica, options.Provider.ToString(), decoder.Slots, decoder.MaxLength, decoder.CacheBytes >> 20, layout.Types.Cache.ToString(), KvCacheBudget.BytesPerToken(layout), decoder.CacheWhere);
-            var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId, options.SpeculativeTokens);
+            var settings = new PlannerSettings(options.MixedSteps, options.EffectiveStepTokens, options.PrefillChunkTokens, provider.ChunkedPrefill, options.PrefixCaching, options.Retention, model.EosTokenId, options.SpeculativeTokens) { LoraBatching = options.LoraBatching };
             var loop = new ContinuousLoop(decoder, new GenAISequenceTokenizer(model), settings, statistics, logger, name);
             Log.StepPath(
                 logger,

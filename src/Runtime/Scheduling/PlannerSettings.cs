@@ -11,4 +11,8 @@ namespace Ember.Runtime.Scheduling;
 /// <param name="Retention">Which free slot a request takes, and whether kept histories are moved to keep steps narrow.</param>
 /// <param name="EosTokenId">The end-of-sequence token.</param>
 /// <param name="SpeculativeTokens">Mixed steps whose decoder verifies: the most tokens a greedy sequence drafts a step (n-gram speculation, <see cref="NgramDrafter"/>); 0: none.</param>
-internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId, int SpeculativeTokens = 0);
+internal sealed record PlannerSettings(bool MixedSteps, int StepTokens, int PrefillChunkTokens, bool ChunkedPrefill, bool PrefixCaching, SlotRetention Retention, int EosTokenId, int SpeculativeTokens = 0)
+{
+    /// <summary>Gets whether rows of any LoRA adapters run in one step, or one adapter's rows a step (<see cref="LoraBatching.Groups"/>).</summary>
+    public LoraBatching LoraBatching { get; init; } = LoraBatching.PerRow;
+}

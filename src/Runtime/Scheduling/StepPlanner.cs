@@ -28,6 +28,15 @@ namespace Ember.Runtime.Scheduling;
 /// As <c>W</c> is at most (cap − 1) × the context limit, no admitted request waits without bound.
 /// </para>
 /// <para>
+/// LoRA adapters, <see cref="LoraBatching.Groups"/> (kept to compare with <see cref="LoraBatching.PerRow"/>, the
+/// default, where any mix of adapters runs in a step): a step runs the rows of one group only, the sequences of one
+/// adapter or of none (<see cref="AdapterTurns"/>): mixed, its decode tokens and its prompts in order of admission
+/// within the budget; separate, its decode rows (each prompt chunk runs alone anyway). A group holding a slot runs at
+/// least once in any G steps, G being the groups holding slots (at most the adapters served + 1, and at most the
+/// cap), and its prompts get <c>B</c> − cap + 1 tokens or more of each of its steps; so the bound above holds with
+/// <c>W</c> counting only the group's own older prompts and the steps multiplied by G.
+/// </para>
+/// <para>
 /// Retention (prefix caching): a free slot keeps its last sequence's entries until a request takes it. A request
 /// whose prompt starts with a kept history's first 16 tokens or more reuses them; the history given up for a request
 /// that reuses none is the one used least recently, and <see cref="SlotRetention"/> says whether histories move to
@@ -59,6 +68,8 @@ internal sealed class StepPlanner
 
     /// <summary>Per slot, the most tokens its sequence drafts next: halved toward what its last verification kept, doubled back while every draft is kept.</summary>
     private readonly int[] _draftLimits;
+    /// <summary>Which adapter group runs next (<see cref="LoraBatching.Groups"/>); null: every row runs (<see cref="LoraBatching.PerRow"/>).</summary>
+    private readonly AdapterTurns? _turns;
     private long _clock;
     private int _active;
 
@@ -81,6 +92,7 @@ internal sealed class StepPlanner
         _drafter = speculating ? new NgramDrafter(slots, maxLength) : null;
         _drafts = speculating ? [.. Enumerable.Range(0, slots).Select(_ => new int[settings.SpeculativeTokens])] : [];
         _draftLimits = new int[slots];
+        _turns = settings.LoraBatching == LoraBatching.Groups ? new AdapterTurns() : null;
     }
 
     /// <summary>Gets the most tokens a sequence drafts a step (0: speculation is off).</summary>
@@ -161,11 +173,12 @@ internal sealed class StepPlanner
     {
         _plan.Reset(_settings.MixedSteps);
         var budget = _settings.MixedSteps ? _settings.StepTokens : _settings.PrefillChunkTokens;
+        var group = _settings.MixedSteps && _turns is { } turns ? turns.Next(_slots, decodingOnly: false) : AdapterTurns.Every;
         if (_settings.MixedSteps)
         {
             for (var slot = 0; slot < _slots.Length; slot++)
             {
-                if (_slots[slot] is { IsPrefilling: false })
+                if (_slots[slot] is { IsPrefilling: false } decoding && AdapterTurns.Runs(decoding, group))
                 {
                     _plan.Decodes.Add(slot);
                     _plan.Counts[slot] = 1;
@@ -178,6 +191,11 @@ internal sealed class StepPlanner
         foreach (var slot in _prefillOrder)
         {
             var sequence = _slots[slot]!;
+            if (!AdapterTurns.Runs(sequence, group))
+            {
+                continue;
+            }
+
             var prompt = sequence.Request.PromptTokens.Length;
             for (var start = sequence.Length; start < prompt && budget > 0;)
             {
@@ -240,10 +258,12 @@ internal sealed class StepPlanner
         ArgumentNullException.ThrowIfNull(decoding);
         decoding.Clear();
         var rows = 0;
+        var group = _turns?.Next(_slots, decodingOnly: true) ?? AdapterTurns.Every;
         for (var slot = 0; slot < _slots.Length; slot++)
         {
             var sequence = _slots[slot];
-            var decodes = sequence is { IsPrefilling: false };
+            // A decoding sequence of another adapter group (Groups) runs a throw-away row at its length, as a prompt does.
+            var decodes = sequence is { IsPrefilling: false } && AdapterTurns.Runs(sequence, group);
             tokens[slot] = decodes ? sequence!.NextInput : 0;
             lengths[slot] = sequence?.Length ?? _history.Retained(slot);
             if (decodes)
@@ -385,6 +405,7 @@ internal sealed class StepPlanner
         _slots[slot] = new SlotSequence(request) { Length = shared };
         _usedAt[slot] = ++_clock;
         _prefillOrder.Add(slot);
+        _turns?.Joined(_slots, slot);
         Volatile.Write(ref _active, _active + 1);
         return new Admission(slot, request, evacuation, reuse);
     }
@@ -485,8 +506,8 @@ internal sealed class StepPlanner
                 continue;
             }
 
-            var planned = _plan.Chunks.Find(c => c.Slot == slot);
-            _plan.Feed(sequence.Request.PromptTokens.AsSpan(planned.Start, planned.Count));
+            // Its one chunk of the step starts at its length (no lambda looking it up: a step allocates nothing).
+            _plan.Feed(sequence.Request.PromptTokens.AsSpan(sequence.Length, _plan.Counts[slot]));
         }
     }
 }

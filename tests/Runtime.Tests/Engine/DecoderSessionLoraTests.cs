@@ -82,6 +82,62 @@ public sealed class DecoderSessionLoraTests(LoraModelFixture models)
         Assert.Equal(expected, unfed.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray());
     }
 
+    /// <summary>
+    /// Switching adapters between steps costs no allocation: selecting them allocates nothing, and a mixed step whose
+    /// rows change adapters at every step allocates what a step of rows that keep one adapter does.
+    /// </summary>
+    [Fact]
+    public void Step_AdaptersSwitchingEveryStep_AllocatesAsMuchAsOneAdapter()
+    {
+        const int Rows = 3, Steps = 16;
+        using var session = Load(models.Base("fp32"));
+        session.UseAdapters(models.Adapters);
+        int[] tokens = [829, 798, 755];
+        int[] counts = [1, 1, 1];
+        var past = new int[Rows];
+        for (var b = 0; b < Rows; b++)
+        {
+            session.Prefill(b, Prompts[b], 0);
+            past[b] = Prompts[b].Length;
+        }
+
+        // Each measurement runs the same positions again (its inputs, the mask above all, are as wide).
+        var start = past.ToArray();
+        long Measure(bool switching)
+        {
+            start.CopyTo(past, 0);
+            var selected = 0L;
+            var stepped = 0L;
+            for (var step = 0; step < Steps; step++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var b = 0; b < Rows; b++)
+                {
+                    // Switching: each row's adapter moves on every step (0, 1, none); else every row keeps adapter 0.
+                    session.SelectAdapter(b, switching ? ((b + step) % 3) - 1 : 0);
+                }
+
+                var between = GC.GetAllocatedBytesForCurrentThread();
+                session.Step(Rows, tokens, counts, past);
+                stepped += GC.GetAllocatedBytesForCurrentThread() - between;
+                selected += between - before;
+                for (var b = 0; b < Rows; b++)
+                {
+                    past[b]++;
+                }
+            }
+
+            Assert.Equal(0, selected);
+            return stepped;
+        }
+
+        Measure(switching: false);
+        var keeping = Measure(switching: false);
+        var switching = Measure(switching: true);
+
+        Assert.Equal(keeping, switching);
+    }
+
     [Fact]
     public void SelectAdapter_BeyondThoseServed_Throws()
     {

@@ -1,4 +1,5 @@
 using Ember.Runtime.Generation;
+using Ember.Runtime.Options;
 
 namespace Ember.Runtime.Tests.Engine;
 
@@ -7,6 +8,11 @@ namespace Ember.Runtime.Tests.Engine;
 public sealed class LoraStartTests(LoraModelFixture models)
 {
     private const string Key = "Ember:Models:@ember/tiny-llama:Lora";
+
+    private static readonly string[] Prompts =
+    [
+        "the sea and the moon", "a small house by the river", "the cat", "where the old road ends in the hills", "moon", "the river and the sea and the house",
+    ];
 
     [Fact]
     public async Task Start_AdaptersThatDoNotFit_RefusedNamingEachKeyAndMismatch()
@@ -46,6 +52,28 @@ public sealed class LoraStartTests(LoraModelFixture models)
         Assert.Equal(wide, (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "wide" }, CancellationToken.None)).Response);
         Assert.Equal(AiErrorKind.BadInput, error.Kind);
         Assert.Equal("lora: no adapter 'Wide' for @ember/tiny-llama; it serves 'narrow', 'wide'.", error.Message);
+    }
+
+    /// <summary>Requests of both adapters and of none, all at once, each get the text they get alone, under either batching rule.</summary>
+    [Theory]
+    [InlineData(LoraBatching.PerRow)]
+    [InlineData(LoraBatching.Groups)]
+    public async Task Run_RequestsOfEveryAdapterAtOnce_EachTheTextItGetsAlone(LoraBatching batching)
+    {
+        var settings = Settings();
+        settings["Ember:Models:@ember/tiny-llama:LoraBatching"] = batching.ToString();
+        await using var runtime = await RuntimeHarness.StartAsync(models, settings, "fp32");
+        string?[] adapters = ["wide", null, "narrow", "wide", null, "narrow"];
+        var requests = adapters.Select((adapter, i) => new TextGenerationRequest { Prompt = Prompts[i], Raw = true, MaxTokens = 10 + i, Temperature = 0, Lora = adapter }).ToArray();
+        var alone = new List<string>();
+        foreach (var request in requests)
+        {
+            alone.Add((await runtime.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)).Response);
+        }
+
+        var together = await Task.WhenAll(requests.Select(request => runtime.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)));
+
+        Assert.Equal(alone, together.Select(result => result.Response));
     }
 
     private Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)

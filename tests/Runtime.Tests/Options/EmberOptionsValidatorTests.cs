@@ -67,6 +67,15 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_LoraBatchingNotARule_FailsNamingTheKey()
+    {
+        var model = Valid();
+        model.LoraBatching = (LoraBatching)7;
+
+        Assert.Equal("Ember:Models:@ember/tiny-llama:LoraBatching: must be PerRow or Groups (got 7).", Assert.Single(Failures("@ember/tiny-llama", model)));
+    }
+
+    [Fact]
     public void Validate_MissingFolder_FailsNamingTheKey() =>
         Assert.StartsWith("Ember:Models:@ember/tiny-llama:Folder: ", Assert.Single(Failures("@ember/tiny-llama", new ModelOptions { Folder = Path.Combine(_folder, "absent") })), StringComparison.Ordinal);
 

@@ -8,10 +8,10 @@ namespace Ember.Runtime.Tests.Scheduling;
 /// <summary>A continuous loop over a <see cref="ScriptedDecoder"/>, driven one iteration at a time on the test's thread.</summary>
 internal sealed class ScriptedLoop : IDisposable
 {
-    public ScriptedLoop(int cap, bool mixed, int stepTokens = 0, int prefillChunk = 64, bool prefixCaching = false, SlotRetention retention = SlotRetention.Move, int maxLength = 512, int speculativeTokens = 0, bool loops = false)
+    public ScriptedLoop(int cap, bool mixed, int stepTokens = 0, int prefillChunk = 64, bool prefixCaching = false, SlotRetention retention = SlotRetention.Move, int maxLength = 512, LoraBatching loraBatching = LoraBatching.PerRow, int speculativeTokens = 0, bool loops = false)
     {
         Decoder = new ScriptedDecoder(cap, maxLength, mixed, loops);
-        var settings = new PlannerSettings(mixed, stepTokens == 0 ? cap + prefillChunk : stepTokens, prefillChunk, ChunkedPrefill: true, prefixCaching, retention, ScriptedDecoder.Eos, speculativeTokens);
+        var settings = new PlannerSettings(mixed, stepTokens == 0 ? cap + prefillChunk : stepTokens, prefillChunk, ChunkedPrefill: true, prefixCaching, retention, ScriptedDecoder.Eos, speculativeTokens) { LoraBatching = loraBatching };
         Loop = new ContinuousLoop(Decoder, ScriptedTokenizer.Instance, settings, Statistics, NullLogger.Instance, "scripted#0");
     }
 
