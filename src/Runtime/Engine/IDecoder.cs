@@ -1,3 +1,4 @@
+using Ember.Models.Lora;
 using Ember.Runtime.Generation;
 
 namespace Ember.Runtime.Engine;
@@ -34,6 +35,14 @@ internal interface IDecoder : IDisposable
 
     /// <summary>Sets the adapter the sequence in <paramref name="slot"/> runs with in the calls that follow: one in [0, <see cref="Adapters"/>), or -1 for none.</summary>
     void SelectAdapter(int slot, int adapter);
+
+    /// <summary>
+    /// Serves <paramref name="adapters"/> from the next call on, in place of those served before (adapter j is what
+    /// <see cref="SelectAdapter"/> calls j); every slot's adapter is reset to none. Called between steps.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
+    /// <exception cref="AiTextGenerationException">Stacking the adapters failed.</exception>
+    void UseAdapters(IReadOnlyList<LoraAdapter> adapters);
 
     /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last call spent inside ONNX Runtime's <c>Run</c>.</summary>
     long LastRunTicks { get; }
