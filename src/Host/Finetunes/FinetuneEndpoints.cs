@@ -241,7 +241,8 @@ public sealed class FinetuneEndpoints
         {
             while (await reader.ReadNextSectionAsync(aborted).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     return ErrorMapping.InvalidInput("body", "every part must be a form field (Content-Disposition: form-data; name=…)");
                 }

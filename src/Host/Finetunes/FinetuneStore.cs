@@ -372,7 +372,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
     /// <summary>Checks uploaded weights alone (size, header), then with the config stored before (if any).</summary>
     private static LoraAdapter? CheckWeights(Finetune finetune, string upload, string? config, AdapterTarget target)
     {
-        IReadOnlyList<SafetensorsTensor> tensors = SafetensorsFile.Read(upload, target.Limits.MaxBytes);
+        IReadOnlyList<SafetensorsTensor> tensors = SafetensorsFile.Read(upload, target.Limits.MaxBytes, LoraAdapter.WeightsFileName);
         return config is null ? null : LoraAdapter.FromConfig(finetune.Id, PeftAdapterConfig.Parse(File.ReadAllText(config), PeftAdapterConfig.FileName), tensors, target.Shape, target.Limits);
     }
 
