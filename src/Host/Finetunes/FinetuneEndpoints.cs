@@ -294,6 +294,8 @@ public sealed class FinetuneEndpoints
     }
 
     /// <summary>Copies <paramref name="body"/> to <paramref name="path"/> and flushes it to disk; false, having stopped, once it passes <paramref name="most"/> bytes.</summary>
+    /// <exception cref="IOException">The body could not be read (malformed, or the client stopped sending).</exception>
+    /// <exception cref="InvalidOperationException">The file could not be written (a full disk): the server's failure, not the request's.</exception>
     private static async Task<bool> CopyAsync(Stream body, string path, long most, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
@@ -308,10 +310,25 @@ public sealed class FinetuneEndpoints
                 return false;
             }
 
-            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new InvalidOperationException($"The upload could not be written to {path}: {e.Message}", e);
+            }
         }
 
-        file.Flush(flushToDisk: true);
+        try
+        {
+            file.Flush(flushToDisk: true);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"The upload could not be written to {path}: {e.Message}", e);
+        }
+
         return true;
     }
 
