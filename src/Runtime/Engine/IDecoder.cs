@@ -37,12 +37,12 @@ internal interface IDecoder : IDisposable
     void SelectAdapter(int slot, int adapter);
 
     /// <summary>
-    /// Serves <paramref name="adapters"/> from the next call on, in place of those served before (adapter j is what
-    /// <see cref="SelectAdapter"/> calls j); every slot's adapter is reset to none. Called between steps.
+    /// Serves <paramref name="adapters"/> from the next call on, after those served already, which keep their numbers
+    /// (the first added is the <see cref="Adapters"/> before the call); every slot keeps its adapter. Called between steps.
     /// </summary>
     /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
-    /// <exception cref="AiTextGenerationException">Stacking the adapters failed.</exception>
-    void UseAdapters(IReadOnlyList<LoraAdapter> adapters);
+    /// <exception cref="AiTextGenerationException">Stacking the adapters failed; those served before stay.</exception>
+    void AddAdapters(IReadOnlyList<LoraAdapter> adapters);
 
     /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last call spent inside ONNX Runtime's <c>Run</c>.</summary>
     long LastRunTicks { get; }

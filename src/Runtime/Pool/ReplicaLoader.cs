@@ -38,7 +38,7 @@ internal static class ReplicaLoader
             throw;
         }
 
-        return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics, plan.Adapters)
+        return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics)
         {
             Adapters = [.. plan.Adapters.Select(adapter => adapter.Name)],
             TakesLora = plan.Layout?.Lora is not null,

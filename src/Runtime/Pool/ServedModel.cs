@@ -16,10 +16,10 @@ internal sealed class ServedModel : ModelHandle
 {
     private readonly Lock _addingLock = new();
     private Task _adding = Task.CompletedTask;
-    private IReadOnlyList<LoraAdapter> _loraAdapters;
+    private string? _addingFailed;
 
     /// <summary>Creates the entry.</summary>
-    public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, SchedulerKind scheduler, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics, IReadOnlyList<LoraAdapter>? adapters = null)
+    public ServedModel(CatalogEntry entry, ModelLimits limits, TimeSpan requestTimeout, SchedulerKind scheduler, IReadOnlyList<ModelWorker> replicas, SchedulerStatistics statistics)
         : base(entry, limits, AbilitiesOf(replicas))
     {
         Scheduler = scheduler;
@@ -27,7 +27,6 @@ internal sealed class ServedModel : ModelHandle
         Replicas = replicas;
         Statistics = statistics;
         Template = ChatTemplates.For(entry.Template);
-        _loraAdapters = adapters ?? [];
     }
 
     /// <summary>Longest a request may take.</summary>
@@ -65,15 +64,16 @@ internal sealed class ServedModel : ModelHandle
     }
 
     /// <summary>
-    /// Serves <paramref name="adapters"/> beside those served already, without a restart: each replica takes the longer
-    /// list between two steps (the adapters served before keep their indices), and only once every replica serves it are
-    /// the names published in <see cref="ModelHandle.Adapters"/>, so no request picks an adapter a replica lacks. An
-    /// adapter whose name is served already is skipped. Additions to one model run one at a time.
+    /// Serves <paramref name="adapters"/> after those served already, without a restart: each replica appends them between
+    /// two steps (the adapters served before keep their numbers), and only once every replica serves them are the names
+    /// published in <see cref="ModelHandle.Adapters"/>, so no request picks an adapter a replica lacks. An adapter whose
+    /// name is served already is skipped. Additions to one model run one at a time.
     /// </summary>
     /// <returns>The names added.</returns>
     /// <exception cref="AiTextGenerationException">
     /// The model takes no adapters (bad input), they would be more than <see cref="AdapterTarget.MaxAdapters"/> (over a
-    /// limit), or a replica could not stack them (a runtime failure; nothing is published).
+    /// limit), or a replica could not stack them (a runtime failure: nothing is published, and as the replicas may now
+    /// number their adapters apart, the model takes no more until it restarts).
     /// </exception>
     public Task<IReadOnlyList<string>> AddAdaptersAsync(IReadOnlyList<LoraAdapter> adapters, CancellationToken cancellationToken)
     {
@@ -98,6 +98,11 @@ internal sealed class ServedModel : ModelHandle
     private async Task<IReadOnlyList<string>> AddAfterAsync(Task previous, IReadOnlyList<LoraAdapter> adapters, AdapterTarget target, CancellationToken cancellationToken)
     {
         await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_addingFailed is { } failure)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"{Id} takes no more adapters until it restarts: adding them failed before ({failure}).");
+        }
+
         var served = Adapters;
         var added = adapters.Where(adapter => !served.Contains(adapter.Name)).DistinctBy(adapter => adapter.Name).ToList();
         if (added.Count == 0)
@@ -110,19 +115,19 @@ internal sealed class ServedModel : ModelHandle
             throw new AiTextGenerationException(AiErrorKind.LimitExceeded, $"model: {Id} serves {served.Count} adapters; {added.Count} more would pass its limit of {target.MaxAdapters} (Lora:MaxAdapters).");
         }
 
-        List<LoraAdapter> all = [.. _loraAdapters, .. added];
         try
         {
-            await Task.WhenAll(Replicas.Select(replica => replica.UseAdaptersAsync(all))).ConfigureAwait(false);
+            await Task.WhenAll(Replicas.Select(replica => replica.AddAdaptersAsync(added))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AiTextGenerationException or NotSupportedException)
         {
+            _addingFailed = e.Message;
             throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"{Id} could not take the adapters {string.Join(", ", added.Select(adapter => $"'{adapter.Name}'"))}: {e.Message}", e);
         }
 
-        _loraAdapters = all;
-        PublishAdapters([.. all.Select(adapter => adapter.Name)]);
-        return [.. added.Select(adapter => adapter.Name)];
+        string[] names = [.. added.Select(adapter => adapter.Name)];
+        PublishAdapters([.. served, .. names]);
+        return names;
     }
 
     /// <summary>What the replicas can do: the first one's, as every replica of a model runs the same scheduler on the same provider.</summary>

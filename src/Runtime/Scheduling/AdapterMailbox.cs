@@ -5,21 +5,22 @@ using Ember.Runtime.Generation;
 namespace Ember.Runtime.Scheduling;
 
 /// <summary>
-/// How adapters reach a running replica: any thread posts the list its decoder is to serve, and the scheduler thread
-/// hands it to the decoder between two steps (<see cref="ApplyPending"/>), then completes the poster's task.
+/// How adapters reach a running replica: any thread posts adapters for its decoder to serve after those it serves, and
+/// the scheduler thread hands them to the decoder between two steps (<see cref="ApplyPending"/>), then completes the
+/// poster's task.
 /// </summary>
 /// <remarks>
-/// Thread-safe. The scheduler's cost per step when nothing is posted is one volatile read: no lock, no allocation. A
-/// list posted before the last one was applied replaces it; both posters' tasks complete when the newer one is applied.
+/// Thread-safe. The scheduler's cost per step when nothing is posted is one volatile read: no lock, no allocation.
+/// Adapters posted before the last ones were applied are appended after them, in the order posted.
 /// </remarks>
 internal sealed class AdapterMailbox
 {
     private readonly Lock _lock = new();
     private readonly List<TaskCompletionSource> _waiters = [];
-    private IReadOnlyList<LoraAdapter>? _pending;
+    private List<LoraAdapter>? _pending;
     private Exception? _closed;
 
-    /// <summary>Posts the adapters the decoder is to serve; the task completes once it serves them (or faults with why not).</summary>
+    /// <summary>Posts adapters for the decoder to serve after those it serves; the task completes once it does (or faults with why not).</summary>
     public Task Post(IReadOnlyList<LoraAdapter> adapters)
     {
         ArgumentNullException.ThrowIfNull(adapters);
@@ -33,7 +34,8 @@ internal sealed class AdapterMailbox
             }
 
             _waiters.Add(applied);
-            Volatile.Write(ref _pending, adapters);
+            List<LoraAdapter> pending = [.. _pending ?? [], .. adapters];
+            Volatile.Write(ref _pending, pending);
         }
 
         return applied.Task;
@@ -47,7 +49,7 @@ internal sealed class AdapterMailbox
             return;
         }
 
-        IReadOnlyList<LoraAdapter> adapters;
+        List<LoraAdapter> adapters;
         TaskCompletionSource[] waiters;
         lock (_lock)
         {
@@ -59,7 +61,7 @@ internal sealed class AdapterMailbox
 
         try
         {
-            decoder.UseAdapters(adapters);
+            decoder.AddAdapters(adapters);
         }
         catch (Exception e) when (e is AiTextGenerationException or NotSupportedException or ArgumentException)
         {
@@ -70,7 +72,7 @@ internal sealed class AdapterMailbox
         Array.ForEach(waiters, waiter => waiter.SetResult());
     }
 
-    /// <summary>Refuses every later post with <paramref name="error"/> and fails the one waiting: the loop has ended.</summary>
+    /// <summary>Refuses every later post with <paramref name="error"/> and fails those waiting: the loop has ended.</summary>
     public void Close(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -59,11 +59,11 @@ internal sealed class ModelWorker : IDisposable
     public bool TryEnqueue(SequenceRequest request) => _queue.TryEnqueue(request);
 
     /// <summary>
-    /// Has the replica serve <paramref name="adapters"/> (those it served before first, in their order, so that no
-    /// adapter's index changes) from its next step on; the task completes once it does.
+    /// Has the replica serve <paramref name="adapters"/> after those it serves (whose numbers do not change) from its
+    /// next step on; the task completes once it does.
     /// </summary>
     /// <exception cref="NotSupportedException">Its loop serves no adapters (the wave scheduler).</exception>
-    public Task UseAdaptersAsync(IReadOnlyList<LoraAdapter> adapters)
+    public Task AddAdaptersAsync(IReadOnlyList<LoraAdapter> adapters)
     {
         var mailbox = _loop.Adapters ?? throw new NotSupportedException($"{Name} runs a scheduler that serves no adapters.");
         var applied = mailbox.Post(adapters);

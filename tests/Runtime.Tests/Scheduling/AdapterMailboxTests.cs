@@ -17,18 +17,18 @@ public sealed class AdapterMailboxTests
     public void Iterate_AdaptersPostedMidSequence_AppliedBetweenStepsAndTheRunningSlotKeepsItsAdapter(bool mixed)
     {
         using var scripted = new ScriptedLoop(2, mixed, prefillChunk: 64);
-        scripted.Decoder.UseAdapters([Adapter("first")]);
+        scripted.Decoder.AddAdapters([Adapter("first")]);
         var running = scripted.Enqueue(ScriptedLoop.Prompt(6, seed: 1), maxTokens: 6, adapter: 0);
         Assert.True(scripted.Loop.Iterate(scripted.Queue));
         var callsBefore = scripted.Decoder.Calls.Count;
 
-        var applied = scripted.Loop.Adapters.Post([Adapter("first"), Adapter("second")]);
+        var applied = scripted.Loop.Adapters.Post([Adapter("second")]);
 
         Assert.False(applied.IsCompleted);
         var later = scripted.Enqueue(ScriptedLoop.Prompt(5, seed: 2), maxTokens: 3, adapter: 1);
         scripted.RunUntilIdle();
         Assert.True(applied.IsCompletedSuccessfully);
-        Assert.Equal([(0, ["first"]), (callsBefore, ["first", "second"])], scripted.Decoder.AdapterLists.Select(list => (list.CallsBefore, list.Names)).ToArray());
+        Assert.Equal([(0, ["first"]), (callsBefore, ["second"])], scripted.Decoder.AdapterLists.Select(list => (list.CallsBefore, list.Names)).ToArray());
         Assert.Equal(2, scripted.Decoder.Adapters);
         Assert.All(scripted.Decoder.SelectedAdapters.Where(s => s.Slot == 0), s => Assert.True(s.Adapter is 0 or -1));
         Assert.Contains((1, 1), scripted.Decoder.SelectedAdapters);

@@ -48,13 +48,13 @@ internal sealed class ScriptedDecoder : IDecoder
 
     public void SelectAdapter(int slot, int adapter) => SelectedAdapters.Add((slot, adapter));
 
-    /// <summary>The names of each adapter list <see cref="UseAdapters"/> was given, in order, with the calls made before it.</summary>
+    /// <summary>The names of the adapters each <see cref="AddAdapters"/> was given, in order, with the calls made before it.</summary>
     public List<(int CallsBefore, string[] Names)> AdapterLists { get; } = [];
 
-    public void UseAdapters(IReadOnlyList<LoraAdapter> adapters)
+    public void AddAdapters(IReadOnlyList<LoraAdapter> adapters)
     {
         AdapterLists.Add((Calls.Count, [.. adapters.Select(adapter => adapter.Name)]));
-        Adapters = adapters.Count;
+        Adapters += adapters.Count;
     }
 
     /// <summary>Every call, in order.</summary>
