@@ -41,6 +41,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FinetuneEntry> _entries = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
 
     /// <summary>Creates the store; nothing is read until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The batch options: the fine-tunes live under <see cref="BatchOptions.Folder"/>.</param>
@@ -107,11 +108,13 @@ public sealed class FinetuneStore : IHostedService, IDisposable
     }
 
     /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken) => _stopping.CancelAsync();
+    /// <remarks>Stops waiting for a model to take an adapter; a stop after <see cref="Dispose"/> (a host stopped twice) does nothing.</remarks>
+    public Task StopAsync(CancellationToken cancellationToken) => _disposed ? Task.CompletedTask : _stopping.CancelAsync();
 
     /// <inheritdoc/>
     public void Dispose()
     {
+        _disposed = true;
         _gate.Dispose();
         _stopping.Dispose();
     }
