@@ -5,6 +5,7 @@ using Ember.Host.Configuration;
 using Ember.Host.Diagnostics;
 using Ember.Host.Endpoints;
 using Ember.Host.Errors;
+using Ember.Host.Finetunes;
 using Ember.Host.Playground;
 using Ember.Host.Routing;
 using Ember.Host.Validation;
@@ -92,8 +93,8 @@ public static class EmberHost
     }
 
     /// <summary>
-    /// Adds the runtime (options from the <c>Ember</c> section, the worker pool, <c>IAiTextGeneration</c>); model
-    /// folders are relative to the configuration file's folder.
+    /// Adds the runtime (options from the <c>Ember</c> section, the worker pool, <c>IAiTextGeneration</c>), the batch API
+    /// and the finetunes API; model folders are relative to the configuration file's folder.
     /// </summary>
     /// <param name="builder">The builder from <see cref="CreateBuilder"/>.</param>
     /// <returns><paramref name="builder"/>.</returns>
@@ -105,6 +106,7 @@ public static class EmberHost
             ?? throw new FileNotFoundException($"No {DefaultConfigFile} in {builder.Environment.ContentRootPath} or above it; pass --config <file>.", DefaultConfigFile);
         builder.Services.AddEmberRuntime(builder.Configuration, Path.GetDirectoryName(configFile)!);
         builder.Services.AddEmberBatch(builder.Configuration, Path.GetDirectoryName(configFile)!);
+        builder.Services.AddEmberFinetunes();
         return builder;
     }
 
@@ -155,6 +157,7 @@ public static class EmberHost
         RunEndpoints.Map(app);
         OpenAiEndpoints.Map(app);
         ModelSearchEndpoints.Map(app);
+        FinetuneEndpoints.Map(app);
         PlaygroundEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint(ApiRoutes.Metrics);
         return app;

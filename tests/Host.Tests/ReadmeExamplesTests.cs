@@ -35,7 +35,7 @@ public sealed partial class ReadmeExamplesTests(ReadmeHostFixture host)
     {
         var examples = ReadExamples();
 
-        Assert.Equal(["README.md", "docs/api.md", "docs/batch.md"], examples.Select(e => e.File).Distinct());
+        Assert.Equal(["README.md", "docs/api.md", "docs/batch.md", "docs/lora.md"], examples.Select(e => e.File).Distinct());
         Assert.True(examples.Count(e => e.File == "README.md") >= 4, $"{examples.Count(e => e.File == "README.md")} README examples found");
         Assert.All(examples, e => Assert.NotEmpty(e.Expected));
         Assert.Equal(examples.Count, examples.Select(e => e.Label).Distinct().Count());

@@ -1,11 +1,11 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
 using Ember.Host.Json;
 using Ember.Host.Responses;
 using Ember.Host.Validation;
 using Ember.Host.Wire;
-using Ember.Models.Catalog;
 using Ember.Runtime.Generation;
 using Microsoft.Extensions.Options;
 
@@ -27,15 +27,22 @@ public sealed class BatchEndpoint
     private readonly TimeProvider _time;
     private readonly BatchOptions _options;
     private readonly ILogger<BatchEndpoint> _logger;
+    private readonly IAdapterResolver? _adapters;
 
     /// <summary>Creates the endpoint.</summary>
-    public BatchEndpoint(IBatchStore store, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchEndpoint> logger)
+    /// <param name="store">Where jobs are kept.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="options">The batch options.</param>
+    /// <param name="logger">Logs submissions and refusals.</param>
+    /// <param name="adapters">Resolves each item's <c>lora</c> for the submitter (fine-tunes); <see langword="null"/>: taken as it is.</param>
+    public BatchEndpoint(IBatchStore store, TimeProvider time, IOptions<BatchOptions> options, ILogger<BatchEndpoint> logger, IAdapterResolver? adapters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _adapters = adapters;
     }
 
     /// <summary>Reads a <c>queueRequest</c> body (up to <see cref="BatchOptions.MaxBodyBytes"/>) and submits or polls.</summary>
@@ -79,11 +86,10 @@ public sealed class BatchEndpoint
             return;
         }
 
-        var limits = model.Limits;
         var items = new List<BatchItem>(requests.GetArrayLength());
         foreach (JsonElement item in requests.EnumerateArray())
         {
-            items.Add(Check(items.Count, item, limits));
+            items.Add(Check(context, items.Count, item, model));
         }
 
         var job = new BatchJob(BatchIds.NewRequestId(), model.Id, AccountOf(context), BatchIds.OwnerOf(context.Request.Headers.Authorization), _time.GetUtcNow());
@@ -103,8 +109,12 @@ public sealed class BatchEndpoint
         await context.Response.WriteAsJsonAsync(new ApiEnvelope<BatchQueued>(new BatchQueued("queued", job.RequestId, model.Id)), HostJson.Context.ApiEnvelopeBatchQueued, contentType: null, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>An item as stored: its body, reference, and its error when it breaks the rules of an interactive request.</summary>
-    private static BatchItem Check(int index, JsonElement item, ModelLimits limits)
+    /// <summary>
+    /// An item as stored: its body, reference, and its error when it breaks the rules of an interactive request. An
+    /// adapter the submitter's account picks by a fine-tune's name is stored by the fine-tune's id, which the worker
+    /// (knowing no account) runs it with.
+    /// </summary>
+    private BatchItem Check(HttpContext context, int index, JsonElement item, ModelHandle model)
     {
         string path = $"requests[{index}]";
         if (item.ValueKind != JsonValueKind.Object)
@@ -121,8 +131,29 @@ public sealed class BatchEndpoint
             }
         }
 
-        Parsed<Runtime.Generation.TextGenerationRequest> parsed = RunRequestParser.Parse(item, limits);
-        return new BatchItem(index, item.GetRawText(), reference, parsed.Succeeded ? null : Refusal(parsed.Error));
+        Parsed<TextGenerationRequest> parsed = RunRequestParser.Parse(item, model.Limits);
+        if (!parsed.Succeeded)
+        {
+            return new BatchItem(index, item.GetRawText(), reference, Refusal(parsed.Error));
+        }
+
+        if (parsed.Value.Lora is { } lora && _adapters is not null)
+        {
+            Parsed<string> adapter = _adapters.Resolve(context, model, lora);
+            if (!adapter.Succeeded)
+            {
+                return new BatchItem(index, item.GetRawText(), reference, Refusal(adapter.Error));
+            }
+
+            if (adapter.Value != lora)
+            {
+                JsonObject body = JsonNode.Parse(item.GetRawText())!.AsObject();
+                body["lora"] = adapter.Value;
+                return new BatchItem(index, body.ToJsonString(), reference, null);
+            }
+        }
+
+        return new BatchItem(index, item.GetRawText(), reference, null);
     }
 
     /// <summary>An error as an item's result: <c>{"code","message"}</c>.</summary>

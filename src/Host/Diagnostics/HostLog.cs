@@ -4,7 +4,7 @@ namespace Ember.Host.Diagnostics;
 /// Every log message the host writes, source-generated, with its event id. Prompts and generated text are
 /// logged only at <see cref="LogLevel.Trace"/>.
 /// </summary>
-/// <remarks>Event ids: 2000–2999, disjoint from the runtime's 1000–1099: 2000–2099 lifecycle, 2100–2199 requests, 2200–2299 generation.</remarks>
+/// <remarks>Event ids: 2000–2999, disjoint from the runtime's 1000–1099: 2000–2099 lifecycle, 2100–2199 requests, 2200–2299 generation, 2300–2399 the batch API, 2400–2499 fine-tunes.</remarks>
 internal static partial class HostLog
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Ember listening on {Address}")]
@@ -74,4 +74,22 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 2306, Level = LogLevel.Warning, Message = "Batch item {RequestId}#{Index} attempt {Attempt}: its lease was lost to another node; this node stops running it")]
     public static partial void BatchLeaseLost(ILogger logger, string requestId, int index, int attempt);
+
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Fine-tunes in {Folder}: {Served} served, {NotServed} kept but not served")]
+    public static partial void FinetunesLoaded(ILogger logger, string folder, int served, int notServed);
+
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Warning, Message = "Fine-tune {Id} ('{Name}' of {Model}) was half uploaded ({Missing} missing): deleted at start-up")]
+    public static partial void FinetuneHalfUploadedDeleted(ILogger logger, string id, string name, string model, string missing);
+
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Fine-tune {Id} ('{Name}' of {Model}) is kept but not served: {Reason}")]
+    public static partial void FinetuneNotServed(ILogger logger, string id, string name, string model, string reason);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "Fine-tune {Id} ('{Name}' of {Model}) created")]
+    public static partial void FinetuneCreated(ILogger logger, string id, string name, string model);
+
+    [LoggerMessage(EventId = 2404, Level = LogLevel.Information, Message = "Fine-tune {Id} refused {FileName}: {Reason}")]
+    public static partial void FinetuneFileRefused(ILogger logger, string id, string fileName, string reason);
+
+    [LoggerMessage(EventId = 2405, Level = LogLevel.Information, Message = "Fine-tune {Id} ('{Name}' of {Model}) is served")]
+    public static partial void FinetuneServed(ILogger logger, string id, string name, string model);
 }

@@ -1,4 +1,5 @@
 using Ember.Host.Json;
+using Ember.Host.Responses;
 using Ember.Host.Routing;
 using Ember.Host.Wire.OpenAi;
 using Ember.Models.Catalog;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ember.Host.Endpoints;
 
-/// <summary><c>GET …/ai/v1/models</c>: the installed models, in OpenAI's list shape.</summary>
+/// <summary><c>GET …/ai/v1/models</c>: the installed models, and each adapter the caller may pick as <c>model:adapter</c>, in OpenAI's list shape.</summary>
 /// <remarks>Thread-safe singleton.</remarks>
 public sealed class OpenAiModelsEndpoint
 {
@@ -16,13 +17,16 @@ public sealed class OpenAiModelsEndpoint
     public const long CatalogCreated = 1698796800;
 
     private readonly IModelInventory _inventory;
+    private readonly IAdapterResolver? _adapters;
 
     /// <summary>Creates the endpoint.</summary>
     /// <param name="inventory">Which models are installed.</param>
-    public OpenAiModelsEndpoint(IModelInventory inventory)
+    /// <param name="adapters">Which adapters each caller may pick (fine-tunes); <see langword="null"/>: those the model serves.</param>
+    public OpenAiModelsEndpoint(IModelInventory inventory, IAdapterResolver? adapters = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         _inventory = inventory;
+        _adapters = adapters;
     }
 
     /// <summary>Maps the endpoint.</summary>
@@ -43,7 +47,7 @@ public sealed class OpenAiModelsEndpoint
             .Select(entry => _inventory.Resolve(entry.Id))
             .OfType<ModelHandle>()
             .Where(model => model.IsInstalled)
-            .SelectMany(model => model.Adapters
+            .SelectMany(model => (_adapters?.Names(context, model) ?? model.Adapters)
                 .Select(adapter => new OpenAiModel($"{model.Id}:{adapter}", CatalogCreated, OwnedBy(model.Entry.Source)))
                 .Prepend(new OpenAiModel(model.Id, CatalogCreated, OwnedBy(model.Entry.Source))))
             .ToArray();

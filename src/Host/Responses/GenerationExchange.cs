@@ -1,6 +1,7 @@
 using System.Text;
 using Ember.Host.Diagnostics;
 using Ember.Host.Errors;
+using Ember.Host.Validation;
 using Ember.Runtime.Generation;
 
 namespace Ember.Host.Responses;
@@ -17,16 +18,19 @@ public sealed class GenerationExchange
 
     private readonly IAiTextGeneration _generation;
     private readonly ILogger<GenerationExchange> _logger;
+    private readonly IAdapterResolver? _adapters;
 
     /// <summary>Creates the exchange.</summary>
     /// <param name="generation">The runtime.</param>
     /// <param name="logger">Logs refusals, failures and (at trace) the text.</param>
-    public GenerationExchange(IAiTextGeneration generation, ILogger<GenerationExchange> logger)
+    /// <param name="adapters">Resolves a request's adapter for its caller (fine-tunes); <see langword="null"/>: the runtime takes <c>lora</c> as it is.</param>
+    public GenerationExchange(IAiTextGeneration generation, ILogger<GenerationExchange> logger, IAdapterResolver? adapters = null)
     {
         ArgumentNullException.ThrowIfNull(generation);
         ArgumentNullException.ThrowIfNull(logger);
         _generation = generation;
         _logger = logger;
+        _adapters = adapters;
     }
 
     /// <summary>Runs the request and writes its answer.</summary>
@@ -44,6 +48,18 @@ public sealed class GenerationExchange
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
         GenerationLog.Requested(_logger, modelId, request);
+        if (request.Lora is { } lora && _adapters is not null)
+        {
+            Parsed<string> adapter = _adapters.Resolve(context, model, lora);
+            if (!adapter.Succeeded)
+            {
+                await FailAsync(context, _logger, renameFields?.Invoke(adapter.Error) ?? adapter.Error).ConfigureAwait(false);
+                return;
+            }
+
+            request = request with { Lora = adapter.Value };
+        }
+
         if (context.Request.Headers[SessionAffinityHeader].ToString() is { Length: > 0 } affinity)
         {
             request = request with { SessionAffinity = affinity };

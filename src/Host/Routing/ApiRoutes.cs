@@ -17,6 +17,15 @@ public static class ApiRoutes
     /// <summary>Gets a model's input and output schema.</summary>
     public const string ModelSchema = AiBase + "/models/schema";
 
+    /// <summary>The account's fine-tunes: <c>GET</c> lists them, <c>POST</c> creates one.</summary>
+    public const string Finetunes = AiBase + "/finetunes";
+
+    /// <summary>Every account's public fine-tunes.</summary>
+    public const string PublicFinetunes = Finetunes + "/public";
+
+    /// <summary>Uploads one file of a fine-tune (multipart: <c>file_name</c> and <c>file</c>).</summary>
+    public const string FinetuneAssets = Finetunes + "/{finetune_id}/finetune-assets";
+
     /// <summary>The OpenAI-compatible base.</summary>
     public const string OpenAiBase = AiBase + "/v1";
 

@@ -106,33 +106,10 @@ public sealed partial class LoraAdapter
     /// <exception cref="LoraAdapterException">The adapter does not fit; the message names the file and the mismatch.</exception>
     public static LoraAdapter FromConfig(string name, PeftAdapterConfig config, IReadOnlyList<SafetensorsTensor> tensors, LoraTargetShape shape, LoraLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(shape);
-        ArgumentNullException.ThrowIfNull(limits);
+        var targets = CheckConfig(config, limits);
         const string configFile = PeftAdapterConfig.FileName;
-        if (config.R > limits.MaxRank)
-        {
-            throw new LoraAdapterException($"{configFile}: rank r = {config.R} is above the limit of {limits.MaxRank}.");
-        }
-
-        if (config.UseDora)
-        {
-            throw new LoraAdapterException($"{configFile}: use_dora is true; DoRA adapters are not taken.");
-        }
-
-        var targets = new List<LoraProjection>();
-        foreach (var module in config.TargetModules)
-        {
-            targets.Add(LoraTargetShape.Parse(module)
-                ?? throw new LoraAdapterException($"{configFile}: target module '{module}' is not one the model takes adapters on ({string.Join(", ", LoraTargetShape.ModuleNames)})."));
-        }
-
-        if (targets.Count == 0)
-        {
-            throw new LoraAdapterException($"{configFile}: target_modules is empty.");
-        }
-
         var factors = new Dictionary<(int, LoraProjection), (float[]? A, float[]? B)>();
         foreach (var tensor in tensors)
         {
@@ -182,6 +159,42 @@ public sealed partial class LoraAdapter
         }
 
         return new LoraAdapter(name, config.R, config.Scale, targets, weights);
+    }
+
+    /// <summary>
+    /// The checks of <paramref name="config"/> alone, before any factor is read: its rank within
+    /// <paramref name="limits"/>, not DoRA, and target modules the graph takes adapters on.
+    /// </summary>
+    /// <returns>The projections it targets.</returns>
+    /// <exception cref="LoraAdapterException">The configuration is refused; the message names the file and the reason.</exception>
+    public static IReadOnlyList<LoraProjection> CheckConfig(PeftAdapterConfig config, LoraLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(limits);
+        const string configFile = PeftAdapterConfig.FileName;
+        if (config.R > limits.MaxRank)
+        {
+            throw new LoraAdapterException($"{configFile}: rank r = {config.R} is above the limit of {limits.MaxRank}.");
+        }
+
+        if (config.UseDora)
+        {
+            throw new LoraAdapterException($"{configFile}: use_dora is true; DoRA adapters are not taken.");
+        }
+
+        var targets = new List<LoraProjection>();
+        foreach (var module in config.TargetModules)
+        {
+            targets.Add(LoraTargetShape.Parse(module)
+                ?? throw new LoraAdapterException($"{configFile}: target module '{module}' is not one the model takes adapters on ({string.Join(", ", LoraTargetShape.ModuleNames)})."));
+        }
+
+        if (targets.Count == 0)
+        {
+            throw new LoraAdapterException($"{configFile}: target_modules is empty.");
+        }
+
+        return targets;
     }
 
     [GeneratedRegex(@"(?:^|\.)layers\.(?<layer>\d+)\.self_attn\.(?<module>[qkvo]_proj)\.lora_(?<factor>[AB])(?:\.default)?\.weight$", RegexOptions.CultureInvariant)]

@@ -17,11 +17,14 @@ public static class SafetensorsFile
     public const long MaxHeaderBytes = 100_000_000;
 
     /// <summary>Reads every tensor of the file at <paramref name="path"/>, refusing a file above <paramref name="maxBytes"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The largest file taken.</param>
+    /// <param name="name">The file's name in messages (an upload not yet renamed into place); its own name when <see langword="null"/>.</param>
     /// <exception cref="LoraAdapterException">The file is too large, or its header is corrupt or disagrees with its data; the message names the file.</exception>
-    public static IReadOnlyList<SafetensorsTensor> Read(string path, long maxBytes)
+    public static IReadOnlyList<SafetensorsTensor> Read(string path, long maxBytes, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var name = Path.GetFileName(path);
+        name ??= Path.GetFileName(path);
         var length = new FileInfo(path).Length;
         if (length > maxBytes)
         {

@@ -17,7 +17,7 @@ public static class EmberRuntimeServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="EmberOptions"/> from the <c>Ember</c> section (validated on start, every failure at once),
     /// resolves relative model and tokenizer folders against <paramref name="baseDirectory"/>, and adds the hosted
-    /// <see cref="WorkerPool"/>, the <see cref="IModelInventory"/> and <see cref="IModelReadiness"/> it publishes, and
+    /// <see cref="WorkerPool"/>, the <see cref="IModelInventory"/>, <see cref="IModelReadiness"/> and <see cref="IAdapterRegistry"/> it publishes, and
     /// <see cref="IAiTextGeneration"/>.
     /// </summary>
     public static IServiceCollection AddEmberRuntime(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
@@ -55,6 +55,7 @@ public static class EmberRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ServedModels>();
         services.TryAddSingleton<IModelReadiness>(sp => sp.GetRequiredService<ServedModels>());
         services.TryAddSingleton<IModelInventory>(sp => sp.GetRequiredService<ServedModels>());
+        services.TryAddSingleton<IAdapterRegistry>(sp => sp.GetRequiredService<ServedModels>());
         services.TryAddSingleton(sp => new WorkerPool(
             sp.GetRequiredService<IOptions<EmberOptions>>(),
             sp.GetRequiredService<ILogger<WorkerPool>>(),

@@ -62,6 +62,26 @@ internal sealed class DecoderSession : IDecoder
         Array.Fill(_slotAdapters, -1L);
     }
 
+    /// <summary>
+    /// Serves <paramref name="adapters"/> (each checked against <see cref="DecoderLayout.Lora"/>) after those served
+    /// already, which keep their numbers and their stacked columns (copied, not rebuilt); every slot keeps its adapter.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
+    /// <exception cref="AiTextGenerationException">ONNX Runtime could not take the stacked tensors; the adapters served before stay.</exception>
+    public void AddAdapters(IReadOnlyList<LoraAdapter> adapters)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        var shape = _layout.Lora ?? throw new NotSupportedException("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).");
+        if (adapters.Count == 0)
+        {
+            return;
+        }
+
+        var previous = _adapters;
+        _adapters = Guard("stack the adapters", () => previous is null ? new LoraStack(adapters, shape) : previous.Append(adapters, shape));
+        previous?.Dispose();
+    }
+
     /// <summary>Sets the adapter the sequence in <paramref name="slot"/> runs with: one in [0, <see cref="Adapters"/>), or -1 for none.</summary>
     public void SelectAdapter(int slot, int adapter)
     {

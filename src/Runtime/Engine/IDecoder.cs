@@ -1,3 +1,4 @@
+using Ember.Models.Lora;
 using Ember.Runtime.Generation;
 
 namespace Ember.Runtime.Engine;
@@ -34,6 +35,14 @@ internal interface IDecoder : IDisposable
 
     /// <summary>Sets the adapter the sequence in <paramref name="slot"/> runs with in the calls that follow: one in [0, <see cref="Adapters"/>), or -1 for none.</summary>
     void SelectAdapter(int slot, int adapter);
+
+    /// <summary>
+    /// Serves <paramref name="adapters"/> from the next call on, after those served already, which keep their numbers
+    /// (the first added is the <see cref="Adapters"/> before the call); every slot keeps its adapter. Called between steps.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
+    /// <exception cref="AiTextGenerationException">Stacking the adapters failed; those served before stay.</exception>
+    void AddAdapters(IReadOnlyList<LoraAdapter> adapters);
 
     /// <summary>Gets the <see cref="System.Diagnostics.Stopwatch"/> ticks the last call spent inside ONNX Runtime's <c>Run</c>.</summary>
     long LastRunTicks { get; }

@@ -9,10 +9,13 @@ namespace Ember.Runtime.Generation;
 /// <remarks>
 /// The runtime's inventory hands these out (<c>IModelInventory.Resolve</c>); the handle of an installed model is the
 /// runtime's own served model, so <see cref="IAiTextGeneration.StartAsync(ModelHandle, TextGenerationRequest, CancellationToken)"/>
-/// looks nothing up again. Immutable; thread-safe.
+/// looks nothing up again. Thread-safe; immutable but for <see cref="Adapters"/>, which only grows (an adapter added
+/// while the model runs is appended, so an adapter's index never changes), and each read sees a whole list.
 /// </remarks>
 public class ModelHandle
 {
+    private volatile IReadOnlyList<string> _adapters = [];
+
     /// <summary>Creates a handle.</summary>
     /// <param name="entry">The catalog entry.</param>
     /// <param name="limits">The limits it is served with (the catalog's for a model not installed here).</param>
@@ -41,9 +44,28 @@ public class ModelHandle
     /// <summary>Gets a value indicating whether the model is installed and loaded on this server.</summary>
     public bool IsInstalled => Abilities is not null;
 
-    /// <summary>Gets the names of the LoRA adapters it serves (<c>lora</c>, <c>model:adapter</c>); a request's adapter is its index here. Empty for a model that serves none or is not installed here.</summary>
-    public IReadOnlyList<string> Adapters { get; init; } = [];
+    /// <summary>
+    /// Gets the names of the LoRA adapters it serves (<c>lora</c>, <c>model:adapter</c>); a request's adapter is its index
+    /// here. Empty for a model that serves none or is not installed here. Adapters added while it runs are appended.
+    /// </summary>
+    public IReadOnlyList<string> Adapters
+    {
+        get => _adapters;
+        init => _adapters = value;
+    }
 
     /// <summary>Gets a value indicating whether its graph takes LoRA adapters (the continuous scheduler on a graph with the adapter inputs).</summary>
     public bool TakesLora { get; init; }
+
+    /// <summary>
+    /// Gets what an adapter added while the model runs is checked against, or <see langword="null"/> when it takes none
+    /// (<see cref="AdaptersUnavailable"/> says why).
+    /// </summary>
+    public AdapterTarget? AdapterTarget { get; init; }
+
+    /// <summary>Gets why the installed model takes no adapters (its scheduler, its graph), or <see langword="null"/> when it takes them or is not installed here.</summary>
+    public string? AdaptersUnavailable { get; init; }
+
+    /// <summary>Publishes the names of the adapters served once every replica serves them; <paramref name="adapters"/> starts with those served before.</summary>
+    internal void PublishAdapters(IReadOnlyList<string> adapters) => _adapters = adapters;
 }

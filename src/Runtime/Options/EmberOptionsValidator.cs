@@ -99,6 +99,11 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:Lora:Adapters: adapters are served by the continuous scheduler only (Scheduler is {model.Scheduler}).");
         }
 
+        if (model.Lora.Adapters.Count > model.Lora.MaxAdapters)
+        {
+            failures.Add($"{key}:Lora:Adapters: {model.Lora.Adapters.Count} adapters are declared, above Lora:MaxAdapters ({model.Lora.MaxAdapters}).");
+        }
+
         foreach (var (name, folder) in model.Lora.Adapters)
         {
             if (!LoraAdapter.IsValidName(name))

@@ -21,6 +21,16 @@ public sealed class LoraOptions
     [Range(1, long.MaxValue)]
     public long MaxBytes { get; set; } = LoraLimits.DefaultMaxBytes;
 
+    /// <summary>
+    /// The most adapters the model serves at once: those of <see cref="Adapters"/> and the fine-tunes uploaded while it
+    /// runs. Every step costs in proportion to the sum of their ranks, whichever adapter each row uses.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxAdapters { get; set; } = DefaultMaxAdapters;
+
+    /// <summary>The default <see cref="MaxAdapters"/>.</summary>
+    public const int DefaultMaxAdapters = 32;
+
     /// <summary>The limits as the adapter loader takes them.</summary>
     public LoraLimits Limits => new() { MaxRank = MaxRank, MaxBytes = MaxBytes };
 }

@@ -1,5 +1,6 @@
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
+using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
 using Ember.Runtime.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -41,8 +42,18 @@ internal static class ReplicaLoader
         {
             Adapters = [.. plan.Adapters.Select(adapter => adapter.Name)],
             TakesLora = plan.Layout?.Lora is not null,
+            AdapterTarget = plan.Layout?.Lora is { } shape ? new AdapterTarget(shape, options.Lora.Limits, options.Lora.MaxAdapters) : null,
+            AdaptersUnavailable = AdaptersUnavailable(plan),
         };
     }
+
+    /// <summary>Why the model takes no adapters, or <see langword="null"/> when it takes them.</summary>
+    private static string? AdaptersUnavailable(ModelPlan plan) => plan.Layout switch
+    {
+        null => $"it runs on the wave scheduler (Scheduler: {plan.Options.Scheduler}), which serves no adapters; they need Scheduler: {SchedulerKind.Continuous}",
+        { Lora: null } => $"its graph in {plan.Options.Folder} has no LoRA inputs (a model builder export; merge a fine-tune into the weights instead, see docs/lora.md)",
+        _ => null,
+    };
 
     /// <summary>The replica's scheduler: continuous over the plan's layout, or waves when it has none (Scheduler Waves).</summary>
     private static IBatchLoop CreateLoop(ModelPlan plan, int replica, GenAIModel model, SchedulerStatistics statistics, ILogger logger)

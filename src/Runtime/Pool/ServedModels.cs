@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Runtime.Generation;
 using Ember.Runtime.Scheduling;
 
@@ -9,7 +10,7 @@ namespace Ember.Runtime.Pool;
 /// shutdown; requests, the inventory, readiness and the gauges read it.
 /// </summary>
 /// <remarks>Thread-safe: the table is replaced whole, never changed in place.</remarks>
-internal sealed class ServedModels : IModelInventory, IModelReadiness
+internal sealed class ServedModels : IModelInventory, IModelReadiness, IAdapterRegistry
 {
     private volatile IReadOnlyDictionary<string, ServedModel> _models = new Dictionary<string, ServedModel>();
     private volatile bool _ready;
@@ -34,6 +35,18 @@ internal sealed class ServedModels : IModelInventory, IModelReadiness
         }
 
         return ModelCatalog.TryGet(modelId, out var entry) ? new ModelHandle(entry, entry.Limits, abilities: null) : null;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> AddAsync(ModelHandle model, IReadOnlyList<LoraAdapter> adapters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is not ServedModel served || !_models.TryGetValue(served.Id, out var current) || !ReferenceEquals(current, served))
+        {
+            throw new AiTextGenerationException(AiErrorKind.ModelNotInstalled, $"Model '{model.Id}' is not served here; adapters are added to a served model.");
+        }
+
+        return served.AddAdaptersAsync(adapters, cancellationToken);
     }
 
     /// <summary>Batch statistics of a served model, or <see langword="null"/> when it is not served.</summary>

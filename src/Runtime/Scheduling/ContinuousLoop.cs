@@ -73,6 +73,9 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
     /// <inheritdoc/>
     public LoopAbilities Abilities { get; }
 
+    /// <inheritdoc/>
+    public AdapterMailbox Adapters { get; } = new();
+
     /// <summary>Gets a value indicating whether each step is one call carrying decode tokens and prompt chunks together.</summary>
     public bool MixedSteps => _planner.MixedSteps;
 
@@ -121,6 +124,7 @@ internal sealed class ContinuousLoop : IBatchLoop, IStepResults
     internal bool Iterate(RequestQueue queue)
     {
         var start = Stopwatch.GetTimestamp();
+        Adapters.ApplyPending(_decoder);
         while (_planner.TryAdmit(queue, out var admission))
         {
             Begin(admission);

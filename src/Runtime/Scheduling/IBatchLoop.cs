@@ -13,6 +13,9 @@ internal interface IBatchLoop : IDisposable
     /// <summary>What it can do.</summary>
     LoopAbilities Abilities { get; }
 
+    /// <summary>Where adapters are posted for it to serve from its next step on; <see langword="null"/> for a loop that serves none.</summary>
+    AdapterMailbox? Adapters => null;
+
     /// <summary>Serves <paramref name="queue"/> until <paramref name="stopping"/>, then ends every sequence it holds.</summary>
     void Run(RequestQueue queue, CancellationToken stopping);
 }

@@ -1,3 +1,4 @@
+using Ember.Models.Lora;
 using Ember.Runtime.Diagnostics;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
@@ -57,6 +58,19 @@ internal sealed class ModelWorker : IDisposable
     /// <summary>Queues a request; false when the queue is full.</summary>
     public bool TryEnqueue(SequenceRequest request) => _queue.TryEnqueue(request);
 
+    /// <summary>
+    /// Has the replica serve <paramref name="adapters"/> after those it serves (whose numbers do not change) from its
+    /// next step on; the task completes once it does.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Its loop serves no adapters (the wave scheduler).</exception>
+    public Task AddAdaptersAsync(IReadOnlyList<LoraAdapter> adapters)
+    {
+        var mailbox = _loop.Adapters ?? throw new NotSupportedException($"{Name} runs a scheduler that serves no adapters.");
+        var applied = mailbox.Post(adapters);
+        _queue.Wake();
+        return applied;
+    }
+
     /// <summary>Stops the loop, fails waiting requests, and waits for the thread to end.</summary>
     public void Stop()
     {
@@ -78,13 +92,16 @@ internal sealed class ModelWorker : IDisposable
         try
         {
             _loop.Run(_queue, _stopping.Token);
+            _loop.Adapters?.Close(SchedulerErrors.ShuttingDown());
         }
 #pragma warning disable CA1031 // The thread's last line of defence: anything else would end the process.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             Log.SchedulerDied(_logger, Name, e);
-            _queue.Close(new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The scheduler of {Name} failed; the replica is out of service.", e));
+            var failure = new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"The scheduler of {Name} failed; the replica is out of service.", e);
+            _loop.Adapters?.Close(failure);
+            _queue.Close(failure);
         }
     }
 

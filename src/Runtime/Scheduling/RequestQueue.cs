@@ -67,8 +67,11 @@ internal sealed class RequestQueue : IDisposable
         return true;
     }
 
-    /// <summary>Waits until a request may be waiting.</summary>
+    /// <summary>Waits until a request may be waiting, or <see cref="Wake"/> is called.</summary>
     public void Wait(CancellationToken stopping) => _signal.Wait(stopping);
+
+    /// <summary>Wakes the scheduler thread from <see cref="Wait"/> with no request: it has other work (adapters to serve).</summary>
+    public void Wake() => _signal.Release();
 
     /// <summary>
     /// Takes, in order, up to <paramref name="max"/> requests that <paramref name="fits"/> accepts given those

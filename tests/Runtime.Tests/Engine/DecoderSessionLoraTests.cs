@@ -139,6 +139,29 @@ public sealed class DecoderSessionLoraTests(LoraModelFixture models)
     }
 
     [Fact]
+    public void AddAdapters_MidSequence_AppendedAsIfServedFromTheStart_TheRunningSlotKeepsItsAdapter()
+    {
+        using var added = Load(models.Base("fp32"));
+        using var whole = Load(models.Base("fp32"));
+        whole.UseAdapters(models.Adapters);
+        added.AddAdapters([models.Adapters[0]]);
+        added.SelectAdapter(0, 0);
+        whole.SelectAdapter(0, 0);
+        var length = Prompts[0].Length;
+        Assert.Equal(whole.Prefill(0, Prompts[0], 0), added.Prefill(0, Prompts[0], 0));
+
+        added.AddAdapters([models.Adapters[1]]);
+
+        Assert.Equal(2, added.Adapters);
+        added.SelectAdapter(1, 1);
+        whole.SelectAdapter(1, 1);
+        Assert.Equal(whole.Prefill(1, Prompts[2], 0), added.Prefill(1, Prompts[2], 0));
+        Assert.Equal(
+            whole.Decode(2, [829, 798], [length, Prompts[2].Length]).ToArray(),
+            added.Decode(2, [829, 798], [length, Prompts[2].Length]).ToArray());
+    }
+
+    [Fact]
     public void SelectAdapter_BeyondThoseServed_Throws()
     {
         using var session = Load(models.Base("fp32"));

@@ -76,6 +76,19 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_MoreAdaptersThanMaxAdapters_FailsNamingTheLimit()
+    {
+        var model = Valid();
+        model.Lora.MaxAdapters = 1;
+        model.Lora.Adapters["first"] = _folder;
+        model.Lora.Adapters["second"] = _folder;
+
+        Assert.Equal(
+            "Ember:Models:@ember/tiny-llama:Lora:Adapters: 2 adapters are declared, above Lora:MaxAdapters (1).",
+            Assert.Single(Failures("@ember/tiny-llama", model)));
+    }
+
+    [Fact]
     public void Validate_MissingFolder_FailsNamingTheKey() =>
         Assert.StartsWith("Ember:Models:@ember/tiny-llama:Folder: ", Assert.Single(Failures("@ember/tiny-llama", new ModelOptions { Folder = Path.Combine(_folder, "absent") })), StringComparison.Ordinal);
 

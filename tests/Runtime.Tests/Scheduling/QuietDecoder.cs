@@ -40,6 +40,8 @@ internal sealed class QuietDecoder(int slots, int maxLength, int adapters) : IDe
 
     public void SelectAdapter(int slot, int adapter) => _adapters[slot] = adapter;
 
+    public void AddAdapters(IReadOnlyList<Ember.Models.Lora.LoraAdapter> adapters) => throw new NotSupportedException("the quiet decoder serves a fixed number of adapters");
+
     public void CopyPrefix(int from, int to, int tokens)
     {
     }

@@ -1,3 +1,4 @@
+using Ember.Models.Lora;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Generation;
 
@@ -57,6 +58,15 @@ internal sealed class ScriptedDecoder : IDecoder
     public List<(int Slot, int Adapter)> SelectedAdapters { get; } = [];
 
     public void SelectAdapter(int slot, int adapter) => SelectedAdapters.Add((slot, adapter));
+
+    /// <summary>The names of the adapters each <see cref="AddAdapters"/> was given, in order, with the calls made before it.</summary>
+    public List<(int CallsBefore, string[] Names)> AdapterLists { get; } = [];
+
+    public void AddAdapters(IReadOnlyList<LoraAdapter> adapters)
+    {
+        AdapterLists.Add((Calls.Count, [.. adapters.Select(adapter => adapter.Name)]));
+        Adapters += adapters.Count;
+    }
 
     /// <summary>Every call, in order.</summary>
     public List<DecoderCall> Calls { get; } = [];

@@ -9,14 +9,15 @@
 //   EMBER_PROMPT, EMBER_SYSTEM, EMBER_USER, EMBER_MAX_TOKENS   the inputs (optional; defaults below)
 //   EMBER_MISSING_MODEL  a model id the host does not know, for the error calls (optional)
 //
-// The tool calls and the Responses API run after those (their requests are recorded apart, in `tool_requests`): a tool
+// The tool calls and the Responses API run after those (their requests are recorded apart, in `tool_requests`), then
+// `ai.finetunes` (in `finetune_requests`): a fine-tune of an adapter written here, uploaded and run with. For tools: a tool
 // whose one argument is an enum, asked for by name with parallel calls off, so that the call is short and the answer
 // deterministic under greedy decoding on the tiny model.
 //
 // Every request the clients send is recorded (method, path, a few headers) through their `fetch` option, so the
 // caller can check the paths and headers the SDKs really use.
 
-import Cloudflare from 'cloudflare';
+import Cloudflare, { toFile } from 'cloudflare';
 import OpenAI from 'openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, streamText, stepCountIs, tool } from 'ai';
@@ -386,6 +387,53 @@ async function cloudflareToolCalls() {
   return { call };
 }
 
+/**
+ * A PEFT adapter for Ember's tiny model (2 layers, width 64, 2 KV heads of 16), written here: rank 2 on q_proj and
+ * v_proj of both layers, float32 factors of a fixed pattern.
+ */
+function tinyAdapter() {
+  const rank = 2;
+  const header = {};
+  const data = [];
+  let offset = 0;
+  for (const layer of [0, 1]) {
+    for (const [module, outputs] of [['q_proj', 64], ['v_proj', 32]]) {
+      const prefix = `base_model.model.model.layers.${layer}.self_attn.${module}`;
+      for (const [name, shape] of [[`${prefix}.lora_A.weight`, [rank, 64]], [`${prefix}.lora_B.weight`, [outputs, rank]]]) {
+        const count = shape[0] * shape[1];
+        const values = Float32Array.from({ length: count }, (_, i) => 0.1 * Math.sin(offset + i + 1));
+        header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + count * 4] };
+        offset += count * 4;
+        data.push(Buffer.from(values.buffer));
+      }
+    }
+  }
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  const config = { peft_type: 'LORA', task_type: 'CAUSAL_LM', r: rank, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'], model_type: 'llama' };
+  return { config: Buffer.from(JSON.stringify(config), 'utf8'), weights: Buffer.concat([length, json, ...data]) };
+}
+
+/** `ai.finetunes`: create, upload both files as `wrangler ai finetune create` does, list, the public list, run with it. */
+async function cloudflareFinetuneCalls() {
+  const client = new Cloudflare({ apiToken: token, baseURL: `${baseUrl}/client/v4`, maxRetries: 0, timeout: 30_000, fetch: recordingFetch });
+  const { config, weights } = tinyAdapter();
+  const created = await client.ai.finetunes.create({ account_id: accountId, model, name: 'sdk-finetune', description: 'written by conformance.mjs' });
+  const configAsset = await client.ai.finetunes.assets.create(created.id, { account_id: accountId, file_name: 'adapter_config.json', file: await toFile(config, 'adapter_config.json') });
+  const weightsAsset = await client.ai.finetunes.assets.create(created.id, { account_id: accountId, file_name: 'adapter_model.safetensors', file: await toFile(weights, 'adapter_model.safetensors') });
+  const list = await client.ai.finetunes.list({ account_id: accountId });
+  const publicList = [];
+  for await (const finetune of client.ai.finetunes.public.list({ account_id: accountId })) {
+    publicList.push(finetune);
+  }
+  const run = await client.ai.run(model, { account_id: accountId, prompt, max_tokens: maxTokens, temperature: 0, lora: 'sdk-finetune' });
+  const unknown = await caught(async () =>
+    client.ai.finetunes.assets.create('00000000-0000-4000-8000-000000000000', { account_id: accountId, file_name: 'adapter_config.json', file: await toFile(config, 'adapter_config.json') }),
+  );
+  return { created, config_asset: configAsset, weights_asset: weightsAsset, list, public: publicList, run, unknown: { status: unknown.status, errors: unknown.errors } };
+}
+
 try {
   const result = {
     versions: {
@@ -401,10 +449,13 @@ try {
   result.responses = await responsesCalls();
   result.ai_sdk = await aiSdkCalls();
   result.cloudflare_tools = await cloudflareToolCalls();
+  const tools = requests.length;
+  result.cloudflare_finetunes = await cloudflareFinetuneCalls();
   result.versions.ai = packageVersion('ai');
   result.versions.zod = packageVersion('zod');
   result.requests = requests.slice(0, recorded);
-  result.tool_requests = requests.slice(recorded);
+  result.tool_requests = requests.slice(recorded, tools);
+  result.finetune_requests = requests.slice(tools);
   process.stdout.write(JSON.stringify(result) + '\n');
 } catch (error) {
   process.stderr.write(`${error?.stack ?? error}\n`);
