@@ -36,15 +36,15 @@ public sealed class RealVocabularyPrefixCachingTests(RealVocabularyModelFixture 
         (TextGenerationResult Result, List<int> Tokens, List<double> Logprobs) cold;
         await using (var off = await RuntimeHarness.StartAsync(models, Settings(caching: false)))
         {
-            cold = await RunAsync(off, Raw(second, 24));
+            cold = await PrefixCachingTests.RunAsync(off, Raw(second, 24));
         }
 
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(caching: true));
         var firstTokens = Encode(runtime, first);
         var secondTokens = Encode(runtime, second);
 
-        await RunAsync(runtime, Raw(first, 8));
-        var hit = await RunAsync(runtime, Raw(second, 24));
+        await PrefixCachingTests.RunAsync(runtime, Raw(first, 8));
+        var hit = await PrefixCachingTests.RunAsync(runtime, Raw(second, 24));
 
         // The earlier prompt's last tokens are not the later prompt's tokens at the same places.
         Assert.Equal(firstTokens.Length - retokenized, firstTokens.AsSpan().CommonPrefixLength(secondTokens));
@@ -61,15 +61,15 @@ public sealed class RealVocabularyPrefixCachingTests(RealVocabularyModelFixture 
     {
         const string Turn = History + " The sea was calm";
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(caching: true));
-        var first = await RunAsync(runtime, Raw(Turn, 16));
+        var first = await PrefixCachingTests.RunAsync(runtime, Raw(Turn, 16));
         var next = Turn + first.Result.Response + " And then?";
         (TextGenerationResult Result, List<int> Tokens, List<double> Logprobs) cold;
         await using (var off = await RuntimeHarness.StartAsync(models, Settings(caching: false)))
         {
-            cold = await RunAsync(off, Raw(next, 24));
+            cold = await PrefixCachingTests.RunAsync(off, Raw(next, 24));
         }
 
-        var hit = await RunAsync(runtime, Raw(next, 24));
+        var hit = await PrefixCachingTests.RunAsync(runtime, Raw(next, 24));
 
         // The slot holds the 33 prompt tokens and the 15 generated ones fed back; the random model's 8th token is not
         // what its text encodes to ("iertensep sq…"), so the next prompt shares 33 + 7 of them.
@@ -86,21 +86,5 @@ public sealed class RealVocabularyPrefixCachingTests(RealVocabularyModelFixture 
     {
         Assert.True(runtime.Served.TryGet(Requests.Tiny, out var served));
         return served.Replicas[0].Model.Encode(PromptBuilder.FromPrompt(served.Template, prompt, raw: true));
-    }
-
-    private static async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)> RunAsync(RuntimeHarness runtime, TextGenerationRequest request)
-    {
-        var generation = await runtime.Generation.StartAsync(Requests.Tiny, request, CancellationToken.None);
-        var (tokens, logprobs) = (new List<int>(), new List<double>());
-        await foreach (var piece in generation.ReadPiecesAsync())
-        {
-            if (piece.TokenId >= 0)
-            {
-                tokens.Add(piece.TokenId);
-                logprobs.Add(piece.Logprobs!.Chosen.Logprob);
-            }
-        }
-
-        return (await generation.Completion, tokens, logprobs);
     }
 }

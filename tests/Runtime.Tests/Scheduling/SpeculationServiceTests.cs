@@ -40,7 +40,7 @@ public sealed class SpeculationServiceTests(TinyModelFixture models)
         var plain = await RunAllAsync(0, prompt => Raw(prompt, 200), variant);
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(4), variant);
 
-        var speculated = await Task.WhenAll(Prompts.Select(prompt => RunAsync(runtime, Raw(prompt, 200))));
+        var speculated = await Task.WhenAll(Prompts.Select(prompt => PrefixCachingTests.RunAsync(runtime, Raw(prompt, 200))));
 
         for (var i = 0; i < Prompts.Length; i++)
         {
@@ -65,7 +65,7 @@ public sealed class SpeculationServiceTests(TinyModelFixture models)
         var plain = await RunAllAsync(0, prompt => Raw(prompt, 200) with { Stop = [Stop] });
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(8));
 
-        var speculated = await RunAsync(runtime, Raw(Prompts[1], 200) with { Stop = [Stop] });
+        var speculated = await PrefixCachingTests.RunAsync(runtime, Raw(Prompts[1], 200) with { Stop = [Stop] });
 
         Assert.Equal(FinishReason.Stop, plain[1].Result.FinishReason);
         Assert.True(runtime.Pool.GetStatistics(Requests.Tiny)!.AcceptedTokens > 0);
@@ -84,7 +84,7 @@ public sealed class SpeculationServiceTests(TinyModelFixture models)
         var plain = await RunAllAsync(0, Constrained);
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(4));
 
-        var speculated = await Task.WhenAll(Prompts.Select(prompt => RunAsync(runtime, Constrained(prompt))));
+        var speculated = await Task.WhenAll(Prompts.Select(prompt => PrefixCachingTests.RunAsync(runtime, Constrained(prompt))));
 
         for (var i = 0; i < Prompts.Length; i++)
         {
@@ -121,22 +121,6 @@ public sealed class SpeculationServiceTests(TinyModelFixture models)
     private async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)[]> RunAllAsync(int speculativeTokens, Func<string, TextGenerationRequest> request, string variant = "int8")
     {
         await using var runtime = await RuntimeHarness.StartAsync(models, Settings(speculativeTokens), variant);
-        return await Task.WhenAll(Prompts.Select(prompt => RunAsync(runtime, request(prompt))));
-    }
-
-    private static async Task<(TextGenerationResult Result, List<int> Tokens, List<double> Logprobs)> RunAsync(RuntimeHarness runtime, TextGenerationRequest request)
-    {
-        var generation = await runtime.Generation.StartAsync(Requests.Tiny, request, CancellationToken.None);
-        var (tokens, logprobs) = (new List<int>(), new List<double>());
-        await foreach (var piece in generation.ReadPiecesAsync())
-        {
-            if (piece.TokenId >= 0)
-            {
-                tokens.Add(piece.TokenId);
-                logprobs.Add(piece.Logprobs!.Chosen.Logprob);
-            }
-        }
-
-        return (await generation.Completion, tokens, logprobs);
+        return await Task.WhenAll(Prompts.Select(prompt => PrefixCachingTests.RunAsync(runtime, request(prompt))));
     }
 }
