@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Ember.Models.Lora;
 
 /// <summary>
-/// A PEFT LoRA adapter checked against a model: its rank, scale and the factors of each (layer, projection) it targets.
+/// A LoRA adapter (PEFT's files, or ONNX Runtime's <c>.onnx_adapter</c>) checked against a model: its rank, scale and
+/// the factors of each (layer, projection) it targets.
 /// A projection's output gains <c>scale · x·Aᵀ·Bᵀ</c>.
 /// </summary>
 /// <remarks>Immutable once loaded; thread-safe.</remarks>
@@ -74,27 +75,44 @@ public sealed partial class LoraAdapter
     }
 
     /// <summary>
-    /// Loads the PEFT adapter in <paramref name="folder"/> (<see cref="PeftAdapterConfig.FileName"/> and
-    /// <see cref="WeightsFileName"/>) and checks it against <paramref name="shape"/> and <paramref name="limits"/>.
+    /// Loads the adapter at <paramref name="path"/> and checks it against <paramref name="shape"/> and
+    /// <paramref name="limits"/>: a folder holding PEFT's two files (<see cref="PeftAdapterConfig.FileName"/> and
+    /// <see cref="WeightsFileName"/>) or one ONNX Runtime adapter file (<see cref="OnnxAdapterFile.Extension"/>), or the
+    /// path of such a file itself.
     /// </summary>
-    /// <exception cref="LoraAdapterException">A file is missing, corrupt or too large, or the adapter does not fit the model; the message names the file and the mismatch.</exception>
-    public static LoraAdapter Load(string folder, string name, LoraTargetShape shape, LoraLimits limits)
+    /// <exception cref="LoraAdapterException">A file is missing, corrupt or too large, the folder holds both forms or several adapter files, or the adapter does not fit the model; the message names the file and the mismatch.</exception>
+    public static LoraAdapter Load(string path, string name, LoraTargetShape shape, LoraLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(limits);
-        var configPath = Path.Combine(folder, PeftAdapterConfig.FileName);
-        var weightsPath = Path.Combine(folder, WeightsFileName);
-        if (Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.onnx_adapter").FirstOrDefault() is { } onnxAdapter)
+        if (File.Exists(path))
         {
-            throw new LoraAdapterException($"{Path.GetFileName(onnxAdapter)} is an ONNX Runtime adapter (.onnx_adapter); Ember serves PEFT adapters ({PeftAdapterConfig.FileName} and {WeightsFileName}), which the graph's per-row adapter inputs take.");
+            return Path.GetExtension(path) == OnnxAdapterFile.Extension
+                ? LoadOnnxAdapter(path, name, shape, limits)
+                : throw new LoraAdapterException($"{Path.GetFileName(path)} is a file but not an ONNX Runtime adapter ({OnnxAdapterFile.Extension}); the adapter '{name}' is a folder of {PeftAdapterConfig.FileName} and {WeightsFileName}, or one {OnnxAdapterFile.Extension} file.");
         }
 
-        foreach (var path in new[] { configPath, weightsPath })
+        var configPath = Path.Combine(path, PeftAdapterConfig.FileName);
+        var weightsPath = Path.Combine(path, WeightsFileName);
+        var onnxAdapters = Directory.Exists(path) ? Directory.GetFiles(path, "*" + OnnxAdapterFile.Extension).Order(StringComparer.Ordinal).ToList() : [];
+        if (onnxAdapters.Count > 1)
         {
-            if (!File.Exists(path))
+            throw new LoraAdapterException($"The adapter '{name}' holds {onnxAdapters.Count} {OnnxAdapterFile.Extension} files ({string.Join(", ", onnxAdapters.Select(Path.GetFileName))}); a folder holds one adapter.");
+        }
+
+        if (onnxAdapters.Count == 1)
+        {
+            return File.Exists(configPath) || File.Exists(weightsPath)
+                ? throw new LoraAdapterException($"The adapter '{name}' holds both {Path.GetFileName(onnxAdapters[0])} and PEFT's files ({PeftAdapterConfig.FileName}, {WeightsFileName}); a folder holds one adapter, in one form.")
+                : LoadOnnxAdapter(onnxAdapters[0], name, shape, limits);
+        }
+
+        foreach (var file in new[] { configPath, weightsPath })
+        {
+            if (!File.Exists(file))
             {
-                throw new LoraAdapterException($"{Path.GetFileName(path)} is missing from the adapter '{name}'.");
+                throw new LoraAdapterException($"{Path.GetFileName(file)} is missing from the adapter '{name}'.");
             }
         }
 

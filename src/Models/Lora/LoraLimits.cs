@@ -12,7 +12,7 @@ public sealed record LoraLimits
     /// <summary>The highest rank (<c>r</c>) taken.</summary>
     public int MaxRank { get; init; } = DefaultMaxRank;
 
-    /// <summary>The largest <c>adapter_model.safetensors</c> taken, in bytes.</summary>
+    /// <summary>The largest <c>adapter_model.safetensors</c> (or <c>.onnx_adapter</c> file) taken, in bytes.</summary>
     public long MaxBytes { get; init; } = DefaultMaxBytes;
 
     /// <summary>The limits used where none are configured.</summary>

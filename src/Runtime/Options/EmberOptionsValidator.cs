@@ -104,15 +104,15 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
             failures.Add($"{key}:Lora:Adapters: {model.Lora.Adapters.Count} adapters are declared, above Lora:MaxAdapters ({model.Lora.MaxAdapters}).");
         }
 
-        foreach (var (name, folder) in model.Lora.Adapters)
+        foreach (var (name, path) in model.Lora.Adapters)
         {
             if (!LoraAdapter.IsValidName(name))
             {
                 failures.Add($"{key}:Lora:Adapters:{name}: an adapter's name is 1 to 64 letters, digits, '-', '_' or '.'.");
             }
-            else if (string.IsNullOrWhiteSpace(folder) || !Directory.Exists(folder))
+            else if (string.IsNullOrWhiteSpace(path) || !(Directory.Exists(path) || (File.Exists(path) && Path.GetExtension(path) == OnnxAdapterFile.Extension)))
             {
-                failures.Add($"{key}:Lora:Adapters:{name}: '{folder}' is not a folder; it must hold adapter_config.json and adapter_model.safetensors.");
+                failures.Add($"{key}:Lora:Adapters:{name}: '{path}' is neither a folder nor an {OnnxAdapterFile.Extension} file; an adapter is a folder holding adapter_config.json and adapter_model.safetensors or one {OnnxAdapterFile.Extension} file, or the path of that file.");
             }
         }
     }

@@ -8,7 +8,8 @@ public sealed class LoraOptions
 {
     /// <summary>
     /// The adapters, by the name requests pick them with (<c>lora</c>, <c>model:adapter</c>): each a folder holding a
-    /// PEFT adapter (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>), relative to the config file's folder.
+    /// PEFT adapter (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>) or one ONNX Runtime adapter file
+    /// (<c>.onnx_adapter</c>), or the path of such a file, relative to the config file's folder.
     /// Each is checked against the model when it loads; one that does not fit stops the start, naming it.
     /// </summary>
     public Dictionary<string, string> Adapters { get; set; } = [];
@@ -17,7 +18,7 @@ public sealed class LoraOptions
     [Range(1, 1024)]
     public int MaxRank { get; set; } = LoraLimits.DefaultMaxRank;
 
-    /// <summary>The largest <c>adapter_model.safetensors</c> taken, in bytes.</summary>
+    /// <summary>The largest <c>adapter_model.safetensors</c> (or <c>.onnx_adapter</c> file) taken, in bytes.</summary>
     [Range(1, long.MaxValue)]
     public long MaxBytes { get; set; } = LoraLimits.DefaultMaxBytes;
 

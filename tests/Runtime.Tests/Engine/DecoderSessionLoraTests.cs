@@ -40,6 +40,31 @@ public sealed class DecoderSessionLoraTests(LoraModelFixture models)
         }
     }
 
+    /// <summary>An adapter read from its <c>.onnx_adapter</c> form gives the greedy tokens of its PEFT form and of the merged weights.</summary>
+    [Theory]
+    [InlineData("fp32", 0)]
+    [InlineData("fp32", 1)]
+    [InlineData("fp16", 0)]
+    [InlineData("fp16", 1)]
+    public void Solo_OnnxAdapterServedPerRow_SameGreedyTokensAsItsPeftFormAndMergedWeights(string variant, int adapter)
+    {
+        using var onnx = Load(models.Base(variant));
+        onnx.UseAdapters(models.OnnxAdapters);
+        using var peft = Load(models.Base(variant));
+        peft.UseAdapters(models.Adapters);
+        using var merged = Load(models.Merged(adapter, variant));
+
+        foreach (var prompt in Prompts)
+        {
+            onnx.SelectAdapter(0, adapter);
+            peft.SelectAdapter(0, adapter);
+            var withAdapter = MixedStepRuns.Solo(onnx, prompt, Generated);
+
+            Assert.Equal(MixedStepRuns.Solo(peft, prompt, Generated), withAdapter);
+            Assert.Equal(MixedStepRuns.Solo(merged, prompt, Generated), withAdapter);
+        }
+    }
+
     [Theory]
     [InlineData("fp32")]
     [InlineData("fp16")]

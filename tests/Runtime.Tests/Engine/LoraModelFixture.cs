@@ -28,6 +28,12 @@ public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
     /// <summary>The adapters, loaded: "wide" (rank 8, q/k/v/o) and "narrow" (rank 4, q/v).</summary>
     public IReadOnlyList<LoraAdapter> Adapters { get; private set; } = [];
 
+    /// <summary>
+    /// The same adapters written as <c>.onnx_adapter</c> files, as the model builder names and lays out the factors
+    /// (transposed, the scale in lora_B: 2 and 4, powers of two, so the factors are the same bit for bit), and loaded.
+    /// </summary>
+    public IReadOnlyList<LoraAdapter> OnnxAdapters { get; private set; } = [];
+
     /// <inheritdoc/>
     public string Folder(string variant) => Base(variant);
 
@@ -40,6 +46,9 @@ public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
     /// <summary>The adapter's folder (PEFT's two files).</summary>
     public string AdapterFolder(string name) => Path.Combine(Root, "adapters", name);
 
+    /// <summary>The adapter's <c>.onnx_adapter</c> file, alone in its folder.</summary>
+    public string OnnxAdapterFile(string name) => Path.Combine(Root, "onnx-adapters", name, name + Ember.Models.Lora.OnnxAdapterFile.Extension);
+
     /// <summary>The model with adapter <paramref name="index"/> merged into its weights.</summary>
     public string Merged(int index, string variant) => Path.Combine(Root, "merged-" + index, variant);
 
@@ -48,6 +57,13 @@ public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
         RandomLoraAdapter.Write(AdapterFolder("wide"), Shape, 8, Enum.GetValues<LoraProjection>(), seed: 11);
         RandomLoraAdapter.Write(AdapterFolder("narrow"), Shape, 4, [LoraProjection.Query, LoraProjection.Value], seed: 12, strength: 2f);
         Adapters = [.. AdapterNames.Select(name => LoraAdapter.Load(AdapterFolder(name), name, Shape, LoraLimits.Default))];
+        foreach (var adapter in Adapters)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(OnnxAdapterFile(adapter.Name))!);
+            Ember.Models.Lora.OnnxAdapterFile.Write(OnnxAdapterFile(adapter.Name), adapter.ToOnnxAdapterParameters(Shape));
+        }
+
+        OnnxAdapters = [.. AdapterNames.Select(name => LoraAdapter.Load(OnnxAdapterFile(name), name, Shape, LoraLimits.Default))];
         foreach (var variant in Variants)
         {
             await LlamaModelWriter.WriteAsync(Base(variant), LlamaShape.Tiny, Enum.Parse<ModelVariant>(variant, ignoreCase: true), new LlamaWriterOptions(), CancellationToken.None);

@@ -17,13 +17,17 @@ public sealed class LoraStartTests(LoraModelFixture models)
     [Fact]
     public async Task Start_AdaptersThatDoNotFit_RefusedNamingEachKeyAndMismatch()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(models, Settings(("MaxRank", "2")), "fp32"));
+        var settings = Settings(("MaxRank", "2"));
+        settings[$"{Key}:Adapters:wide-onnx"] = models.OnnxAdapterFile("wide");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(models, settings, "fp32"));
 
         Assert.Equal(
             string.Join(
                 Environment.NewLine,
                 $"{Key}:Adapters:narrow: adapter_config.json: rank r = 4 is above the limit of 2.",
-                $"{Key}:Adapters:wide: adapter_config.json: rank r = 8 is above the limit of 2."),
+                $"{Key}:Adapters:wide: adapter_config.json: rank r = 8 is above the limit of 2.",
+                $"{Key}:Adapters:wide-onnx: wide.onnx_adapter: rank r = 8 (parameter 'model.layers.0.attn.q_proj.lora_A.weight') is above the limit of 2."),
             error.Message);
     }
 
@@ -52,6 +56,25 @@ public sealed class LoraStartTests(LoraModelFixture models)
         Assert.Equal(wide, (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "wide" }, CancellationToken.None)).Response);
         Assert.Equal(AiErrorKind.BadInput, error.Kind);
         Assert.Equal("lora: no adapter 'Wide' for @ember/tiny-llama; it serves 'narrow', 'wide'.", error.Message);
+    }
+
+    /// <summary>Adapters declared as <c>.onnx_adapter</c> files (the file's path, or its folder) give the text of their PEFT forms.</summary>
+    [Fact]
+    public async Task Run_OnnxAdaptersDeclaredByFileAndByFolder_TextOfTheirPeftForms()
+    {
+        var settings = Settings();
+        settings[$"{Key}:Adapters:wide-onnx"] = models.OnnxAdapterFile("wide");
+        settings[$"{Key}:Adapters:narrow-onnx"] = Path.GetDirectoryName(models.OnnxAdapterFile("narrow"));
+        await using var runtime = await RuntimeHarness.StartAsync(models, settings, "fp32");
+        var request = new TextGenerationRequest { Prompt = "where the old road ends in the hills", Raw = true, MaxTokens = 16, Temperature = 0 };
+
+        foreach (var name in LoraModelFixture.AdapterNames)
+        {
+            var peft = (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = name }, CancellationToken.None)).Response;
+            var onnx = (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = name + "-onnx" }, CancellationToken.None)).Response;
+
+            Assert.Equal(peft, onnx);
+        }
     }
 
     /// <summary>Requests of both adapters and of none, all at once, each get the text they get alone, under either batching rule.</summary>

@@ -54,6 +54,9 @@ public sealed class EmberOptionsValidatorTests : IDisposable
         model.Lora.Adapters["bad:name"] = _folder;
         model.Lora.Adapters["absent"] = Path.Combine(_folder, "absent");
         model.Lora.Adapters["good"] = _folder;
+        File.WriteAllBytes(Path.Combine(_folder, "a.onnx_adapter"), []);
+        model.Lora.Adapters["file"] = Path.Combine(_folder, "a.onnx_adapter");
+        model.Lora.Adapters["config"] = Path.Combine(_folder, "genai_config.json");
 
         var failures = Failures("@ember/tiny-llama", model).Where(f => f.Contains(":Lora:", StringComparison.Ordinal)).ToList();
 
@@ -61,7 +64,8 @@ public sealed class EmberOptionsValidatorTests : IDisposable
             [
                 "Ember:Models:@ember/tiny-llama:Lora:Adapters: adapters are served by the continuous scheduler only (Scheduler is Waves).",
                 "Ember:Models:@ember/tiny-llama:Lora:Adapters:bad:name: an adapter's name is 1 to 64 letters, digits, '-', '_' or '.'.",
-                $"Ember:Models:@ember/tiny-llama:Lora:Adapters:absent: '{Path.Combine(_folder, "absent")}' is not a folder; it must hold adapter_config.json and adapter_model.safetensors.",
+                $"Ember:Models:@ember/tiny-llama:Lora:Adapters:absent: '{Path.Combine(_folder, "absent")}' is neither a folder nor an .onnx_adapter file; an adapter is a folder holding adapter_config.json and adapter_model.safetensors or one .onnx_adapter file, or the path of that file.",
+                $"Ember:Models:@ember/tiny-llama:Lora:Adapters:config: '{Path.Combine(_folder, "genai_config.json")}' is neither a folder nor an .onnx_adapter file; an adapter is a folder holding adapter_config.json and adapter_model.safetensors or one .onnx_adapter file, or the path of that file.",
             ],
             failures);
     }
