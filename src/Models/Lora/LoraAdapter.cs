@@ -137,11 +137,10 @@ public sealed partial class LoraAdapter
                 throw new LoraAdapterException($"{WeightsFileName}: tensor '{tensor.Name}' is not a LoRA factor of a module the model takes adapters on ({string.Join(", ", LoraTargetShape.ModuleNames)}).");
             }
 
-            var layer = int.Parse(match.Groups["layer"].ValueSpan, CultureInfo.InvariantCulture);
             var projection = LoraTargetShape.Parse(match.Groups["module"].Value)!.Value;
-            if (layer >= shape.Layers)
+            if (!int.TryParse(match.Groups["layer"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var layer) || layer >= shape.Layers)
             {
-                throw new LoraAdapterException($"{WeightsFileName}: tensor '{tensor.Name}' is for layer {layer}; the model has {shape.Layers} layers.");
+                throw new LoraAdapterException($"{WeightsFileName}: tensor '{tensor.Name}' is for layer {match.Groups["layer"].Value}; the model has {shape.Layers} layers.");
             }
 
             if (!targets.Contains(projection))

@@ -85,6 +85,18 @@ public sealed class LoraAdapterTests : IDisposable
     }
 
     [Fact]
+    public void FromConfig_LayerNumberBeyondInt32_RefusedNamingIt()
+    {
+        var config = new PeftAdapterConfig { R = 4, LoraAlpha = 8, TargetModules = ["q_proj"] };
+        const string Name = "base_model.model.model.layers.99999999999.self_attn.q_proj.lora_A.weight";
+        SafetensorsTensor[] tensors = [new(Name, "F32", [4, 64], new float[4 * 64])];
+
+        var error = Assert.Throws<LoraAdapterException>(() => LoraAdapter.FromConfig("a", config, tensors, Tiny, LoraLimits.Default));
+
+        Assert.Equal($"adapter_model.safetensors: tensor '{Name}' is for layer 99999999999; the model has 2 layers.", error.Message);
+    }
+
+    [Fact]
     public void Load_OversizedWeights_Refused()
     {
         RandomLoraAdapter.Write(_folder, Tiny, 4, [LoraProjection.Query], seed: 1);
