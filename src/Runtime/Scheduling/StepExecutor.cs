@@ -77,9 +77,7 @@ internal sealed class StepExecutor
         ReadOnlySpan<float> logits;
         try
         {
-            logits = plan.Verifies
-                ? _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows), plan.LogitCounts.AsSpan(0, plan.Rows))
-                : _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows));
+            logits = _decoder.Step(plan.Rows, plan.Tokens, plan.Counts.AsSpan(0, plan.Rows), plan.PastLengths.AsSpan(0, plan.Rows), plan.Verifies ? plan.LogitCounts.AsSpan(0, plan.Rows) : default);
         }
         catch (AiTextGenerationException e)
         {
@@ -96,43 +94,34 @@ internal sealed class StepExecutor
             return 0;
         }
 
-        var ticks = _decoder.LastRunTicks;
-        var vocab = _decoder.VocabSize;
-        if (plan.Verifies)
-        {
-            ReportVerified(plan, logits, results);
-            return ticks;
-        }
-
-        foreach (var slot in plan.Decodes)
-        {
-            results.Decoded(slot, logits.Slice(slot * vocab, vocab));
-        }
-
-        foreach (var chunk in plan.Chunks)
-        {
-            _statistics.RecordPrefill(chunk.Count);
-            results.Prefilled(chunk, logits.Slice(chunk.Slot * vocab, vocab));
-        }
-
-        return ticks;
+        Report(plan, logits, results);
+        return _decoder.LastRunTicks;
     }
 
     /// <summary>
-    /// Reports a verifying step's logits, laid out row after row by the plan's logit counts: a decoding row's input and
-    /// drafted tokens' positions go to <see cref="IStepResults.Verified"/> when it drafted, a prompt chunk's last
-    /// position to <see cref="IStepResults.Prefilled"/>.
+    /// Reports a mixed step's logits, laid out row after row: one position a row (idle rows included) when the step
+    /// does not verify, else each row's <see cref="StepPlan.LogitCounts"/>. A prompt chunk's last position goes to
+    /// <see cref="IStepResults.Prefilled"/>; a decoding row's to <see cref="IStepResults.Decoded"/>, or, with drafts, its
+    /// input's and drafted tokens' positions to <see cref="IStepResults.Verified"/>.
     /// </summary>
-    private void ReportVerified(StepPlan plan, ReadOnlySpan<float> logits, IStepResults results)
+    private void Report(StepPlan plan, ReadOnlySpan<float> logits, IStepResults results)
     {
         var vocab = _decoder.VocabSize;
         var at = 0;
         var fed = 0;
         for (var slot = 0; slot < plan.Rows; slot++)
         {
-            var positions = plan.LogitCounts[slot];
+            var positions = plan.Verifies ? plan.LogitCounts[slot] : 1;
             var row = logits.Slice(at * vocab, positions * vocab);
-            if (positions > 0 && _planner[slot] is { IsPrefilling: true })
+            var input = fed;
+            at += positions;
+            fed += plan.Counts[slot];
+            if (plan.Counts[slot] == 0)
+            {
+                continue;
+            }
+
+            if (_planner[slot] is { IsPrefilling: true })
             {
                 var chunk = ChunkOf(plan, slot);
                 _statistics.RecordPrefill(chunk.Count);
@@ -141,15 +130,12 @@ internal sealed class StepExecutor
             else if (plan.Drafted[slot] > 0)
             {
                 _statistics.RecordDrafted(plan.Drafted[slot]);
-                results.Verified(slot, row, plan.Tokens.Slice(fed + 1, plan.Drafted[slot]));
+                results.Verified(slot, row, plan.Tokens.Slice(input + 1, plan.Drafted[slot]));
             }
-            else if (positions > 0)
+            else
             {
                 results.Decoded(slot, row);
             }
-
-            at += positions;
-            fed += plan.Counts[slot];
         }
     }
 
