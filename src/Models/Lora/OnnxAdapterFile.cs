@@ -51,13 +51,7 @@ public static class OnnxAdapterFile
     {
         ArgumentNullException.ThrowIfNull(path);
         name ??= Path.GetFileName(path);
-        var length = new FileInfo(path).Length;
-        if (length > maxBytes)
-        {
-            throw new LoraAdapterException($"{name} is {length} bytes, above the limit of {maxBytes} bytes.");
-        }
-
-        return Parse(File.ReadAllBytes(path), name);
+        return Parse(AdapterFileBytes.Read(path, maxBytes, name), name);
     }
 
     /// <summary>Reads <paramref name="bytes"/>, a whole adapter file called <paramref name="name"/> in messages.</summary>
