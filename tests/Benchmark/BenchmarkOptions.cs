@@ -82,6 +82,9 @@ internal sealed class BenchmarkOptions
 
     public string? JsonPath { get; private set; }
 
+    /// <summary>Write the model in the model builder's form (<c>--builder-form</c>): no <c>query_seqlens</c>, no LoRA inputs.</summary>
+    public bool BuilderForm { get; private set; }
+
     /// <summary>Model options (<c>Ember:Models:{id}:Key</c>) given to the engine and the host, for A/B runs.</summary>
     public IReadOnlyDictionary<string, string> ModelSettings => _modelSettings;
 
@@ -153,6 +156,9 @@ internal sealed class BenchmarkOptions
                                      engine with no adapter served, every request on one adapter, and requests round-robin
                                      over the N, under both batching rules (LoraBatching PerRow and Groups; --set
                                      LoraBatching=X runs X only), at --concurrency (default 1,16); ratios mixed÷one, one÷none
+          --builder-form             write the model in the model builder's form (no query_seqlens, no LoRA inputs;
+                                     a folder of its own): what a builder export runs like; with --lora, Ember adds
+                                     the LoRA inputs when it loads
           --lora-rank R              LoRA mode: the adapters' rank (default 8, Workers AI's limit)
           --rounds N                 LoRA mode: measure every workload N times, in turn (default 1)
           --gpu-check                instead of the levels: the decoder on --provider against the CPU on the fp16
@@ -199,6 +205,7 @@ internal sealed class BenchmarkOptions
                     options.AbandonEvery = Next() is "0" ? 0 : Positive(args[i]);
                     break;
                 case "--lora": options.LoraAdapters = Positive(Next()); break;
+                case "--builder-form": options.BuilderForm = true; break;
                 case "--lora-rank": options.LoraRank = Positive(Next()); break;
                 case "--rounds": options.Rounds = Positive(Next()); break;
                 case "--gpu-check": options.GpuCheck = true; break;

@@ -17,13 +17,15 @@ namespace Ember.Benchmark;
 internal static class LoraMode
 {
     private const string NoRule = "-";
+    private const string NoAdapter = "served, unused";
 
     public static async Task<int> RunAsync(BenchmarkOptions options, string modelsRoot, string variant, IReadOnlyList<int> levels, CancellationToken cancellationToken)
     {
         var modelFolder = Path.Combine(modelsRoot, variant);
-        if (DecoderLayout.Read(modelFolder).Lora is not { } shape)
+        var layout = DecoderLayout.Read(modelFolder);
+        if ((layout.Lora ?? layout.WithLoraInputsAdded()?.Lora) is not { } shape)
         {
-            await Console.Error.WriteLineAsync($"--lora needs a model whose graph takes LoRA inputs, as Ember's toy shapes are written (--preset tiny or small); {modelFolder} takes none.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"--lora needs a model whose graph takes LoRA inputs (--preset tiny or small) or can get them when it loads (--builder-form); {modelFolder} can take none.").ConfigureAwait(false);
             return 2;
         }
 
@@ -69,6 +71,7 @@ internal static class LoraMode
             foreach (var level in levels)
             {
                 workloads.Add(new Workload(level, "none", NoRule, level, none, null));
+                workloads.Add(new Workload(level, NoAdapter, rules[0].ToString(), level, byRule[rules[0]], null));
                 workloads.Add(new Workload(level, "one adapter", rules[0].ToString(), level, byRule[rules[0]], First));
                 workloads.AddRange(rules.Select(rule => new Workload(level, $"mixed over {count}", rule.ToString(), level, byRule[rule], RoundRobin)));
                 if (count > 1 && level > 1)
@@ -93,7 +96,7 @@ internal static class LoraMode
             }
 
             Console.WriteLine();
-            Console.WriteLine(Render(options, variant, count, rank, cap, rules, levels, workloads));
+            Console.WriteLine(Render(layout, options, variant, count, rank, cap, rules, levels, workloads));
             return workloads.Any(w => w.Errors > 0) ? 1 : 0;
         }
         finally
@@ -107,7 +110,7 @@ internal static class LoraMode
 
     private static string Packed(int count) => $"one, streams/{count}";
 
-    private static string Render(BenchmarkOptions options, string variant, int count, int rank, int cap, LoraBatching[] rules, IReadOnlyList<int> levels, List<Workload> workloads)
+    private static string Render(DecoderLayout layout, BenchmarkOptions options, string variant, int count, int rank, int cap, LoraBatching[] rules, IReadOnlyList<int> levels, List<Workload> workloads)
     {
         var text = new StringBuilder();
         var sets = options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
@@ -127,7 +130,7 @@ internal static class LoraMode
             header.Append(Invariant($" {"mixed÷one " + rule,17}"));
         }
 
-        header.Append(Invariant($" {"one÷none",8}"));
+        header.Append(Invariant($" {"one÷none",8} {"unused÷none",11}"));
         if (rules.Length > 1)
         {
             header.Append(Invariant($" {"mixed Groups÷PerRow",19}"));
@@ -146,7 +149,7 @@ internal static class LoraMode
                 row.Append(Invariant($" {X(Ratio(Tps($"mixed over {count}", rule.ToString()), one)),17}"));
             }
 
-            row.Append(Invariant($" {X(Ratio(one, Tps("none", NoRule))),8}"));
+            row.Append(Invariant($" {X(Ratio(one, Tps("none", NoRule))),8} {X(Ratio(Tps(NoAdapter, "*"), Tps("none", NoRule))),11}"));
             if (rules.Length > 1)
             {
                 row.Append(Invariant($" {X(Ratio(Tps($"mixed over {count}", nameof(LoraBatching.Groups)), Tps($"mixed over {count}", nameof(LoraBatching.PerRow)))),19}"));
@@ -157,7 +160,7 @@ internal static class LoraMode
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant($"none: no adapter served; one adapter: every request on a0, {count} served; mixed over {count}: requests round-robin over the {count} adapters, in the order they are sent."));
+        text.AppendLine(Invariant($"none: no adapter served{(layout.Lora is null ? " (the graph as it is, without LoRA inputs)" : string.Empty)}; served, unused: {count} served{(layout.Lora is null ? " (LoRA inputs added when it loads)" : string.Empty)}, no request on one; one adapter: every request on a0; mixed over {count}: requests round-robin over the {count} adapters, in the order they are sent."));
         text.AppendLine("PerRow: rows of any adapters in one step; Groups: one adapter's rows a step (the others idle in the Run), the groups taking turns.");
         if (count > 1)
         {

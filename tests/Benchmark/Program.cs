@@ -47,9 +47,9 @@ var tokenizerName = options.Tokenizer is { } named ? Path.GetFileName(Path.TrimE
 var floatCacheRoot = Path.GetFullPath(options.ModelsRoot ?? Path.Combine(Path.GetTempPath(), "ember-bench", options.Preset.ToLowerInvariant() + "-" + tokenizerName + (options.Block is { } block ? $"-b{block}" : string.Empty)));
 
 // The int8-cache graph goes beside the float one, so that runs of both keep their folders.
-var modelsRoot = options.KvCache == KvCacheType.Int8 ? floatCacheRoot + "-kv8" : floatCacheRoot;
+var modelsRoot = (options.KvCache == KvCacheType.Int8 ? floatCacheRoot + "-kv8" : floatCacheRoot) + (options.BuilderForm ? "-builder" : string.Empty);
 var modelFolder = Path.Combine(modelsRoot, variantFolderName);
-var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, QuantizationBlock = options.Block, KvCache = options.KvCache };
+var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, QuantizationBlock = options.Block, KvCache = options.KvCache, QuerySeqlens = !options.BuilderForm, Lora = options.BuilderForm ? false : null };
 if (options.KvDrift)
 {
     return await KvDrift.RunAsync(options.Preset, shape, variant, writerOptions, Path.Combine(floatCacheRoot, variantFolderName), Path.Combine(floatCacheRoot + "-kv8", variantFolderName), ct).ConfigureAwait(false);

@@ -32,6 +32,15 @@ internal sealed class OnnxGraph
     /// <summary>The graph's name.</summary>
     public string Name { get; }
 
+    /// <summary>The nodes, in the order they were added.</summary>
+    public IReadOnlyList<OnnxNode> Nodes => _nodes;
+
+    /// <summary>The initializers, in the order they were added.</summary>
+    public IReadOnlyList<OnnxTensor> Initializers => _initializers;
+
+    /// <summary>The graph inputs, in the order they were declared.</summary>
+    public IReadOnlyList<OnnxValueInfo> Inputs => _inputs;
+
     /// <summary>Declares a graph input.</summary>
     public string Input(string name, OnnxDataType type, params object[] dims)
     {

@@ -39,6 +39,9 @@ internal sealed class ProtoWriter
         _buffer.Write(value);
     }
 
+    /// <summary>Writes bytes that already encode whole fields (a field copied as it was read).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> fields) => _buffer.Write(fields);
+
     /// <summary>Writes an embedded message field.</summary>
     public void WriteMessage(int field, ProtoWriter message) => WriteBytes(field, message.ToArray());
 

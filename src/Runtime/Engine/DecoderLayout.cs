@@ -55,6 +55,23 @@ internal sealed record DecoderLayout(
     /// </summary>
     public LoraTargetShape? Lora { get; init; }
 
+    /// <summary>The sizes of the graph's attention projections, from the configuration, whether it takes adapters or not.</summary>
+    public required LoraTargetShape Projections { get; init; }
+
+    /// <summary>
+    /// Whether the LoRA inputs of <see cref="Lora"/> are not in the file but added to the graph when it loads
+    /// (<see cref="LoraGraft"/>, a model builder export that is to serve adapters).
+    /// </summary>
+    public bool AddsLoraInputs { get; init; }
+
+    /// <summary>
+    /// The layout of the graph with LoRA inputs added when it loads (<see cref="AddsLoraInputs"/>), or
+    /// <see langword="null"/> when they cannot be: the graph has them already, or is in Ember's packed form
+    /// (<see cref="QuerySeqlens"/>), whose projections take packed tokens. A model builder export can.
+    /// </summary>
+    public DecoderLayout? WithLoraInputsAdded() =>
+        Lora is null && QuerySeqlens is null ? this with { Lora = Projections, AddsLoraInputs = true } : null;
+
     /// <summary>The name of the <c>logit_counts</c> graph input that <see cref="LogitCounts"/> looks for.</summary>
     public const string LogitCountsInput = "logit_counts";
 
@@ -101,6 +118,7 @@ internal sealed record DecoderLayout(
                 throw new InvalidDataException($"The graph's {QuerySeqlensInput} input is {signature[querySeqlens]}; GroupQueryAttention takes int32.");
             }
 
+            var projections = new LoraTargetShape(layers, decoder.GetProperty("num_attention_heads").GetInt32(), decoder.GetProperty("num_key_value_heads").GetInt32(), decoder.GetProperty("head_size").GetInt32());
             return new DecoderLayout(
                 modelPath,
                 layers,
@@ -119,9 +137,8 @@ internal sealed record DecoderLayout(
                 querySeqlens)
             {
                 LogitCounts = querySeqlens is not null && signature.Contains(LogitCountsInput) ? CheckedInt32(signature, LogitCountsInput) : null,
-                Lora = signature.Contains(LoraGraphInputs.RowAdapters)
-                    ? new LoraTargetShape(layers, decoder.GetProperty("num_attention_heads").GetInt32(), decoder.GetProperty("num_key_value_heads").GetInt32(), decoder.GetProperty("head_size").GetInt32())
-                    : null,
+                Projections = projections,
+                Lora = signature.Contains(LoraGraphInputs.RowAdapters) ? projections : null,
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException or InvalidDataException or NotSupportedException)

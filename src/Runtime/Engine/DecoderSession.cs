@@ -166,7 +166,7 @@ internal sealed class DecoderSession : IDecoder
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
         options.AddSessionConfigEntry("session.force_spinning_stop", "1");
         provider.AppendTo(options);
-        var session = Guard($"load the decoder on {provider.Provider}", () => new InferenceSession(layout.ModelPath, options));
+        var session = Guard($"load the decoder on {provider.Provider}", () => layout.AddsLoraInputs ? LoadWithLoraInputs(layout, options) : new InferenceSession(layout.ModelPath, options));
         KvCache? cache = null;
         try
         {
@@ -462,6 +462,26 @@ internal sealed class DecoderSession : IDecoder
         _runOptions.Dispose();
         _cache.Dispose();
         _adapters?.Dispose();
+    }
+
+    /// <summary>
+    /// Loads the graph with LoRA inputs added (<see cref="LoraGraft"/>) from memory, its external data read from the
+    /// model's own folder as when it loads from the file.
+    /// </summary>
+    private static InferenceSession LoadWithLoraInputs(DecoderLayout layout, SessionOptions options)
+    {
+        byte[] model;
+        try
+        {
+            model = LoraGraft.Apply(layout.ModelPath, layout.Lora!, layout.InputIds);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AiTextGenerationException(AiErrorKind.RuntimeFailure, $"Ember could not add LoRA inputs to the model: {e.Message}", e);
+        }
+
+        options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", Path.GetDirectoryName(Path.GetFullPath(layout.ModelPath))!);
+        return new InferenceSession(model, options);
     }
 
     private static T Guard<T>(string what, Func<T> call)

@@ -94,9 +94,14 @@ public sealed class EmberOptionsValidator : IValidateOptions<EmberOptions>
 
     private static void ValidateAdapters(string key, ModelOptions model, List<string> failures)
     {
-        if (model.Lora.Adapters.Count > 0 && model.Scheduler != SchedulerKind.Continuous)
+        if (model.Lora.Requested == true && model.Scheduler != SchedulerKind.Continuous)
         {
-            failures.Add($"{key}:Lora:Adapters: adapters are served by the continuous scheduler only (Scheduler is {model.Scheduler}).");
+            failures.Add($"{key}:Lora:{(model.Lora.Adapters.Count > 0 ? "Adapters" : "Enabled")}: adapters are served by the continuous scheduler only (Scheduler is {model.Scheduler}).");
+        }
+
+        if (model.Lora.Enabled == false && model.Lora.Adapters.Count > 0)
+        {
+            failures.Add($"{key}:Lora:Adapters: {model.Lora.Adapters.Count} adapters are declared, but Lora:Enabled is false.");
         }
 
         if (model.Lora.Adapters.Count > model.Lora.MaxAdapters)

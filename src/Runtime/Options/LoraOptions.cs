@@ -14,6 +14,22 @@ public sealed class LoraOptions
     /// </summary>
     public Dictionary<string, string> Adapters { get; set; } = [];
 
+    /// <summary>
+    /// Whether the model takes adapters. <see langword="null"/> (the default): when <see cref="Adapters"/> lists one, or
+    /// its graph has LoRA inputs (the out-of-the-box models). <see langword="true"/>: even with none listed, for the
+    /// fine-tunes uploaded while it runs. Either way, a graph without LoRA inputs that is to take adapters gets them: a
+    /// model builder export has them added when it loads (<see cref="Ember.Models.Lora.LoraGraft"/>), and Ember's own
+    /// model (<see cref="ModelOptions.Generate"/>) is written with them. They cost a step about a fifth with no adapter
+    /// in use. <see langword="false"/>: the model takes no adapters, whatever its graph has.
+    /// </summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>
+    /// Whether the model is to take adapters (<see cref="Enabled"/>, or true when <see cref="Adapters"/> lists one), or
+    /// <see langword="null"/> when its graph decides.
+    /// </summary>
+    public bool? Requested => Enabled ?? (Adapters.Count > 0 ? true : null);
+
     /// <summary>The highest adapter rank taken (an adapter's <c>r</c>).</summary>
     [Range(1, 1024)]
     public int MaxRank { get; set; } = LoraLimits.DefaultMaxRank;

@@ -26,7 +26,7 @@ internal static class OwnModelProvisioner
 
         var tokenizer = named ?? ModelTokenizer.Own;
         var shape = LlamaShape.FromPreset(preset, tokenizer);
-        var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, KvCache = options.KvCacheType };
+        var writerOptions = new LlamaWriterOptions { Tokenizer = tokenizer, KvCache = options.KvCacheType, Lora = options.Lora.Requested };
         var stampFile = Path.Combine(options.Folder, LlamaModelWriter.StampFileName);
         var hasModel = File.Exists(Path.Combine(options.Folder, LlamaModelWriter.ConfigFileName));
         if (hasModel && (!File.Exists(stampFile)

@@ -51,7 +51,8 @@ internal static class ReplicaLoader
     private static string? AdaptersUnavailable(ModelPlan plan) => plan.Layout switch
     {
         null => $"it runs on the wave scheduler (Scheduler: {plan.Options.Scheduler}), which serves no adapters; they need Scheduler: {SchedulerKind.Continuous}",
-        { Lora: null } => $"its graph in {plan.Options.Folder} has no LoRA inputs (a model builder export; merge a fine-tune into the weights instead, see docs/lora.md)",
+        { Lora: null } when plan.Options.Lora.Enabled == false => $"{EmberOptions.SectionName}:Models:{plan.Id}:Lora:Enabled is false",
+        { Lora: null } => $"its graph in {plan.Options.Folder} has no LoRA inputs; set {EmberOptions.SectionName}:Models:{plan.Id}:Lora:Enabled to true to have them added (docs/lora.md)",
         _ => null,
     };
 

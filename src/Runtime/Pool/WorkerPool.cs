@@ -146,7 +146,30 @@ public sealed class WorkerPool : IHostedService, IDisposable
                 $"models with them; the model builder's exports have neither). Set {nameof(ModelOptions.SpeculativeTokens)} to 0.");
         }
 
+        layout = WithLora(id, options, layout);
         return new ModelPlan(id, options, entry, config, limits, layout) { Adapters = LoadAdapters(id, options, layout) };
+    }
+
+    /// <summary>
+    /// The layout as the model serves adapters (<see cref="LoraOptions.Requested"/>): without LoRA inputs when it is to
+    /// take none, with them added when it loads when it is to take them and its graph has none (a model builder export).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is to take adapters and its graph can get no LoRA inputs.</exception>
+    private static DecoderLayout? WithLora(string id, ModelOptions options, DecoderLayout? layout)
+    {
+        switch (options.Lora.Requested, layout)
+        {
+            case (_, null):
+                return null;
+            case (false, _):
+                return layout with { Lora = null };
+            case (true, { Lora: null }):
+                return layout.WithLoraInputsAdded() ?? throw new InvalidOperationException(
+                    $"{EmberOptions.SectionName}:Models:{id}:Lora: the model is to take adapters, but its graph in {options.Folder} is in Ember's own form " +
+                    $"({DecoderLayout.QuerySeqlensInput} packing) without LoRA inputs, which Ember adds only to model builder exports; have Ember write the model (Generate) to get them.");
+            default:
+                return layout;
+        }
     }
 
     /// <summary>Loads and checks every adapter of the model; all that are refused are named at once.</summary>
@@ -162,7 +185,7 @@ public sealed class WorkerPool : IHostedService, IDisposable
         var key = $"{EmberOptions.SectionName}:Models:{id}:Lora:Adapters";
         if (layout?.Lora is not { } shape)
         {
-            throw new InvalidOperationException($"{key}: the model in {options.Folder} takes no LoRA adapters (its graph has no {LoraGraphInputs.RowAdapters} input; see docs/lora.md).");
+            throw new InvalidOperationException($"{key}: the model in {options.Folder} takes no LoRA adapters ({nameof(LoraOptions.Enabled)} is false; see docs/lora.md).");
         }
 
         var failures = new List<string>();

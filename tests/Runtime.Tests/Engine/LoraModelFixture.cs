@@ -7,7 +7,8 @@ namespace Ember.Runtime.Tests.Engine;
 /// <summary>
 /// The tiny model with its per-row LoRA inputs (fp32, fp16, int8), the same model written without them, two random
 /// PEFT adapters (rank 8 on q/k/v/o, rank 4 on q/v) and, for each adapter, the model with its change merged into the
-/// weights (fp32, fp16); written once for the collection.
+/// weights (fp32, fp16); the same in the model builder's form (fp32, fp16, int8, int4; merged: fp32, fp16), whose
+/// adapter inputs Ember adds when it loads; written once for the collection.
 /// </summary>
 public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
 {
@@ -49,6 +50,15 @@ public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
     /// <summary>The adapter's <c>.onnx_adapter</c> file, alone in its folder.</summary>
     public string OnnxAdapterFile(string name) => Path.Combine(Root, "onnx-adapters", name, name + Ember.Models.Lora.OnnxAdapterFile.Extension);
 
+    /// <summary>The variants written in the model builder's form, without adapter inputs (Ember adds them when it loads).</summary>
+    public static readonly string[] BuilderVariants = ["fp32", "fp16", "int8", "int4"];
+
+    /// <summary>The model in the model builder's form (no <c>query_seqlens</c>), without adapter inputs.</summary>
+    public string Builder(string variant) => Path.Combine(Root, "builder", variant);
+
+    /// <summary>The model in the model builder's form with adapter <paramref name="index"/> merged into its weights.</summary>
+    public string BuilderMerged(int index, string variant) => Path.Combine(Root, "builder-merged-" + index, variant);
+
     /// <summary>The model with adapter <paramref name="index"/> merged into its weights.</summary>
     public string Merged(int index, string variant) => Path.Combine(Root, "merged-" + index, variant);
 
@@ -70,11 +80,17 @@ public sealed class LoraModelFixture : IModelFixture, IAsyncLifetime
         }
 
         await LlamaModelWriter.WriteAsync(Plain, LlamaShape.Tiny, ModelVariant.Fp32, new LlamaWriterOptions { Lora = false }, CancellationToken.None);
+        foreach (var variant in BuilderVariants)
+        {
+            await LlamaModelWriter.WriteAsync(Builder(variant), LlamaShape.Tiny, Enum.Parse<ModelVariant>(variant, ignoreCase: true), new LlamaWriterOptions { Lora = false, QuerySeqlens = false }, CancellationToken.None);
+        }
+
         for (var i = 0; i < Adapters.Count; i++)
         {
             foreach (var variant in MergedVariants)
             {
                 await LlamaModelWriter.WriteAsync(Merged(i, LlamaModelWriter.FolderName(variant)), LlamaShape.Tiny, variant, new LlamaWriterOptions { Lora = false, MergedAdapter = Adapters[i] }, CancellationToken.None);
+                await LlamaModelWriter.WriteAsync(BuilderMerged(i, LlamaModelWriter.FolderName(variant)), LlamaShape.Tiny, variant, new LlamaWriterOptions { Lora = false, QuerySeqlens = false, MergedAdapter = Adapters[i] }, CancellationToken.None);
             }
         }
     }

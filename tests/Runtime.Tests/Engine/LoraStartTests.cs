@@ -1,5 +1,7 @@
 using Ember.Runtime.Generation;
 using Ember.Runtime.Options;
+using Ember.Runtime.Pool;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ember.Runtime.Tests.Engine;
 
@@ -32,14 +34,71 @@ public sealed class LoraStartTests(LoraModelFixture models)
     }
 
     [Fact]
-    public async Task Start_GraphWithoutAdapterInputs_RefusedNamingTheKey()
+    public async Task Start_EmberFormGraphWithoutAdapterInputs_RefusedNamingTheKey()
     {
         var settings = Settings();
         settings["Ember:Models:@ember/tiny-llama:Folder"] = models.Plain;
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RuntimeHarness.StartAsync(models, settings, "fp32"));
 
-        Assert.Equal($"{Key}:Adapters: the model in {models.Plain} takes no LoRA adapters (its graph has no lora_row_adapters input; see docs/lora.md).", error.Message);
+        Assert.Equal(
+            $"{Key}: the model is to take adapters, but its graph in {models.Plain} is in Ember's own form (query_seqlens packing) without LoRA inputs, " +
+            "which Ember adds only to model builder exports; have Ember write the model (Generate) to get them.",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Start_AdaptersDeclaredWhileDisabled_RefusedNamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => RuntimeHarness.StartAsync(models, Settings(("Enabled", "false")), "fp32"));
+
+        Assert.Contains($"{Key}:Adapters: 2 adapters are declared, but Lora:Enabled is false.", error.Failures);
+    }
+
+    /// <summary>A model builder export with adapters declared gets its LoRA inputs when it loads: each adapter's text is the merged weights' text.</summary>
+    [Fact]
+    public async Task Run_BuilderExportWithAdaptersDeclared_TextOfTheMergedWeights()
+    {
+        var settings = Settings();
+        settings["Ember:Models:@ember/tiny-llama:Folder"] = models.Builder("fp32");
+        await using var runtime = await RuntimeHarness.StartAsync(models, settings, "fp32");
+        var merged = new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:Variant"] = "Fp32", ["Ember:Models:@ember/tiny-llama:Folder"] = models.BuilderMerged(0, "fp32") };
+        await using var mergedRuntime = await RuntimeHarness.StartAsync(models, merged, "fp32");
+        var request = new TextGenerationRequest { Prompt = "where the old road ends in the hills", Raw = true, MaxTokens = 16, Temperature = 0 };
+
+        var wide = (await runtime.Generation.RunAsync("@ember/tiny-llama", request with { Lora = "wide" }, CancellationToken.None)).Response;
+        var baseText = (await runtime.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)).Response;
+
+        Assert.Equal((await mergedRuntime.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)).Response, wide);
+        Assert.NotEqual(baseText, wide);
+    }
+
+    /// <summary>
+    /// A model builder export takes adapters added while it runs (uploaded fine-tunes) only with <c>Lora:Enabled</c>:
+    /// without it the addition is refused saying so.
+    /// </summary>
+    [Fact]
+    public async Task AddAdapters_BuilderExport_TakenOnlyWhenEnabled()
+    {
+        var settings = new Dictionary<string, string?> { ["Ember:Models:@ember/tiny-llama:Variant"] = "Fp32", ["Ember:Models:@ember/tiny-llama:Folder"] = models.Builder("fp32") };
+        var request = new TextGenerationRequest { Prompt = "the sea and the moon", Raw = true, MaxTokens = 12, Temperature = 0, Lora = "wide" };
+        await using (var off = await RuntimeHarness.StartAsync(models, settings, "fp32"))
+        {
+            var handle = off.Services.GetRequiredService<IModelInventory>().Resolve("@ember/tiny-llama")!;
+            var error = await Assert.ThrowsAsync<AiTextGenerationException>(() => off.Services.GetRequiredService<IAdapterRegistry>().AddAsync(handle, [models.Adapters[0]], CancellationToken.None));
+
+            Assert.Equal(
+                $"model: @ember/tiny-llama takes no LoRA adapters: its graph in {models.Builder("fp32")} has no LoRA inputs; set Ember:Models:@ember/tiny-llama:Lora:Enabled to true to have them added (docs/lora.md).",
+                error.Message);
+        }
+
+        settings[$"{Key}:Enabled"] = "true";
+        await using var on = await RuntimeHarness.StartAsync(models, settings, "fp32");
+        var served = on.Services.GetRequiredService<IModelInventory>().Resolve("@ember/tiny-llama")!;
+
+        Assert.Equal(["wide"], await on.Services.GetRequiredService<IAdapterRegistry>().AddAsync(served, [models.Adapters[0]], CancellationToken.None));
+        var withAdapter = (await on.Generation.RunAsync("@ember/tiny-llama", request, CancellationToken.None)).Response;
+        Assert.NotEqual((await on.Generation.RunAsync("@ember/tiny-llama", request with { Lora = null }, CancellationToken.None)).Response, withAdapter);
     }
 
     [Fact]

@@ -16,7 +16,10 @@ public sealed class MemoryFitTests
         [.. Enumerable.Range(0, 32).Select(i => $"present.{i}.key")],
         [.. Enumerable.Range(0, 32).Select(i => $"present.{i}.value")],
         new DecoderTypes(TensorElementType.Int64, TensorElementType.Int64, TensorElementType.Float16, TensorElementType.Float16),
-        QuerySeqlens: null);
+        QuerySeqlens: null)
+    {
+        Projections = new(32, 32, 32, 128),
+    };
 
     [Fact]
     public void ReplicaBytes_Llama2Fp16AtCap8Of4096Tokens_Is16GiB()

@@ -1,4 +1,5 @@
 using Ember.Models.Catalog;
+using Ember.Models.Lora;
 using Ember.Models.Writing;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Options;
@@ -56,6 +57,26 @@ public sealed class OwnModelProvisionerTests : IDisposable
         Assert.Equal(TensorElementType.Int8, DecoderLayout.Read(folder).Types.Cache);
         Assert.Equal(
             LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions { KvCache = KvCacheType.Int8 }),
+            await File.ReadAllTextAsync(Path.Combine(folder, LlamaModelWriter.StampFileName)));
+    }
+
+    /// <summary><c>Lora:Enabled</c> is written into Ember's own model: false writes it without LoRA inputs, true with them.</summary>
+    [Fact]
+    public async Task Ensure_LoraEnabledChanged_RewritesWithOrWithoutAdapterInputs()
+    {
+        var folder = Path.Combine(_root, "int8");
+        var off = Options();
+        off.Lora.Enabled = false;
+        await OwnModelProvisioner.EnsureAsync(off, NullLogger.Instance, CancellationToken.None);
+        Assert.Null(DecoderLayout.Read(folder).Lora);
+
+        var on = Options();
+        on.Lora.Enabled = true;
+        await OwnModelProvisioner.EnsureAsync(on, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(LoraTargetShape.From(LlamaShape.Tiny), DecoderLayout.Read(folder).Lora);
+        Assert.Equal(
+            LlamaModelWriter.Stamp(LlamaShape.Tiny, ModelVariant.Int8, new LlamaWriterOptions { Lora = true }),
             await File.ReadAllTextAsync(Path.Combine(folder, LlamaModelWriter.StampFileName)));
     }
 
