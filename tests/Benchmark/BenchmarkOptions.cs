@@ -152,10 +152,11 @@ internal sealed class BenchmarkOptions
                                      weights (--preset, --variant, --tokenizer): greedy runs of the fixed prompts on the
                                      float cache, each token's log-probability under both, and free-running greedy agreement
           --lora N                   instead of the levels: write N random PEFT adapters (fixed seeds, q/k/v/o) for the
-                                     model (tiny or small: written with LoRA inputs) and run the workload through the
-                                     engine with no adapter served, every request on one adapter, and requests round-robin
-                                     over the N, under both batching rules (LoraBatching PerRow and Groups; --set
-                                     LoraBatching=X runs X only), at --concurrency (default 1,16); ratios mixed÷one, one÷none
+                                     model (tiny or small: written with LoRA inputs; any preset with --builder-form)
+                                     and run the workload through the engine with no adapter served, with the N served
+                                     and unused, every request on one adapter, and requests round-robin over the N,
+                                     under both batching rules (LoraBatching PerRow and Groups; --set LoraBatching=X
+                                     runs X only), at --concurrency (default 1,16); ratios mixed÷one, one÷none, unused÷none
           --builder-form             write the model in the model builder's form (no query_seqlens, no LoRA inputs;
                                      a folder of its own): what a builder export runs like; with --lora, Ember adds
                                      the LoRA inputs when it loads
