@@ -68,6 +68,37 @@ public sealed partial class FinetuneEndpointsTests(FinetuneHostFixture fixture)
         Assert.Equal(none, await TextAsync(client, account, null));
     }
 
+    /// <summary>
+    /// A fine-tune of a model builder export (no LoRA inputs in its file; <c>Lora:Enabled</c>, so Ember adds them when it
+    /// loads) is served at once: its text on <c>/ai/run</c> is not the base model's, and <c>model:finetune</c> on the
+    /// OpenAI completions endpoint gives the same.
+    /// </summary>
+    [Fact]
+    public async Task CreateUploadRun_BuilderExport_ServedOnRunAndModelColonFinetune()
+    {
+        const string account = "acct-builder";
+        const string body = "\"prompt\":\"the sea and the moon\",\"raw\":true,\"max_tokens\":12,\"temperature\":0";
+        using HttpClient client = Host.CreateClient();
+        string id = (await CreateAsync(client, account, $$"""{"model":"{{FinetuneHost.BuilderModel}}","name":"wide-export"}""")).GetProperty("id").GetString()!;
+        await ApiAssert.SuccessAsync(await UploadAsync(client, account, id, PeftAdapterConfig.FileName, Wide(PeftAdapterConfig.FileName)));
+        await ApiAssert.SuccessAsync(await UploadAsync(client, account, id, LoraAdapter.WeightsFileName, Wide(LoraAdapter.WeightsFileName)));
+        async Task<string> Run(string extra) =>
+            (await ApiAssert.SuccessAsync(await client.PostAsync($"client/v4/accounts/{account}/ai/run/{FinetuneHost.BuilderModel}", ApiAssert.Json($"{{{body}{extra}}}")))).GetProperty("response").GetString()!;
+
+        string none = await Run(string.Empty);
+        string tuned = await Run(",\"lora\":\"wide-export\"");
+
+        Assert.NotEqual(none, tuned);
+        Assert.Equal(tuned, await Run($",\"lora\":\"{id}\""));
+        using HttpResponseMessage completion = await client.PostAsync(
+            $"client/v4/accounts/{account}/ai/v1/completions",
+            ApiAssert.Json($$"""{"model":"{{FinetuneHost.BuilderModel}}:wide-export","prompt":"the sea and the moon","max_tokens":12,"temperature":0}"""));
+        string completed = await completion.Content.ReadAsStringAsync();
+        Assert.True(completion.StatusCode == HttpStatusCode.OK, completed);
+        using JsonDocument document = JsonDocument.Parse(completed);
+        Assert.Equal(tuned, document.RootElement.GetProperty("choices")[0].GetProperty("text").GetString());
+    }
+
     [Fact]
     public async Task ChatCompletions_ModelColonFinetune_AsModelColonStaticAdapter_AndListedInModels()
     {

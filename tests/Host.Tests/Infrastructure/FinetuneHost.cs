@@ -12,7 +12,8 @@ namespace Ember.Host.Tests.Infrastructure;
 /// A real host for the finetunes API in a folder the caller owns, so a test can stop it and start another on the same
 /// state: <c>@ember/tiny-llama</c> (fp32, continuous) serving the random adapter "wide" declared in runtime.json with
 /// adapters of at most 64 KiB, and <c>@cf/meta/llama-2-7b-chat-int8</c> (Ember's tiny model, int4) on the wave scheduler,
-/// which takes no adapters. Two bearer tokens, so a fine-tune's owner can be told from another caller.
+/// which takes no adapters, and <c>@hf/codellama/codellama-7b-hf</c>: Ember's tiny model (int4) written in the model
+/// builder's form, without LoRA inputs, with <c>Lora:Enabled</c>, so that Ember adds them when it loads. Two bearer tokens, so a fine-tune's owner can be told from another caller.
 /// </summary>
 public sealed class FinetuneHost : IAsyncDisposable
 {
@@ -21,6 +22,9 @@ public sealed class FinetuneHost : IAsyncDisposable
 
     /// <summary>The model served on the wave scheduler.</summary>
     public const string WavesModel = "@cf/meta/llama-2-7b-chat-int8";
+
+    /// <summary>The model builder export (in form: Ember's tiny model, int4, no LoRA inputs in the file) that takes adapters.</summary>
+    public const string BuilderModel = "@hf/codellama/codellama-7b-hf";
 
     /// <summary>The largest adapter_model.safetensors the host takes (Lora:MaxBytes): "wide" is about 30 KB.</summary>
     public const int MaxBytes = 65536;
@@ -34,7 +38,8 @@ public sealed class FinetuneHost : IAsyncDisposable
                 "Folder": "tiny-llama/fp32", "Variant": "Fp32", "Generate": "tiny", "SequenceCap": 4,
                 "Lora": { "Adapters": { "wide": "adapters/wide" }, "MaxBytes": 65536 }
               },
-              "@cf/meta/llama-2-7b-chat-int8": { "Folder": "llama-2/int4", "Variant": "Int4", "Generate": "tiny", "SequenceCap": 2, "Scheduler": "Waves" }
+              "@cf/meta/llama-2-7b-chat-int8": { "Folder": "llama-2/int4", "Variant": "Int4", "Generate": "tiny", "SequenceCap": 2, "Scheduler": "Waves" },
+              "@hf/codellama/codellama-7b-hf": { "Folder": "builder/int4", "Variant": "Int4", "SequenceCap": 2, "Lora": { "Enabled": true, "MaxBytes": 65536 } }
             }
           }
         }
@@ -73,6 +78,12 @@ public sealed class FinetuneHost : IAsyncDisposable
         if (!Directory.Exists(wide))
         {
             WriteWide(wide);
+        }
+
+        string export = Path.Combine(folder, "builder", "int4");
+        if (!Directory.Exists(export))
+        {
+            await LlamaModelWriter.WriteAsync(export, LlamaShape.Tiny, Ember.Models.Catalog.ModelVariant.Int4, new LlamaWriterOptions { Lora = false, QuerySeqlens = false }, CancellationToken.None);
         }
 
         string config = Path.Combine(folder, "runtime.json");

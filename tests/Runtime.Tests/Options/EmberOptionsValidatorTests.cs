@@ -71,6 +71,18 @@ public sealed class EmberOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_LoraEnabledOnWaves_FailsNamingTheKey()
+    {
+        var model = Valid();
+        model.Scheduler = SchedulerKind.Waves;
+        model.Lora.Enabled = true;
+
+        Assert.Equal(
+            "Ember:Models:@ember/tiny-llama:Lora:Enabled: adapters are served by the continuous scheduler only (Scheduler is Waves).",
+            Assert.Single(Failures("@ember/tiny-llama", model)));
+    }
+
+    [Fact]
     public void Validate_LoraBatchingNotARule_FailsNamingTheKey()
     {
         var model = Valid();
