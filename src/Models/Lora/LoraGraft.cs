@@ -83,19 +83,30 @@ public static partial class LoraGraft
 
     private static void CheckOpset(ReadOnlySpan<byte> opset)
     {
-        var reader = new ProtoReader(opset);
-        var domain = string.Empty;
-        long version = 0;
+        // OperatorSetIdProto: domain (1), version (2).
+        var (domain, version) = ReadStringAndVarint(opset, 2);
+        if ((domain ?? string.Empty) is "" or "ai.onnx" && (version ?? 0) < MinimumOpset)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"its ONNX opset is {version ?? 0}; the LoRA inputs Ember adds need {MinimumOpset} or later."));
+        }
+    }
+
+    /// <summary>A message's string field 1 and its varint field <paramref name="numberField"/> (the last of each), skipping every other.</summary>
+    private static (string? Text, long? Number) ReadStringAndVarint(ReadOnlySpan<byte> message, int numberField)
+    {
+        var reader = new ProtoReader(message);
+        string? text = null;
+        long? number = null;
         while (!reader.End)
         {
             var (field, wire) = reader.ReadTag();
             if (field == 1 && wire == 2)
             {
-                domain = reader.ReadString();
+                text = reader.ReadString();
             }
-            else if (field == 2 && wire == 0)
+            else if (field == numberField && wire == 0)
             {
-                version = (long)reader.ReadVarint();
+                number = (long)reader.ReadVarint();
             }
             else
             {
@@ -103,10 +114,7 @@ public static partial class LoraGraft
             }
         }
 
-        if (domain is "" or "ai.onnx" && version < MinimumOpset)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"its ONNX opset is {version}; the LoRA inputs Ember adds need {MinimumOpset} or later."));
-        }
+        return (text, number);
     }
 
     private static byte[] GraftGraph(ReadOnlySpan<byte> graph, LoraTargetShape shape, string inputIds)
@@ -428,29 +436,10 @@ public static partial class LoraGraft
 
         private static void ReadIntAttribute(ReadOnlySpan<byte> attribute, Dictionary<string, long> ints)
         {
-            var reader = new ProtoReader(attribute);
-            string? name = null;
-            long? value = null;
-            while (!reader.End)
+            // AttributeProto: name (1), i (3).
+            if (ReadStringAndVarint(attribute, 3) is (string name, long value))
             {
-                var (field, wire) = reader.ReadTag();
-                if (field == 1 && wire == 2)
-                {
-                    name = reader.ReadString();
-                }
-                else if (field == 3 && wire == 0)
-                {
-                    value = (long)reader.ReadVarint();
-                }
-                else
-                {
-                    reader.Skip(wire);
-                }
-            }
-
-            if (name is not null && value is { } found)
-            {
-                ints[name] = found;
+                ints[name] = value;
             }
         }
     }

@@ -5,42 +5,16 @@ namespace Ember.Runtime.Tests.Engine;
 
 /// <summary>
 /// Per-row LoRA on a graph in the model builder's form, whose adapter inputs Ember adds when it loads
-/// (<see cref="LoraGraft"/>): an adapter gives the greedy tokens of the merged weights, rows of different adapters
-/// decoding together each get what they get alone, and no adapter is the file as it is.
+/// (<see cref="LoraGraft"/>): rows of different adapters decoding together each get what they get alone, and what the
+/// graft refuses. That an adapter gives the merged weights' tokens, and no adapter the file's logits, is proven on this
+/// form beside Ember's own in <see cref="DecoderSessionLoraTests"/>.
 /// </summary>
 [Collection(LoraTestGroup.Name)]
 public sealed class DecoderSessionLoraGraftTests(LoraModelFixture models)
 {
-    private const int Generated = 24;
+    private const int Generated = DecoderSessionLoraTests.Generated;
 
-    private static readonly int[][] Prompts =
-    [
-        [1, 762, 769, 447, 761, 323, 829, 798, 755],
-        [1, 751, 757, 263, 260, 762, 447, 761, 323, 829, 798, 755, 757, 263],
-        [1, 447, 761, 323],
-    ];
-
-    [Theory]
-    [InlineData("fp32", 0)]
-    [InlineData("fp32", 1)]
-    [InlineData("fp16", 0)]
-    [InlineData("fp16", 1)]
-    public void Solo_AdapterOnBuilderExport_SameGreedyTokensAsMergedWeights(string variant, int adapter)
-    {
-        using var served = LoadGrafted(models.Builder(variant));
-        served.UseAdapters(models.Adapters);
-        using var merged = Load(DecoderLayout.Read(models.BuilderMerged(adapter, variant)));
-        using var plain = Load(DecoderLayout.Read(models.Builder(variant)));
-
-        foreach (var prompt in Prompts)
-        {
-            served.SelectAdapter(0, adapter);
-            var withAdapter = MixedStepRuns.Solo(served, prompt, Generated);
-
-            Assert.Equal(MixedStepRuns.Solo(merged, prompt, Generated), withAdapter);
-            Assert.NotEqual(MixedStepRuns.Solo(plain, prompt, Generated), withAdapter);
-        }
-    }
+    private static int[][] Prompts => DecoderSessionLoraTests.Prompts;
 
     [Theory]
     [InlineData("fp32")]
@@ -63,27 +37,6 @@ public sealed class DecoderSessionLoraGraftTests(LoraModelFixture models)
 
         Assert.NotEqual(together[0], Solo(session, -1, Prompts[0]));
         Assert.NotEqual(together[2], Solo(session, -1, Prompts[2]));
-    }
-
-    [Theory]
-    [InlineData("fp32")]
-    [InlineData("int4")]
-    public void Decode_NoAdapterSelected_ExactlyTheLogitsOfTheFileAsItIs(string variant)
-    {
-        using var served = LoadGrafted(models.Builder(variant));
-        served.UseAdapters(models.Adapters);
-        using var unfed = LoadGrafted(models.Builder(variant));
-        using var plain = Load(DecoderLayout.Read(models.Builder(variant)));
-
-        foreach (var session in new[] { served, unfed, plain })
-        {
-            session.Prefill(0, Prompts[0], 0);
-            session.Prefill(1, Prompts[1], 0);
-        }
-
-        var expected = plain.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray();
-        Assert.Equal(expected, served.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray());
-        Assert.Equal(expected, unfed.Decode(2, [829, 798], [Prompts[0].Length, Prompts[1].Length]).ToArray());
     }
 
     [Fact]
@@ -153,7 +106,5 @@ public sealed class DecoderSessionLoraGraftTests(LoraModelFixture models)
         return MixedStepRuns.Solo(session, prompt, Generated);
     }
 
-    private static DecoderSession LoadGrafted(string folder) => Load(DecoderLayout.Read(folder).WithLoraInputsAdded()!);
-
-    private static DecoderSession Load(DecoderLayout layout) => DecoderSession.Load(layout, 4, 256, 0, spinning: false);
+    private static DecoderSession LoadGrafted(string folder) => DecoderSessionLoraTests.LoadGrafted(folder);
 }

@@ -3,32 +3,43 @@ using Ember.Runtime.Engine;
 namespace Ember.Runtime.Tests.Engine;
 
 /// <summary>
-/// Per-row LoRA in Ember's graphs: an adapter served per row gives the greedy tokens of the model with its change merged
-/// into the weights, rows of different adapters in one step each get what they get alone, and no adapter is the base model.
+/// Per-row LoRA in Ember's graphs (and, where a theory says so, on the model builder's form with the inputs added when it
+/// loads): an adapter served per row gives the greedy tokens of the model with its change merged into the weights, rows
+/// of different adapters in one step each get what they get alone, and no adapter is the base model.
 /// </summary>
 [Collection(LoraTestGroup.Name)]
 public sealed class DecoderSessionLoraTests(LoraModelFixture models)
 {
-    private const int Generated = 24;
+    /// <summary>Greedy tokens generated a prompt.</summary>
+    internal const int Generated = 24;
 
-    private static readonly int[][] Prompts =
+    /// <summary>The prompts every adapter runs.</summary>
+    internal static readonly int[][] Prompts =
     [
         [1, 762, 769, 447, 761, 323, 829, 798, 755],
         [1, 751, 757, 263, 260, 762, 447, 761, 323, 829, 798, 755, 757, 263],
         [1, 447, 761, 323],
     ];
 
+    /// <summary>
+    /// An adapter gives the merged weights' greedy tokens, on Ember's graph and on the model builder's form with the
+    /// LoRA inputs added when it loads (against the builder form with the change merged).
+    /// </summary>
     [Theory]
-    [InlineData("fp32", 0)]
-    [InlineData("fp32", 1)]
-    [InlineData("fp16", 0)]
-    [InlineData("fp16", 1)]
-    public void Solo_AdapterServedPerRow_SameGreedyTokensAsMergedWeights(string variant, int adapter)
+    [InlineData("fp32", 0, false)]
+    [InlineData("fp32", 1, false)]
+    [InlineData("fp16", 0, false)]
+    [InlineData("fp16", 1, false)]
+    [InlineData("fp32", 0, true)]
+    [InlineData("fp32", 1, true)]
+    [InlineData("fp16", 0, true)]
+    [InlineData("fp16", 1, true)]
+    public void Solo_AdapterServedPerRow_SameGreedyTokensAsMergedWeights(string variant, int adapter, bool builderForm)
     {
-        using var served = Load(models.Base(variant));
+        using var served = builderForm ? LoadGrafted(models.Builder(variant)) : Load(models.Base(variant));
         served.UseAdapters(models.Adapters);
-        using var merged = Load(models.Merged(adapter, variant));
-        using var plain = Load(models.Base(variant));
+        using var merged = Load(builderForm ? models.BuilderMerged(adapter, variant) : models.Merged(adapter, variant));
+        using var plain = Load(builderForm ? models.Builder(variant) : models.Base(variant));
 
         foreach (var prompt in Prompts)
         {
@@ -88,13 +99,20 @@ public sealed class DecoderSessionLoraTests(LoraModelFixture models)
         }
     }
 
-    [Fact]
-    public void Step_NoAdapterSelected_ExactlyTheLogitsOfTheGraphWithoutAdapterInputs()
+    /// <summary>
+    /// No adapter gives exactly the logits of the graph without adapter inputs: Ember's graph with them (fed or not)
+    /// against the same model written without them, and the model builder's form with them added against its file as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("fp32", false)]
+    [InlineData("fp32", true)]
+    [InlineData("int4", true)]
+    public void Step_NoAdapterSelected_ExactlyTheLogitsOfTheGraphWithoutAdapterInputs(string variant, bool builderForm)
     {
-        using var served = Load(models.Base("fp32"));
+        using var served = builderForm ? LoadGrafted(models.Builder(variant)) : Load(models.Base(variant));
         served.UseAdapters(models.Adapters);
-        using var unfed = Load(models.Base("fp32"));
-        using var plain = Load(models.Plain);
+        using var unfed = builderForm ? LoadGrafted(models.Builder(variant)) : Load(models.Base(variant));
+        using var plain = Load(builderForm ? models.Builder(variant) : models.Plain);
 
         foreach (var session in new[] { served, unfed, plain })
         {
@@ -206,5 +224,9 @@ public sealed class DecoderSessionLoraTests(LoraModelFixture models)
         Assert.Equal("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).", error.Message);
     }
 
-    private static DecoderSession Load(string folder) => DecoderSession.Load(DecoderLayout.Read(folder), 4, 256, 0, spinning: false);
+    /// <summary>The model in <paramref name="folder"/>, as its file is.</summary>
+    internal static DecoderSession Load(string folder) => DecoderSession.Load(DecoderLayout.Read(folder), 4, 256, 0, spinning: false);
+
+    /// <summary>The model builder's form in <paramref name="folder"/> with the LoRA inputs added when it loads.</summary>
+    internal static DecoderSession LoadGrafted(string folder) => DecoderSession.Load(DecoderLayout.Read(folder).WithLoraInputsAdded()!, 4, 256, 0, spinning: false);
 }
