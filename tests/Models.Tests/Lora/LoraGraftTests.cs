@@ -14,6 +14,8 @@ namespace Ember.Models.Tests.Lora;
 /// </summary>
 public sealed class LoraGraftTests : IAsyncLifetime
 {
+    private delegate bool NodeRewrite(ReadOnlySpan<byte> node, ProtoWriter graph);
+
     private readonly string _root = Directory.CreateTempSubdirectory("ember-graft-").FullName;
 
     private static readonly LoraProjection[] QueryKeyValue = [LoraProjection.Query, LoraProjection.Key, LoraProjection.Value];
@@ -155,57 +157,32 @@ public sealed class LoraGraftTests : IAsyncLifetime
     {
         var shape = Shape;
         long[] widths = [.. QueryKeyValue.Select(p => (long)shape.OutputWidth(p))];
-        var result = new ProtoWriter();
-        var reader = new ProtoReader(model);
-        while (!reader.End)
+        return RewriteNodes(model, (node, graph) =>
         {
-            var start = reader.Position;
-            var (field, wire) = reader.ReadTag();
-            if (field != 7 || wire != 2)
+            var (name, inputs, outputs) = ReadNode(node);
+            if (!name.EndsWith("/attn/qkv_proj/MatMul", StringComparison.Ordinal))
             {
-                reader.Skip(wire);
-                result.WriteRaw(reader.Since(start));
-                continue;
+                return false;
             }
 
-            var graph = new ProtoWriter();
-            var graphReader = new ProtoReader(reader.ReadBytes());
-            while (!graphReader.End)
+            var prefix = name[..name.IndexOf("/qkv_proj/", StringComparison.Ordinal)];
+            string[] weights = [$"{prefix}/q_weight", $"{prefix}/k_weight", $"{prefix}/v_weight"];
+            graph.WriteMessage(1, new OnnxNode("Split", $"{prefix}/qkv_split", [inputs[1], $"{prefix}/qkv_widths"], weights, string.Empty, [OnnxAttribute.Int("axis", 1)]).ToProto());
+            string[] products = [.. QueryKeyValue.Select(p => $"{prefix}/{LoraTargetShape.ModuleName(p)}/MatMul/output_0")];
+            for (var i = 0; i < 3; i++)
             {
-                var fieldStart = graphReader.Position;
-                var (graphField, graphWire) = graphReader.ReadTag();
-                graphReader.Skip(graphWire);
-                var (name, inputs, outputs) = graphField == 1 && graphWire == 2 ? ReadNode(graphReader.Since(fieldStart)) : (string.Empty, [], []);
-                if (!name.EndsWith("/attn/qkv_proj/MatMul", StringComparison.Ordinal))
-                {
-                    graph.WriteRaw(graphReader.Since(fieldStart));
-                    continue;
-                }
-
-                var prefix = name[..name.IndexOf("/qkv_proj/", StringComparison.Ordinal)];
-                string[] weights = [$"{prefix}/q_weight", $"{prefix}/k_weight", $"{prefix}/v_weight"];
-                graph.WriteMessage(1, new OnnxNode("Split", $"{prefix}/qkv_split", [inputs[1], $"{prefix}/qkv_widths"], weights, string.Empty, [OnnxAttribute.Int("axis", 1)]).ToProto());
-                string[] products = [.. QueryKeyValue.Select(p => $"{prefix}/{LoraTargetShape.ModuleName(p)}/MatMul/output_0")];
-                for (var i = 0; i < 3; i++)
-                {
-                    graph.WriteMessage(1, new OnnxNode("MatMul", products[i][..^"/output_0".Length], [inputs[0], weights[i]], [products[i]], string.Empty, []).ToProto());
-                }
-
-                graph.WriteMessage(1, new OnnxNode("Concat", $"{prefix}/qkv_concat", products, [outputs[0]], string.Empty, [OnnxAttribute.Int("axis", -1)]).ToProto());
-                graph.WriteMessage(5, OnnxTensor.Int64($"{prefix}/qkv_widths", [3], widths).ToProto());
+                graph.WriteMessage(1, new OnnxNode("MatMul", products[i][..^"/output_0".Length], [inputs[0], weights[i]], [products[i]], string.Empty, []).ToProto());
             }
 
-            result.WriteMessage(7, graph);
-        }
-
-        return result.ToArray();
+            graph.WriteMessage(1, new OnnxNode("Concat", $"{prefix}/qkv_concat", products, [outputs[0]], string.Empty, [OnnxAttribute.Int("axis", -1)]).ToProto());
+            graph.WriteMessage(5, OnnxTensor.Int64($"{prefix}/qkv_widths", [3], widths).ToProto());
+            return true;
+        });
     }
 
-    private static (string Name, List<string> Inputs, List<string> Outputs) ReadNode(ReadOnlySpan<byte> field)
+    private static (string Name, List<string> Inputs, List<string> Outputs) ReadNode(ReadOnlySpan<byte> node)
     {
-        var outer = new ProtoReader(field);
-        outer.ReadTag();
-        var reader = new ProtoReader(outer.ReadBytes());
+        var reader = new ProtoReader(node);
         var (name, inputs, outputs) = (string.Empty, new List<string>(), new List<string>());
         while (!reader.End)
         {
@@ -233,11 +210,31 @@ public sealed class LoraGraftTests : IAsyncLifetime
     private static List<string> NodeNames(byte[] model)
     {
         var names = new List<string>();
-        ForEachNode(model, node => names.Add(Name(node)));
+        RewriteNodes(model, (node, _) =>
+        {
+            names.Add(Name(node));
+            return false;
+        });
         return names;
     }
 
-    private static byte[] RenameNodes(byte[] model, Dictionary<string, string> renamed)
+    private static byte[] RenameNodes(byte[] model, Dictionary<string, string> renamed) =>
+        RewriteNodes(model, (node, graph) =>
+        {
+            if (!renamed.TryGetValue(Name(node), out var name))
+            {
+                return false;
+            }
+
+            graph.WriteBytes(1, WithName(node, name));
+            return true;
+        });
+
+    /// <summary>
+    /// The model with each graph node (its <c>NodeProto</c> bytes) given to <paramref name="rewrite"/>, which writes what
+    /// replaces it into the graph and returns true, or returns false to keep it; every other field as it is.
+    /// </summary>
+    private static byte[] RewriteNodes(byte[] model, NodeRewrite rewrite)
     {
         var result = new ProtoWriter();
         var reader = new ProtoReader(model);
@@ -258,50 +255,22 @@ public sealed class LoraGraftTests : IAsyncLifetime
             {
                 var fieldStart = graphReader.Position;
                 var (graphField, graphWire) = graphReader.ReadTag();
-                if (graphField == 1 && graphWire == 2)
-                {
-                    var node = graphReader.ReadBytes();
-                    graph.WriteBytes(1, renamed.TryGetValue(Name(node), out var name) ? WithName(node, name) : node);
-                }
-                else
+                if (graphField != 1 || graphWire != 2)
                 {
                     graphReader.Skip(graphWire);
-                    graph.WriteRaw(graphReader.Since(fieldStart));
                 }
+                else if (rewrite(graphReader.ReadBytes(), graph))
+                {
+                    continue;
+                }
+
+                graph.WriteRaw(graphReader.Since(fieldStart));
             }
 
             result.WriteMessage(7, graph);
         }
 
         return result.ToArray();
-    }
-
-    private static void ForEachNode(byte[] model, Action<byte[]> visit)
-    {
-        var reader = new ProtoReader(model);
-        while (!reader.End)
-        {
-            var (field, wire) = reader.ReadTag();
-            if (field != 7 || wire != 2)
-            {
-                reader.Skip(wire);
-                continue;
-            }
-
-            var graph = new ProtoReader(reader.ReadBytes());
-            while (!graph.End)
-            {
-                var (graphField, graphWire) = graph.ReadTag();
-                if (graphField == 1 && graphWire == 2)
-                {
-                    visit(graph.ReadBytes().ToArray());
-                }
-                else
-                {
-                    graph.Skip(graphWire);
-                }
-            }
-        }
     }
 
     private static string Name(ReadOnlySpan<byte> node)
