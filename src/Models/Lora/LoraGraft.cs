@@ -183,12 +183,14 @@ public static partial class LoraGraft
         {
             var start = reader.Position;
             var (field, wire) = reader.ReadTag();
-            reader.Skip(wire);
             if (field != GraphNode || wire != 2)
             {
+                reader.Skip(wire);
                 result.WriteRaw(reader.Since(start));
                 continue;
             }
+
+            var node = reader.ReadBytes();
 
             if (nodeIndex == 0)
             {
@@ -201,7 +203,7 @@ public static partial class LoraGraft
 
             if (added.TryGetValue(nodeIndex, out var range))
             {
-                result.WriteBytes(GraphNode, nodes[nodeIndex].WithFirstOutput(BaseOutput(nodes[nodeIndex])));
+                result.WriteBytes(GraphNode, GraphNodeInfo.WithFirstOutput(node, BaseOutput(nodes[nodeIndex])));
                 for (var i = range.Start; i < range.End; i++)
                 {
                     result.WriteMessage(GraphNode, fragment.Nodes[i].ToProto());
@@ -362,8 +364,8 @@ public static partial class LoraGraft
 
     private sealed record FoundProjection(int NodeIndex, GraphNodeInfo Node, int Layer, LoraProjection[] Targets);
 
-    /// <summary>What the graft reads of a <c>NodeProto</c>, with its bytes to copy or rewrite.</summary>
-    private sealed record GraphNodeInfo(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, long> Ints, byte[] Bytes)
+    /// <summary>What the graft reads of a <c>NodeProto</c>.</summary>
+    private sealed record GraphNodeInfo(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, long> Ints)
     {
         public static GraphNodeInfo Read(ReadOnlySpan<byte> node)
         {
@@ -404,15 +406,15 @@ public static partial class LoraGraft
                 }
             }
 
-            return new GraphNodeInfo(name, opType, inputs, outputs, ints, node.ToArray());
+            return new GraphNodeInfo(name, opType, inputs, outputs, ints);
         }
 
         public long? IntAttribute(string name) => Ints.TryGetValue(name, out var value) ? value : null;
 
-        /// <summary>The node's bytes with its first output renamed <paramref name="output"/>; every other field as it was.</summary>
-        public byte[] WithFirstOutput(string output)
+        /// <summary>The bytes of <paramref name="node"/> with its first output renamed <paramref name="output"/>; every other field as it was.</summary>
+        public static byte[] WithFirstOutput(ReadOnlySpan<byte> node, string output)
         {
-            var reader = new ProtoReader(Bytes);
+            var reader = new ProtoReader(node);
             var result = new ProtoWriter();
             var renamed = false;
             while (!reader.End)
