@@ -22,8 +22,8 @@ internal sealed class DecoderSession : IDecoder
     private readonly DecoderLayout _layout;
     private readonly KvCache _cache;
     private readonly RunOptions _runOptions = new();
-    private float[] _stepLogits;
-    private byte[] _stepLogitsRaw;
+    private float[] _stepLogits = [];
+    private byte[] _stepLogitsRaw = [];
     private readonly int _logitBytes;
     private readonly long[] _slotAdapters;
     private LoraStack? _adapters;
@@ -37,12 +37,15 @@ internal sealed class DecoderSession : IDecoder
         _logitBytes = DecoderTypes.SizeOf(layout.Types.Logits);
         _slotAdapters = new long[cache.Slots];
         Array.Fill(_slotAdapters, -1L);
-        _stepLogits = new float[cache.Slots * layout.VocabSize];
-        _stepLogitsRaw = layout.Types.Logits == TensorElementType.Float ? [] : GC.AllocateArray<byte>(cache.Slots * layout.VocabSize * _logitBytes, pinned: true);
+        EnsureLogits(cache.Slots);
     }
 
     /// <summary>Width of the logits.</summary>
     public int VocabSize => _layout.VocabSize;
+
+    /// <summary>The sizes adapters are checked against.</summary>
+    /// <exception cref="NotSupportedException">The graph takes no adapters.</exception>
+    private LoraTargetShape LoraShape => _layout.Lora ?? throw new NotSupportedException("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).");
 
     /// <summary>Gets the number of adapters served (<see cref="UseAdapters"/>); a slot's adapter is below it.</summary>
     public int Adapters => _adapters?.Count ?? 0;
@@ -55,7 +58,7 @@ internal sealed class DecoderSession : IDecoder
     public void UseAdapters(IReadOnlyList<LoraAdapter> adapters)
     {
         ArgumentNullException.ThrowIfNull(adapters);
-        var shape = _layout.Lora ?? throw new NotSupportedException("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).");
+        var shape = LoraShape;
         var stack = adapters.Count == 0 ? null : Guard("stack the adapters", () => new LoraStack(adapters, shape));
         _adapters?.Dispose();
         _adapters = stack;
@@ -71,7 +74,7 @@ internal sealed class DecoderSession : IDecoder
     public void AddAdapters(IReadOnlyList<LoraAdapter> adapters)
     {
         ArgumentNullException.ThrowIfNull(adapters);
-        var shape = _layout.Lora ?? throw new NotSupportedException("This model's graph takes no LoRA adapters (it has no lora_row_adapters input).");
+        var shape = LoraShape;
         if (adapters.Count == 0)
         {
             return;
@@ -423,13 +426,14 @@ internal sealed class DecoderSession : IDecoder
                 var at = 0;
                 for (var b = 0; b < rows; b++)
                 {
+                    // A row of another Run is idle in this one: one position (padding) without logit counts, none with them.
                     var rowOutputs = wanted?[b] ?? 1;
-                    if (now.Contains(b))
+                    if (query[b] > 0)
                     {
                         _stepLogits.AsSpan(at * vocab, rowOutputs * vocab).CopyTo(merged.AsSpan(outputAt[b] * vocab));
                     }
 
-                    at += wanted is null || now.Contains(b) ? rowOutputs : 0;
+                    at += rowOutputs;
                 }
             }
         }
@@ -496,7 +500,7 @@ internal sealed class DecoderSession : IDecoder
         }
     }
 
-    /// <summary>The pinned step buffer's address: it is allocated once on the pinned heap, so it never moves.</summary>
+    /// <summary>The pinned step buffer's address: it is allocated on the pinned heap (a larger one replaces it only between steps), so it never moves while a step uses it.</summary>
     private static unsafe nint RawAddress(byte[] pinned) => (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
 
     /// <summary>A token or mask tensor of the graph's integer type.</summary>
