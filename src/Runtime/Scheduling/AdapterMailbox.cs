@@ -63,10 +63,16 @@ internal sealed class AdapterMailbox
         {
             decoder.AddAdapters(adapters);
         }
-        catch (Exception e) when (e is AiTextGenerationException or NotSupportedException or ArgumentException)
+        catch (Exception e)
         {
+            // The waiters were taken off the list: they learn of any failure here, or Close would find none to fail.
             Array.ForEach(waiters, waiter => waiter.SetException(e));
-            return;
+            if (e is AiTextGenerationException or NotSupportedException or ArgumentException)
+            {
+                return;
+            }
+
+            throw;
         }
 
         Array.ForEach(waiters, waiter => waiter.SetResult());
