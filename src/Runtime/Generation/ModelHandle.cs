@@ -54,8 +54,8 @@ public class ModelHandle
         init => _adapters = value;
     }
 
-    /// <summary>Gets a value indicating whether its graph takes LoRA adapters (the continuous scheduler on a graph with the adapter inputs).</summary>
-    public bool TakesLora { get; init; }
+    /// <summary>Gets a value indicating whether it takes LoRA adapters (the continuous scheduler on a graph with the adapter inputs): whether it has an <see cref="AdapterTarget"/>.</summary>
+    public bool TakesLora => AdapterTarget is not null;
 
     /// <summary>
     /// Gets what an adapter added while the model runs is checked against, or <see langword="null"/> when it takes none

@@ -41,7 +41,6 @@ internal static class ReplicaLoader
         return new ServedModel(plan.Entry, plan.Limits, options.RequestTimeout, options.Scheduler, workers, statistics)
         {
             Adapters = [.. plan.Adapters.Select(adapter => adapter.Name)],
-            TakesLora = plan.Layout?.Lora is not null,
             AdapterTarget = plan.Layout?.Lora is { } shape ? new AdapterTarget(shape, options.Lora.Limits, options.Lora.MaxAdapters) : null,
             AdaptersUnavailable = AdaptersUnavailable(plan),
         };
