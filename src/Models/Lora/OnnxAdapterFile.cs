@@ -236,18 +236,7 @@ public static class OnnxAdapterFile
             throw file.Corrupt($"{what} ({typeName} [{string.Join(", ", dims)}]) has {rawLength} bytes of raw_data; its shape needs {count * size}");
         }
 
-        var raw = file.Bytes.Slice((int)rawStart, (int)rawLength);
-        var values = new float[count];
-        for (var k = 0; k < values.Length; k++)
-        {
-            values[k] = typeName switch
-            {
-                TypeFloat => BinaryPrimitives.ReadSingleLittleEndian(raw[(k * 4)..]),
-                TypeFloat16 => (float)BinaryPrimitives.ReadHalfLittleEndian(raw[(k * 2)..]),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(k * 2)..]) << 16),
-            };
-        }
-
+        var values = AdapterFloats.Widen(file.Bytes.Slice((int)rawStart, (int)rawLength), size, typeName == TypeFloat16);
         return new OnnxAdapterParameter(name, typeName, dims, values);
     }
 

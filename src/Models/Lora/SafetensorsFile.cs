@@ -148,18 +148,7 @@ public static class SafetensorsFile
             throw new LoraAdapterException($"{name} has a corrupt safetensors header: tensor '{property.Name}' ({dtype} [{string.Join(", ", shape)}]) has data_offsets [{begin}, {end}], which do not hold its {count * size} bytes within the {data.Length} bytes of data.");
         }
 
-        var raw = data[(int)begin..(int)end];
-        var values = new float[count];
-        for (var k = 0; k < values.Length; k++)
-        {
-            values[k] = dtype switch
-            {
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw[(k * 4)..]),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(raw[(k * 2)..]),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(k * 2)..]) << 16),
-            };
-        }
-
+        var values = AdapterFloats.Widen(data[(int)begin..(int)end], size, dtype == "F16");
         return new SafetensorsTensor(property.Name, dtype, shape, values);
     }
 }
