@@ -32,11 +32,11 @@ public sealed partial class LoraAdapter
             if (!match.Success)
             {
                 var other = OtherLoraFactorName().Match(parameter.Name);
-                throw new LoraAdapterException(!other.Success || (LoraTargetShape.Parse(other.Groups["module"].Value) is not null && !parameter.Name.Contains(".quant.", StringComparison.Ordinal))
-                    ? $"{fileName}: parameter '{parameter.Name}' is not a LoRA factor as the model builder or Olive name them (model.layers.{{i}}.attn.{{q,k,v,o}}_proj.lora_{{A,B}}.weight)."
-                    : LoraTargetShape.Parse(other.Groups["module"].Value) is null
-                    ? $"{fileName}: parameter '{parameter.Name}' is for module '{other.Groups["module"].Value}', which is not one the model takes adapters on ({string.Join(", ", LoraTargetShape.ModuleNames)})."
-                    : $"{fileName}: parameter '{parameter.Name}' is a quantized LoRA factor; adapters are taken in {OnnxAdapterFile.TypeFloat}, {OnnxAdapterFile.TypeFloat16} or {OnnxAdapterFile.TypeBFloat16}.");
+                var known = other.Success && LoraTargetShape.Parse(other.Groups["module"].Value) is not null;
+                throw new LoraAdapterException(
+                    other.Success && !known ? $"{fileName}: parameter '{parameter.Name}' is for module '{other.Groups["module"].Value}', which is not one the model takes adapters on ({string.Join(", ", LoraTargetShape.ModuleNames)})."
+                    : known && parameter.Name.Contains(".quant.", StringComparison.Ordinal) ? $"{fileName}: parameter '{parameter.Name}' is a quantized LoRA factor; adapters are taken in {OnnxAdapterFile.TypeFloat}, {OnnxAdapterFile.TypeFloat16} or {OnnxAdapterFile.TypeBFloat16}."
+                    : $"{fileName}: parameter '{parameter.Name}' is not a LoRA factor as the model builder or Olive name them (model.layers.{{i}}.attn.{{q,k,v,o}}_proj.lora_{{A,B}}.weight).");
             }
 
             if (!int.TryParse(match.Groups["layer"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var layer) || layer >= shape.Layers)
@@ -53,22 +53,25 @@ public sealed partial class LoraAdapter
         }
 
         // The rank: lora_A's second dimension ([in, r]), or lora_B's first ([r, out]) where the file has no lora_A.
-        var (first, _, _, firstIsA) = factors.OrderByDescending(factor => factor.IsA).First();
+        var (first, _, _, firstIsA) = factors.FirstOrDefault(factor => factor.IsA, factors[0]);
         var rank = first.Dims.Length == 2 ? (int)first.Dims[firstIsA ? 1 : 0] : 0;
         if (rank > limits.MaxRank)
         {
             throw new LoraAdapterException($"{fileName}: rank r = {rank} (parameter '{first.Name}') is above the limit of {limits.MaxRank}.");
         }
 
+        if (rank < 1)
+        {
+            throw new LoraAdapterException($"{fileName}: parameter '{first.Name}' has shape [{string.Join(", ", first.Dims)}]; a lora_{(firstIsA ? "A" : "B")} factor is {(firstIsA ? "[in, r]" : "[r, out]")}, with r at least 1.");
+        }
+
         var pairs = new Dictionary<(int, LoraProjection), (OnnxAdapterParameter? A, OnnxAdapterParameter? B)>();
         foreach (var (parameter, layer, projection, isA) in factors)
         {
             long[] expected = isA ? [shape.InputWidth(projection), rank] : [rank, shape.OutputWidth(projection)];
-            if (rank < 1 || !parameter.Dims.SequenceEqual(expected))
+            if (!parameter.Dims.SequenceEqual(expected))
             {
-                throw new LoraAdapterException(rank < 1
-                    ? $"{fileName}: parameter '{first.Name}' has shape [{string.Join(", ", first.Dims)}]; a lora_{(firstIsA ? "A" : "B")} factor is {(firstIsA ? "[in, r]" : "[r, out]")}, with r at least 1."
-                    : $"{fileName}: parameter '{parameter.Name}' has shape [{string.Join(", ", parameter.Dims)}]; the model and r = {rank} need [{string.Join(", ", expected)}].");
+                throw new LoraAdapterException($"{fileName}: parameter '{parameter.Name}' has shape [{string.Join(", ", parameter.Dims)}]; the model and r = {rank} need [{string.Join(", ", expected)}].");
             }
 
             var pair = pairs.GetValueOrDefault((layer, projection));
