@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using static Ember.Benchmark.TableText;
 
 namespace Ember.Benchmark;
 
@@ -146,7 +147,7 @@ internal static class ChatMode
     private static string Render(List<ChatResult> rows, BenchmarkOptions options)
     {
         var text = new StringBuilder();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatInTurn ? "conversations in turn, one request at a time" : "conversations at once")}, {Environment.ProcessorCount} cores{(options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty)}"));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ember chat scenario: preset {options.Preset}, variant {options.Variant}, max_tokens {options.MaxTokens}, over HTTP, greedy, sequence cap {options.Cap ?? rows[0].Conversations}, {(options.ChatInTurn ? "conversations in turn, one request at a time" : "conversations at once")}, {Environment.ProcessorCount} cores{SettingsSuffix(options)}"));
         text.AppendLine();
         text.AppendLine(Invariant($"{"caching",7} {"convs",5} {"turns",5} {"errors",6} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"last turn TTFT p50",18} {"hit turns",9} {"cached/prompt",13} {"from turn 2",11} {"kept",4} {"host hits",9} {"long: prompt",12} {"cached",6} {"TTFT ms",8}"));
         foreach (var r in rows)
@@ -162,6 +163,4 @@ internal static class ChatMode
 
         return text.ToString();
     }
-
-    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

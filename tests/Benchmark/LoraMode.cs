@@ -3,6 +3,7 @@ using System.Text;
 using Ember.Models.Lora;
 using Ember.Runtime.Engine;
 using Ember.Runtime.Options;
+using static Ember.Benchmark.TableText;
 
 namespace Ember.Benchmark;
 
@@ -113,7 +114,7 @@ internal static class LoraMode
     private static string Render(DecoderLayout layout, BenchmarkOptions options, string variant, int count, int rank, int cap, LoraBatching[] rules, IReadOnlyList<int> levels, List<Workload> workloads)
     {
         var text = new StringBuilder();
-        var sets = options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
+        var sets = SettingsSuffix(options);
         text.AppendLine(Invariant($"Ember LoRA benchmark: preset {options.Preset}, variant {variant}, {count} adapters of rank {rank} on q/k/v/o, engine in process, max_tokens {options.MaxTokens}, {options.RequestsPerLevel} requests per workload and round, {options.Rounds} round(s), sequence cap {cap}, {Environment.ProcessorCount} cores{sets}"));
         text.AppendLine();
         text.AppendLine(Invariant($"{"conc",4} {"workload",-16} {"rule",-6} {"streams",7} {"reqs",5} {"agg tok/s",9} {"TTFT p50",9} {"TTFT p99",9} {"ITL p50",8} {"ITL p99",8} {"steps",6} {"tok/step",8} {"Run ms/step",11} {"errors",6}"));
@@ -175,14 +176,6 @@ internal static class LoraMode
 
         return text.ToString();
     }
-
-    private static double? Ratio(double? over, double? under) => over is { } a && under is { } b && b > 0 ? a / b : null;
-
-    private static string F(double? value, string format = "F1") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
-
-    private static string X(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + "x" : "n/a";
-
-    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One row of the table: a workload on an engine at a number of streams, measured once a round.</summary>
     private sealed class Workload(int level, string label, string rule, int streams, EngineTarget engine, Func<string?>? lora)

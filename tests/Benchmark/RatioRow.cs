@@ -1,3 +1,5 @@
+using static Ember.Benchmark.TableText;
+
 namespace Ember.Benchmark;
 
 /// <summary>Derived figures at one concurrency level: batching gain, HTTP overhead, and Ember against the one-at-a-time baseline.</summary>
@@ -13,8 +15,6 @@ internal sealed record RatioRow(
     {
         double? Aggregate(string mode, int concurrency) =>
             results.FirstOrDefault(r => r.Mode == mode && r.Concurrency == concurrency) is { Errors: 0 } r ? r.AggregateTokensPerSecond : null;
-
-        double? Ratio(double? over, double? under) => over is { } a && under is { } b && b > 0 ? a / b : null;
 
         var lowest = levels.Min();
         return [.. levels.Select(n => new RatioRow(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static Ember.Benchmark.TableText;
 
 namespace Ember.Benchmark;
 
@@ -58,10 +59,4 @@ internal static class ResultTable
 
         return text.ToString();
     }
-
-    private static string F(double? value, string format = "F1") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
-
-    private static string X(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + "x" : "n/a";
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static Ember.Benchmark.TableText;
 
 namespace Ember.Benchmark;
 
@@ -23,7 +24,6 @@ internal static class SpeculationMode
             rows.Add((level, off.Result, on.Result, on.Drafted, on.Accepted));
         }
 
-        var identical = 0;
         var sameTokensBefore = new List<string>();
         await using (var plain = await Start(options, modelsRoot, variant, cap, 0, cancellationToken).ConfigureAwait(false))
         await using (var speculating = await Start(options, modelsRoot, variant, cap, k, cancellationToken).ConfigureAwait(false))
@@ -32,7 +32,6 @@ internal static class SpeculationMode
             {
                 var expected = await plain.GreedyTextAsync(BenchmarkPrompts.For(i), options.MaxTokens, cancellationToken).ConfigureAwait(false);
                 var actual = await speculating.GreedyTextAsync(BenchmarkPrompts.For(i), options.MaxTokens, cancellationToken).ConfigureAwait(false);
-                identical += expected == actual ? 1 : 0;
                 if (expected != actual)
                 {
                     sameTokensBefore.Add(expected.AsSpan().CommonPrefixLength(actual).ToString(CultureInfo.InvariantCulture));
@@ -43,7 +42,7 @@ internal static class SpeculationMode
         var text = new StringBuilder();
         text.AppendLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Ember speculation: preset {options.Preset}, variant {options.Variant}, tokenizer {(options.Tokenizer is { } t ? Path.GetFileName(t) : "ember")}, engine (no HTTP), greedy, SpeculativeTokens {k} against 0, max_tokens {options.MaxTokens}, {options.RequestsPerLevel} requests a level, sequence cap {cap}, {Environment.ProcessorCount} cores{(options.ModelSettings.Count > 0 ? ", --set " + string.Join(' ', options.ModelSettings.Select(p => $"{p.Key}={p.Value}")) : string.Empty)}"));
+            $"Ember speculation: preset {options.Preset}, variant {options.Variant}, tokenizer {(options.Tokenizer is { } t ? Path.GetFileName(t) : "ember")}, engine (no HTTP), greedy, SpeculativeTokens {k} against 0, max_tokens {options.MaxTokens}, {options.RequestsPerLevel} requests a level, sequence cap {cap}, {Environment.ProcessorCount} cores{SettingsSuffix(options)}"));
         text.AppendLine();
         text.AppendLine("| streams | tok/s off | tok/s on | on ÷ off | tok/s a stream off → on | TTFT p50 off → on (ms) | drafted | kept | acceptance | errors |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -55,7 +54,7 @@ internal static class SpeculationMode
         }
 
         text.AppendLine();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Greedy texts of the {Prompts} fixed prompts alone, on against off: {identical} of {Prompts} identical{(sameTokensBefore.Count > 0 ? $" (the others agree for their first {string.Join(", ", sameTokensBefore)} characters)" : string.Empty)}."));
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Greedy texts of the {Prompts} fixed prompts alone, on against off: {Prompts - sameTokensBefore.Count} of {Prompts} identical{(sameTokensBefore.Count > 0 ? $" (the others agree for their first {string.Join(", ", sameTokensBefore)} characters)" : string.Empty)}."));
         Console.WriteLine(text.ToString());
         return rows.All(row => row.Off.Errors + row.On.Errors == 0) ? 0 : 1;
     }
