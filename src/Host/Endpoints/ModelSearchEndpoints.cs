@@ -71,13 +71,13 @@ public sealed class ModelSearchEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         IQueryCollection query = context.Request.Query;
-        Parsed<int> page = PositiveInteger(query, "page", 1, int.MaxValue, 1);
+        Parsed<int> page = QueryInteger.Read(query, "page", 1, int.MaxValue, 1);
         if (!page.Succeeded)
         {
             return FailAsync(context, page.Error);
         }
 
-        Parsed<int> perPage = PositiveInteger(query, "per_page", 1, MaxPerPage, DefaultPerPage);
+        Parsed<int> perPage = QueryInteger.Read(query, "per_page", 1, MaxPerPage, DefaultPerPage);
         if (!perPage.Succeeded)
         {
             return FailAsync(context, perPage.Error);
@@ -158,19 +158,6 @@ public sealed class ModelSearchEndpoints
     };
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static Parsed<int> PositiveInteger(IQueryCollection query, string name, int min, int max, int defaultValue)
-    {
-        string? text = query[name];
-        if (string.IsNullOrEmpty(text))
-        {
-            return new Parsed<int>(defaultValue);
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
-            ? new Parsed<int>(value)
-            : ErrorMapping.InvalidInput(name, new RequestRange(min, max).Rule(RequestFieldType.WholeNumber));
-    }
 
     private Task FailAsync(HttpContext context, ApiError error)
     {

@@ -128,19 +128,22 @@ public sealed class FinetuneEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         IQueryCollection query = context.Request.Query;
-        int? limit = ReadCount(query, "limit", 1, FinetuneLimits.MaxPageSize);
-        int? offset = ReadCount(query, "offset", 0, int.MaxValue);
-        string order = query["orderBy"].ToString() is { Length: > 0 } given ? given : "created_at";
-        if (limit is -1 || offset is -1 || !OrderColumns.Contains(order))
+        Parsed<int> limit = QueryInteger.Read(query, "limit", 1, FinetuneLimits.MaxPageSize, FinetuneLimits.MaxPageSize);
+        if (!limit.Succeeded)
         {
-            string field = limit is -1 ? "limit" : offset is -1 ? "offset" : "orderBy";
-            string rule = field switch
-            {
-                "limit" => $"must be an integer from 1 to {FinetuneLimits.MaxPageSize}",
-                "offset" => "must be an integer from 0",
-                _ => $"must be one of {string.Join(", ", OrderColumns)}",
-            };
-            return FailAsync(context, ErrorMapping.InvalidInput(field, rule));
+            return FailAsync(context, limit.Error);
+        }
+
+        Parsed<int> offset = QueryInteger.Read(query, "offset", 0, int.MaxValue, 0, "must be an integer from 0");
+        if (!offset.Succeeded)
+        {
+            return FailAsync(context, offset.Error);
+        }
+
+        string order = query["orderBy"].ToString() is { Length: > 0 } given ? given : "created_at";
+        if (!OrderColumns.Contains(order))
+        {
+            return FailAsync(context, ErrorMapping.InvalidInput("orderBy", $"must be one of {string.Join(", ", OrderColumns)}"));
         }
 
         IEnumerable<Finetune> all = _store.ListPublic();
@@ -150,7 +153,7 @@ public sealed class FinetuneEndpoints
             "name" => all.OrderBy(finetune => finetune.Name, StringComparer.Ordinal),
             _ => all,
         };
-        IReadOnlyList<FinetuneItem> items = [.. all.Skip(offset ?? 0).Take(limit ?? FinetuneLimits.MaxPageSize).Select(Item)];
+        IReadOnlyList<FinetuneItem> items = [.. all.Skip(offset.Value).Take(limit.Value).Select(Item)];
         return context.Response.WriteAsJsonAsync(new ApiEnvelope<IReadOnlyList<FinetuneItem>>(items), HostJson.Context.ApiEnvelopeIReadOnlyListFinetuneItem, contentType: null, context.RequestAborted);
     }
 
@@ -174,7 +177,7 @@ public sealed class FinetuneEndpoints
 
         if (entry.Served)
         {
-            await FailAsync(context, ErrorMapping.InvalidInput("file_name", "the fine-tune is served already; its files cannot change (create another fine-tune)")).ConfigureAwait(false);
+            await FailAsync(context, ServedAlready()).ConfigureAwait(false);
             return;
         }
 
@@ -192,10 +195,7 @@ public sealed class FinetuneEndpoints
         }
 
         // The body may be the largest adapter the model takes: this route counts the file's bytes itself.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = null;
-        }
+        RequestBodyReader.LetKestrelDrain(context.Request);
 
         string upload = _store.NewUploadPath(id);
         try
@@ -221,6 +221,9 @@ public sealed class FinetuneEndpoints
             File.Delete(upload);
         }
     }
+
+    /// <summary>The answer to an upload to a fine-tune already served (5006).</summary>
+    public static ApiError ServedAlready() => ErrorMapping.InvalidInput("file_name", "the fine-tune is served already; its files cannot change (create another fine-tune)");
 
     /// <summary>The unknown-id answer (5006), as the batch API's for a request id.</summary>
     public static ApiError UnknownId() => ErrorMapping.InvalidInput("finetune_id", "no fine-tune with this id");
@@ -364,17 +367,6 @@ public sealed class FinetuneEndpoints
         && HeaderUtilities.RemoveQuotes(type.Boundary).Value is { Length: > 0 and <= 200 } boundary
             ? boundary
             : null;
-
-    /// <summary>A query parameter as a count: <see langword="null"/> when absent, -1 when not an integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    private static int? ReadCount(IQueryCollection query, string name, int min, int max)
-    {
-        if (!query.TryGetValue(name, out var values) || values.ToString().Length == 0)
-        {
-            return null;
-        }
-
-        return int.TryParse(values.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max ? value : -1;
-    }
 
     private static FinetuneItem Item(Finetune finetune) =>
         new(finetune.Id, finetune.Name, finetune.Description, finetune.Model, finetune.Public, FinetuneStore.Stamp(finetune.CreatedAt), FinetuneStore.Stamp(finetune.ModifiedAt));

@@ -99,7 +99,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
         }
 
         var served = 0;
-        foreach (IGrouping<string, FinetuneEntry> model in loaded.OrderBy(entry => entry.Finetune.CreatedAt).ThenBy(entry => entry.Finetune.Id, StringComparer.Ordinal).GroupBy(entry => entry.Finetune.Model, StringComparer.Ordinal))
+        foreach (IGrouping<string, FinetuneEntry> model in Oldest(loaded).GroupBy(entry => entry.Finetune.Model, StringComparer.Ordinal))
         {
             served += await ServeAgainAsync(model.Key, [.. model], cancellationToken).ConfigureAwait(false);
         }
@@ -147,7 +147,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
             }
 
             ModelHandle served = handle.Value;
-            if (served.Adapters.Contains(name) && !all.Any(entry => entry.Finetune.Id == name))
+            if (ConfiguredAdapters(served, all).Contains(name))
             {
                 return ErrorMapping.InvalidInput("name", $"'{name}' is an adapter {model} serves already (runtime.json)");
             }
@@ -162,7 +162,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
                 return ErrorMapping.InvalidInput("name", $"a public fine-tune of {model} is named '{name}' already");
             }
 
-            int adapters = served.Adapters.Count(adapter => !all.Any(entry => entry.Finetune.Id == adapter)) + all.Count(entry => entry.Finetune.Model == model);
+            int adapters = ConfiguredAdapters(served, all).Count() + all.Count(entry => entry.Finetune.Model == model);
             int most = served.AdapterTarget!.MaxAdapters;
             if (adapters >= most)
             {
@@ -234,11 +234,11 @@ public sealed class FinetuneStore : IHostedService, IDisposable
 
     /// <summary>The fine-tunes of <paramref name="caller"/>, oldest first.</summary>
     public IReadOnlyList<Finetune> List(FinetuneCaller caller) =>
-        [.. Snapshot().Select(entry => entry.Finetune).Where(caller.Owns).OrderBy(finetune => finetune.CreatedAt).ThenBy(finetune => finetune.Id, StringComparer.Ordinal)];
+        [.. Oldest(Snapshot().Where(entry => caller.Owns(entry.Finetune))).Select(entry => entry.Finetune)];
 
     /// <summary>Every account's public fine-tunes, oldest first.</summary>
     public IReadOnlyList<Finetune> ListPublic() =>
-        [.. Snapshot().Select(entry => entry.Finetune).Where(finetune => finetune.Public).OrderBy(finetune => finetune.CreatedAt).ThenBy(finetune => finetune.Id, StringComparer.Ordinal)];
+        [.. Oldest(Snapshot().Where(entry => entry.Finetune.Public)).Select(entry => entry.Finetune)];
 
     /// <summary>
     /// The adapter of <paramref name="model"/> that <paramref name="lora"/> names for <paramref name="caller"/>: an
@@ -256,7 +256,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
         }
 
         FinetuneEntry[] all = Snapshot();
-        if (model.Adapters.Contains(lora) && !all.Any(entry => entry.Finetune.Id == lora))
+        if (ConfiguredAdapters(model, all).Contains(lora))
         {
             return new Parsed<string>(lora);
         }
@@ -284,8 +284,8 @@ public sealed class FinetuneStore : IHostedService, IDisposable
     private static List<string> Names(FinetuneCaller caller, ModelHandle model, FinetuneEntry[] all)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var names = model.Adapters.Where(adapter => !all.Any(entry => entry.Finetune.Id == adapter)).ToList();
-        IEnumerable<FinetuneEntry> served = all.Where(entry => entry.Served && entry.Finetune.Model == model.Id).OrderBy(entry => entry.Finetune.CreatedAt).ThenBy(entry => entry.Finetune.Id, StringComparer.Ordinal);
+        var names = ConfiguredAdapters(model, all).ToList();
+        IEnumerable<FinetuneEntry> served = Oldest(all.Where(entry => entry.Served && entry.Finetune.Model == model.Id));
         foreach (FinetuneEntry entry in served.Where(entry => caller.Owns(entry.Finetune)).Concat(served.Where(entry => entry.Finetune.Public)))
         {
             if (!names.Contains(entry.Finetune.Name))
@@ -296,6 +296,14 @@ public sealed class FinetuneStore : IHostedService, IDisposable
 
         return names;
     }
+
+    /// <summary>The adapters <paramref name="model"/> serves from runtime.json: those it serves that are no fine-tune's id.</summary>
+    private static IEnumerable<string> ConfiguredAdapters(ModelHandle model, FinetuneEntry[] all) =>
+        model.Adapters.Where(adapter => !all.Any(entry => entry.Finetune.Id == adapter));
+
+    /// <summary><paramref name="entries"/> oldest first (by creation, then id).</summary>
+    private static IOrderedEnumerable<FinetuneEntry> Oldest(IEnumerable<FinetuneEntry> entries) =>
+        entries.OrderBy(entry => entry.Finetune.CreatedAt).ThenBy(entry => entry.Finetune.Id, StringComparer.Ordinal);
 
     private async Task<Parsed<FinetuneAssetItem>> AcceptHeldAsync(string id, string fileName, string upload)
     {
@@ -308,7 +316,7 @@ public sealed class FinetuneStore : IHostedService, IDisposable
         Finetune finetune = entry.Finetune;
         if (entry.Served)
         {
-            return ErrorMapping.InvalidInput("file_name", "the fine-tune is served already; its files cannot change (create another fine-tune)");
+            return FinetuneEndpoints.ServedAlready();
         }
 
         Parsed<ModelHandle> model = TakingAdapters(finetune.Model);

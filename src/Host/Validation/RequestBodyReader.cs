@@ -63,7 +63,7 @@ public static class RequestBodyReader
     /// connection, so a client that sends a large body without <c>Expect: 100-continue</c> reads the 413 rather
     /// than a broken pipe.
     /// </summary>
-    private static void LetKestrelDrain(HttpRequest request)
+    internal static void LetKestrelDrain(HttpRequest request)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
