@@ -59,6 +59,27 @@ public sealed class AdapterMailboxTests
         Assert.Equal("stopped", (await Assert.ThrowsAsync<InvalidOperationException>(() => mailbox.Post([Adapter("second")]))).Message);
     }
 
+    /// <summary>
+    /// The decoder failing in a way the mailbox does not handle (here InvalidOperationException; out of memory, say)
+    /// still fails the waiting addition with that error, and the error goes on to end the loop; a kind it handles
+    /// (NotSupportedException) fails the addition only.
+    /// </summary>
+    [Fact]
+    public async Task ApplyPending_DecoderFails_TheWaitingAdditionFailsWithTheError()
+    {
+        var mailbox = new AdapterMailbox();
+        var unexpected = mailbox.Post([Adapter("first")]);
+        var failure = new InvalidOperationException("out of room");
+
+        Assert.Same(failure, Assert.Throws<InvalidOperationException>(() => mailbox.ApplyPending(new QuietDecoder(2, 64, 0, failure))));
+        Assert.True(unexpected.IsFaulted);
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => unexpected));
+
+        var handled = mailbox.Post([Adapter("second")]);
+        mailbox.ApplyPending(new QuietDecoder(2, 64, 0));
+        Assert.Equal("the quiet decoder serves a fixed number of adapters", (await Assert.ThrowsAsync<NotSupportedException>(() => handled)).Message);
+    }
+
     /// <summary>A rank-1 adapter on q_proj of <see cref="Shape"/>.</summary>
     private static LoraAdapter Adapter(string name) => LoraAdapter.FromConfig(
         name,

@@ -5,9 +5,10 @@ namespace Ember.Runtime.Tests.Scheduling;
 /// <summary>
 /// A decoder that allocates nothing after it is made, for measuring what the scheduler allocates per step: every call
 /// returns the same preallocated logits (token <see cref="Token"/> first), and each mixed step notes the adapters of
-/// the rows that fed tokens in a preallocated buffer (<see cref="StepAdapters"/>).
+/// the rows that fed tokens in a preallocated buffer (<see cref="StepAdapters"/>). Adding adapters throws
+/// <c>addFailure</c>, or by default <see cref="NotSupportedException"/>.
 /// </summary>
-internal sealed class QuietDecoder(int slots, int maxLength, int adapters) : IDecoder
+internal sealed class QuietDecoder(int slots, int maxLength, int adapters, Exception? addFailure = null) : IDecoder
 {
     /// <summary>The token the logits pick.</summary>
     public const int Token = 5;
@@ -40,7 +41,7 @@ internal sealed class QuietDecoder(int slots, int maxLength, int adapters) : IDe
 
     public void SelectAdapter(int slot, int adapter) => _adapters[slot] = adapter;
 
-    public void AddAdapters(IReadOnlyList<Ember.Models.Lora.LoraAdapter> adapters) => throw new NotSupportedException("the quiet decoder serves a fixed number of adapters");
+    public void AddAdapters(IReadOnlyList<Ember.Models.Lora.LoraAdapter> adapters) => throw addFailure ?? new NotSupportedException("the quiet decoder serves a fixed number of adapters");
 
     public void CopyPrefix(int from, int to, int tokens)
     {
